@@ -1,0 +1,100 @@
+"""The one catalogue of finding codes: severity, short title and message templates (zh, en).
+
+Templates may use {sheet} {cell} {row} {col} {expected} {actual} {detail}; the location
+prefix (sheet!cell) is added by :class:`govxl.findings.Finding`, not by the template.
+`grep T3-BAL` finds the rule here, in the spec, in its tests and in the docs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str  # error | warning | info
+    title_zh: str
+    title_en: str
+    zh: str
+    en: str
+
+
+_RULES = [
+    # --- arithmetic identities (勾稽关系) -------------------------------------------------
+    Rule("T3-BAL", "error", "表三勾稽关系：一＋二＝三（七）＋四",
+         "Table 3 balance: new + carried over = results + carried forward",
+         "“{col}”列：一（新收）＋二（上年结转）＝ {expected}，但（七）总计＋四（结转下年度）＝ {actual}",
+         "column “{col}”: new + carried over = {expected}, but total results + carried forward = {actual}"),
+    Rule("T3-SUM", "error", "表三（七）总计等于（一）至（六）之和", "Table 3 total results = sum of result rows",
+         "“{col}”列：（七）总计应为（一）至（六）各项之和 {expected}，实为 {actual}",
+         "column “{col}”: total results should be the sum of rows (1)–(6), {expected}, but is {actual}"),
+    Rule("T3-COL", "error", "表三总计列等于各申请人之和", "Table 3 total column = sum of applicant columns",
+         "“{row}”行：总计应为自然人与各类法人或其他组织之和 {expected}，实为 {actual}",
+         "row “{row}”: total should be the sum of all applicant columns, {expected}, but is {actual}"),
+    Rule("T4-SUM", "error", "表四各总计等于四项结果之和", "Table 4 totals = sum of their four results",
+         "“{col}”应为结果维持、结果纠正、其他结果、尚未审结之和 {expected}，实为 {actual}",
+         "“{col}” should be the sum of its four results, {expected}, but is {actual}"),
+    # --- values ------------------------------------------------------------------------------
+    Rule("V-INT", "error", "件数为不小于 0 的整数", "Counts are whole numbers ≥ 0",
+         "“{row}”×“{col}”应填写{expected}，实际填的是 {actual}{detail}",
+         "“{row}” × “{col}” must be {expected}; found {actual}{detail}"),
+    Rule("V-AMT", "error", "金额为不小于 0 的数", "Amounts are numbers ≥ 0",
+         "“{row}”×“{col}”应填写{expected}，实际填的是 {actual}{detail}",
+         "“{row}” × “{col}” must be {expected}; found {actual}{detail}"),
+    Rule("V-TEXT", "warning", "数字以文本形式填写", "Number typed as text",
+         "“{row}”×“{col}”中的 {actual} 是文本形式的数字，已按 {expected} 计算；请改为数值",
+         "“{row}” × “{col}” holds {actual} as text; read as {expected}, please enter it as a number"),
+    Rule("V-BLANK", "warning", "有未填写的单元格", "Unfilled input cells",
+         "{actual} 个应填单元格未填写（按 0 计算）：{detail}；没有发生的事项请填 0",
+         "{actual} input cells are blank (counted as 0): {detail}; enter 0 where nothing happened"),
+    Rule("V-EMPTY", "error", "整张表未填写", "A whole table is blank",
+         "本表所有应填单元格都是空白；空白的年报不能通过校验，没有发生的事项请填 0",
+         "every input cell of this table is blank; an empty report cannot pass, enter 0 where nothing happened"),
+    # --- structure of a govxl workbook ----------------------------------------------------
+    Rule("S-IDENT", "warning", "缺少模板标识", "Template identity missing",
+         "文件缺少 govxl 模板标识，按表格版式识别为 {expected} 版{detail}",
+         "the file carries no govxl template identity; recognised by its layout as edition {expected}{detail}"),
+    Rule("S-SHEET", "error", "工作表缺失", "Sheet missing",
+         "找不到工作表“{expected}”{detail}", "sheet “{expected}” is missing{detail}"),
+    Rule("S-EXTRA", "info", "多出的工作表", "Extra sheet",
+         "工作簿中多出工作表“{actual}”，校验时不读取", "extra sheet “{actual}” is ignored"),
+    Rule("S-ORDER", "info", "工作表顺序改变", "Sheet order changed",
+         "工作表顺序应为 {expected}，实为 {actual}", "sheet order should be {expected}, found {actual}"),
+    Rule("S-LABEL", "error", "表格标签被改动", "Official label changed",
+         "标签应为“{expected}”，实为“{actual}”", "label should read “{expected}”, found “{actual}”"),
+    Rule("S-MERGE", "warning", "合并单元格被改动", "Merged cells changed",
+         "{detail}", "{detail}"),
+    Rule("S-FORMULA", "error", "合计公式被改动", "Total formula replaced",
+         "“{row}”×“{col}”应为公式 ={expected}，实为 {actual}",
+         "“{row}” × “{col}” should hold the formula ={expected}; found {actual}"),
+    Rule("S-CACHE", "error", "公式保存的结果与重新计算不符", "Stored formula result is stale",
+         "“{row}”×“{col}”文件中保存的结果为 {actual}，按各项重新计算应为 {expected}（文件可能被改动，或未重新计算）",
+         "“{row}” × “{col}” stores {actual}, but recomputing from the inputs gives {expected} (stale or tampered)"),
+    Rule("S-LOCK", "warning", "单元格锁定状态被改动", "Cell locking changed",
+         "{detail}", "{detail}"),
+    Rule("S-PROTECT", "warning", "工作表保护已取消", "Sheet protection removed",
+         "工作表保护已被取消，表格标签和公式可能被误改",
+         "sheet protection was removed; labels and formulas may be edited by mistake"),
+    # --- across years, reports and files --------------------------------------------------
+    Rule("X-CARRY", "warning", "上年结转等于上年的结转下年度", "Carried over = last year's carried forward",
+         "“{col}”列：本年“二、上年结转”为 {actual}，上年报告“四、结转下年度继续办理”为 {expected}{detail}",
+         "column “{col}”: carried over this year is {actual}, last year's carried forward is {expected}{detail}"),
+    Rule("X-T2", "info", "现行有效件数与上年衔接", "Documents in force follow from last year",
+         "“{row}”现行有效件数为 {actual}，按上年 {detail} 推算约为 {expected}",
+         "“{row}” in force is {actual}; last year's figures suggest about {expected} ({detail})"),
+    Rule("R-TEXT", "warning", "正文数字与表格一致", "Numbers in the text match the tables",
+         "正文“{detail}”中的 {actual} 与表格中的 {expected} 不一致",
+         "the text “{detail}” says {actual}, the tables say {expected}"),
+    Rule("R-FEE", "warning", "报告信息处理费收取情况", "Report the information processing fee",
+         "第六部分没有提到信息处理费的收取情况（即使未收取也应说明）",
+         "section 6 does not mention the information processing fee (say so even if none was charged)"),
+    Rule("ROLL", "warning", "汇总数等于下级之和", "Parent equals the sum of its children",
+         "“{row}”×“{col}”汇总报告为 {actual}，下级报告之和为 {expected}{detail}",
+         "“{row}” × “{col}”: the parent says {actual}, its children sum to {expected}{detail}"),
+]
+
+CATALOGUE: dict[str, Rule] = {r.id: r for r in _RULES}
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITIES = ("error", "warning", "info")

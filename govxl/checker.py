@@ -1,0 +1,340 @@
+"""Check a filled govxl workbook: identity, structure, values, rules.
+
+Never trusts a cached formula result: totals are recomputed from the inputs, and a
+cached result that disagrees is reported (S-CACHE).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import NotGovxlError
+from .findings import Finding, Report
+from .reader import RawCell, RawSheet, RawWorkbook, read_xlsx
+from .rules import MAX_COUNT, Key, evaluate, kind_ok
+from .rules import check as check_rules
+from .spec import Edition, Field, Table, compress, edition_ids, load_edition, parse_cell, range_name
+
+PROP_PREFIX, NAME_PREFIX = "govxl.", "govxl_"
+
+Reader = Callable[..., RawWorkbook]
+
+EXPECTED_TEXT = {
+    "count": ("不小于 0 的整数", "a whole number ≥ 0"),
+    "signed": ("整数（可为负数）", "a whole number (may be negative)"),
+    "amount": ("不小于 0 的数（最多 6 位小数）", "a number ≥ 0 (at most 6 decimals)"),
+}
+
+
+def value_rule(kind: str) -> str:
+    return "V-AMT" if kind == "amount" else "V-INT"
+
+
+# ------------------------------------------------------------------ text helpers
+_WS = re.compile(r"\s+")
+
+
+def norm_label(text: object) -> str:
+    """Labels compare equal when they differ only in whitespace (line breaks from wrapping)."""
+    return _WS.sub("", "" if text is None else str(text))
+
+
+_NUM_TEXT = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
+
+
+def number_from_text(text: str) -> float | None:
+    """'１２', ' 12 ', '1,200', '3.5' -> a number; anything else (units, words, '1e3') -> None."""
+    s = unicodedata.normalize("NFKC", text).strip().replace("\u3000", "")
+    if not _NUM_TEXT.match(s):
+        return None
+    return float(s.replace(",", ""))
+
+
+def norm_formula(text: str | None) -> str:
+    if text is None:
+        return ""
+    parts = re.split(r'("[^"]*")', text.strip().lstrip("="))
+    out = []
+    for p in parts:
+        if not p.startswith('"'):
+            p = p.replace("$", "").replace(" ", "").upper().replace("_XLFN.", "").replace("OF:", "")
+        out.append(p)
+    return "".join(out)
+
+
+def quote(v: object, limit: int = 40) -> str:
+    s = str(v)
+    return "“" + (s if len(s) <= limit else s[:limit] + "…") + "”"
+
+
+# ------------------------------------------------------------------ identity
+def _ident(raw: RawWorkbook, key: str) -> str | None:
+    v = raw.properties.get(PROP_PREFIX + key)
+    if v:
+        return v
+    v = raw.names.get(NAME_PREFIX + key)
+    if v:
+        return v.strip().strip('"').strip("=").strip('"')
+    return None
+
+
+def _layout_matches(raw: RawWorkbook, ed: Edition) -> bool:
+    for t in ed.tables:
+        sheet = raw.sheet(t.sheet)
+        if sheet is None:
+            return False
+        for lb in t.labels:
+            c = sheet.cells.get((lb.row, lb.col))
+            if norm_label(c.value if c else None) != norm_label(lb.text):
+                return False
+    return True
+
+
+def identify(raw: RawWorkbook) -> tuple[Edition, list[Finding]]:
+    """The edition a workbook claims (or, failing that, whose layout it has)."""
+    ed_id = _ident(raw, "edition")
+    known = edition_ids()
+    if ed_id is None:
+        for candidate in known:
+            ed = load_edition(candidate)
+            if _layout_matches(raw, ed):
+                return ed, [Finding.of("S-IDENT", expected=ed.id, detail="；请用 govxl new 重新生成后再填写")]
+        raise NotGovxlError("不是 govxl 生成的年报工作簿：缺少模板标识")
+    if ed_id not in known:
+        raise NotGovxlError(f"未知的格式版本“{ed_id}”：本程序认识 {'、'.join(known)}，请升级 govxl")
+    ed = load_edition(ed_id)
+    ver = _ident(raw, "template_version")
+    try:
+        v = int(float(ver)) if ver is not None else None
+    except ValueError:
+        v = None
+    if v is not None and v > ed.template_version:
+        raise NotGovxlError(
+            f"模板版本 {v} 比本程序认识的版本（{ed.id} 版第 {ed.template_version} 版）新，请升级 govxl")
+    return ed, []
+
+
+def known_sheets() -> set[str]:
+    out: set[str] = set()
+    for e in edition_ids():
+        ed = load_edition(e)
+        out |= {t.sheet for t in ed.tables} | {ed.cover.sheet}
+    return out
+
+
+# ------------------------------------------------------------------ the check
+@dataclass
+class _Cell:
+    """An input cell's verdict: the number to use (None = blank) and any finding."""
+
+    value: float | None
+    finding: Finding | None = None
+
+
+def read_input(raw: RawWorkbook, sheet: RawSheet, f: Field) -> _Cell:
+    c: RawCell | None = sheet.cells.get((f.row, f.col))
+    rule = value_rule(f.kind)
+    exp_zh = EXPECTED_TEXT[f.kind][0]
+
+    def bad(actual: object, detail: str = "") -> _Cell:
+        return _Cell(None, Finding.of(rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label,
+                                      col_label=f.col_label, expected=exp_zh, actual=actual, detail=detail))
+
+    if c is None:
+        return _Cell(None)
+    if c.formula is not None:
+        return bad("=" + c.formula, "（应填写数字，不能填写公式）")
+    v = c.value
+    if v is None:
+        return _Cell(None)
+    if c.type == "b":
+        return bad("TRUE" if v else "FALSE", "（逻辑值）")
+    if c.type == "e":
+        return bad(v, "（错误值）")
+    if c.type == "d":
+        return bad(v, "（日期）")
+    if isinstance(v, str):
+        if not v.strip():
+            return _Cell(None)
+        n = number_from_text(v)
+        if n is None:
+            return bad(quote(v))
+        text_warning = Finding.of("V-TEXT", sheet=f.sheet, cell=f.cell, row_label=f.row_label,
+                                  col_label=f.col_label, expected=n, actual=quote(v))
+        if not kind_ok(f.kind, n):
+            return bad(quote(v), _why(f.kind, n))
+        return _Cell(n, text_warning)
+    if raw.is_date(c):
+        return bad(v, "（单元格是日期格式）")
+    if not kind_ok(f.kind, v):
+        return bad(v, _why(f.kind, v))
+    return _Cell(v)
+
+
+def _why(kind: str, v: float) -> str:
+    if kind != "signed" and v < 0:
+        return "（不能为负数）"
+    if abs(v) > MAX_COUNT and kind != "amount":
+        return "（数值大得不合常理）"
+    if kind != "amount":
+        return "（不是整数）"
+    return "（小数超过 6 位）"
+
+
+def check_raw(raw: RawWorkbook) -> Report:
+    ed, findings = identify(raw)
+    cover = ed.cover.raw
+    rep = Report(file=raw.path, edition=ed.id, findings=findings)
+    ver = _ident(raw, "template_version")
+    rep.template_version = int(float(ver)) if ver and ver.replace(".", "").isdigit() else ed.template_version
+    cs = raw.sheet(ed.cover.sheet)
+    if cs is not None:
+        a = cs.cells.get(parse_cell(cover["agency"]["at"].split(":")[0]))
+        rep.agency = str(a.value).strip() if a and a.value not in (None, "") else None
+        y = cs.cells.get(parse_cell(cover["year"]["at"]))
+        if y and isinstance(y.value, float) and y.value.is_integer():
+            rep.year = int(y.value)
+        elif y and isinstance(y.value, str) and number_from_text(y.value) is not None:
+            rep.year = int(number_from_text(y.value))
+    rep.findings += _sheet_order(raw, ed)
+
+    inputs: dict[Key, float] = {}
+    stated: dict[Key, float] = {}
+    present: set[str] = set()
+    blanks: dict[str, list[tuple[int, int]]] = {}
+    value_findings: list[Finding] = []
+    for t in ed.tables:
+        sheet = raw.sheet(t.sheet)
+        if sheet is None:
+            rep.findings.append(Finding.of("S-SHEET", sheet=t.sheet, expected=t.sheet, detail=_renamed(raw, t)))
+            continue
+        present.add(t.key)
+        rep.findings += _structure(raw, sheet, t)
+        table_blank = []
+        for f in t.inputs:
+            cell = read_input(raw, sheet, f)
+            if cell.finding:
+                value_findings.append(cell.finding)
+            if cell.value is None:
+                if cell.finding is None:
+                    table_blank.append((f.row, f.col))
+            else:
+                inputs[f.key] = cell.value
+        if len(table_blank) == len(t.inputs):
+            rng = ",".join(range_name(*r) for r in compress(table_blank))
+            value_findings.append(Finding.of("V-EMPTY", sheet=t.sheet, cell=rng, row_label=t.title))
+        elif table_blank:
+            blanks[t.sheet] = table_blank
+        for f in t.totals:
+            c = sheet.cells.get((f.row, f.col))
+            # A constant typed over a total, or a changed formula: the figure shown is what it states.
+            if c is not None and isinstance(c.value, float) and (
+                    c.formula is None or norm_formula(c.formula) != norm_formula(t.sum_formula(f))):
+                stated[f.key] = c.value
+    values = evaluate(ed, inputs, stated)
+    rep.values = values
+    # Structure again, now that totals can be recomputed: formulas and their cached results.
+    for t in ed.tables:
+        sheet = raw.sheet(t.sheet)
+        if sheet is not None:
+            rep.findings += _totals(sheet, t, values)
+    rep.findings += value_findings
+    if blanks:
+        n = sum(len(v) for v in blanks.values())
+        where = "；".join(f"{s}!{','.join(range_name(*r) for r in compress(cells))}" for s, cells in blanks.items())
+        rep.findings.append(Finding.of("V-BLANK", actual=n, detail=where))
+    rep.findings += check_rules(ed, values, tables=present)
+    return rep
+
+
+def _sheet_order(raw: RawWorkbook, ed: Edition) -> list[Finding]:
+    out = []
+    expected = [ed.cover.sheet] + [t.sheet for t in ed.tables]
+    names = [s.name for s in raw.sheets]
+    actual = [n for n in names if n in expected]
+    if actual != [n for n in expected if n in names]:
+        out.append(Finding.of("S-ORDER", expected="、".join(expected), actual="、".join(actual)))
+    for n in names:
+        if n not in expected:
+            out.append(Finding.of("S-EXTRA", sheet=n, actual=n))
+    return out
+
+
+def _renamed(raw: RawWorkbook, t: Table) -> str:
+    first = norm_label(t.labels[0].text)
+    for s in raw.sheets:
+        if s.loaded and s.name != t.sheet:
+            if any(norm_label(c.value) == first for c in s.cells.values() if isinstance(c.value, str)):
+                return f"（可能被改名为“{s.name}”）"
+    return "（工作表被删除或改名）"
+
+
+def _structure(raw: RawWorkbook, sheet: RawSheet, t: Table) -> list[Finding]:
+    out: list[Finding] = []
+    for lb in t.labels:
+        c = sheet.cells.get((lb.row, lb.col))
+        actual = "" if c is None or c.value is None else str(c.value)
+        if norm_label(actual) != norm_label(lb.text):
+            out.append(Finding.of("S-LABEL", sheet=t.sheet, cell=lb.cell, expected=lb.text, actual=actual))
+    expected = set(t.merges)
+    r1, c1, r2, c2 = t.bounds
+    inside = {m for m in sheet.merges if not (m[2] < r1 or m[0] > r2 or m[3] < c1 or m[1] > c2)}
+    missing = sorted(expected - sheet.merges)
+    extra = sorted(inside - expected)
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append("应合并而未合并：" + "、".join(range_name(*m) for m in missing))
+        if extra:
+            parts.append("多出的合并：" + "、".join(range_name(*m) for m in extra))
+        cells = ",".join(range_name(*m) for m in missing + extra)
+        out.append(Finding.of("S-MERGE", sheet=t.sheet, cell=cells, detail="；".join(parts)))
+    if not sheet.protected:
+        out.append(Finding.of("S-PROTECT", sheet=t.sheet))
+    locked_inputs = [f for f in t.inputs if raw.locked(sheet.cells.get((f.row, f.col)))]
+    label_cells = [lb for lb in t.labels if not raw.locked(sheet.cells.get((lb.row, lb.col)))]
+    total_cells = [f for f in t.totals if not raw.locked(sheet.cells.get((f.row, f.col)))]
+    if locked_inputs:
+        cells = ",".join(range_name(*r) for r in compress([(f.row, f.col) for f in locked_inputs]))
+        out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=cells,
+                              detail=f"{len(locked_inputs)} 个应填单元格被锁定，无法填写"))
+    if label_cells or total_cells:
+        cells = ",".join([lb.cell for lb in label_cells] + [f.cell for f in total_cells])
+        out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=cells,
+                              detail=f"{len(label_cells) + len(total_cells)} 个标签或合计单元格未锁定，可能被误改"))
+    return out
+
+
+def _totals(sheet: RawSheet, t: Table, values: dict[Key, float]) -> list[Finding]:
+    out: list[Finding] = []
+    for f in t.totals:
+        c = sheet.cells.get((f.row, f.col))
+        want = t.sum_formula(f)
+        common = dict(sheet=t.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label)
+        if c is None or c.formula is None:
+            if c is None or c.value is None:
+                actual = "空白"
+            else:
+                actual = f"常数 {c.value:g}" if isinstance(c.value, float) else quote(c.value)
+            out.append(Finding.of("S-FORMULA", expected=want, actual=actual, **common))
+            continue
+        if norm_formula(c.formula) != norm_formula(want):
+            out.append(Finding.of("S-FORMULA", expected=want, actual="=" + c.formula, **common))
+            continue
+        if isinstance(c.value, float) and abs(c.value - values[f.key]) > 1e-7:
+            out.append(Finding.of("S-CACHE", expected=_n(values[f.key]), actual=_n(c.value), **common))
+    return out
+
+
+def _n(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else v
+
+
+def check_file(path: str | Path, reader: Reader | None = None) -> Report:
+    """Check one workbook file. Raises ReadError / NotGovxlError when it cannot be checked."""
+    raw = (reader or read_xlsx)(path, sheets=known_sheets())
+    return check_raw(raw)

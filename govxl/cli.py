@@ -1,0 +1,182 @@
+"""The `govxl` command: parses arguments, calls the library, renders results, sets exit codes.
+
+Exit codes: 0 passed, 1 checked and found errors, 2 could not do what was asked.
+Heavy modules are imported inside the commands so that `govxl --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from . import __version__
+from .errors import GovxlError
+
+app = typer.Typer(
+    name="govxl",
+    help="政府信息公开工作年度报告统计表：生成锁定的官方格式工作簿，并校验填好的工作簿。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
+
+
+class Fmt(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"错误：{message}", err=True)
+    raise typer.Exit(EXIT_FAIL)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"govxl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="显示版本号后退出。")] = False,
+) -> None:
+    """政府信息公开工作年度报告统计表工具。"""
+
+
+@app.command()
+def new(
+    out: Annotated[Path, typer.Argument(help="要生成的工作簿，例如 2025年报.xlsx。")],
+    agency: Annotated[str, typer.Option(help="填报单位（机关全称）。")] = "",
+    year: Annotated[int | None, typer.Option(help="报告年度，例如 2025。")] = None,
+    edition: Annotated[str, typer.Option(help="报告格式版本：2021（现行）或 2019（试行）。")] = "2021",
+    password: Annotated[str | None, typer.Option(help="工作表保护密码（默认不设密码）。")] = None,
+    force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖。")] = False,
+) -> None:
+    """生成一个锁定的官方格式空白工作簿（只能在应填单元格中填写）。"""
+    from .spec import load_edition
+    from .writer import write_workbook
+
+    try:
+        path = write_workbook(out, load_edition(edition), agency=agency, year=year, password=password,
+                              force=force)
+    except GovxlError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"无法写入 {out}：{exc.strerror or exc}")
+    typer.echo(f"已生成：{path}")
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="要校验的工作簿（.xlsx）。")],
+    format: Annotated[Fmt, typer.Option("--format", help="输出格式：text（表格）或 json。")] = Fmt.text,
+    strict: Annotated[bool, typer.Option("--strict", help="有警告也算不通过。")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="提示语言：zh 或 en。")] = Lang.zh,
+) -> None:
+    """校验填好的工作簿：结构、数值和勾稽关系。退出码 0 通过，1 有错误，2 无法校验。"""
+    from .checker import check_file
+
+    worst = EXIT_OK
+    docs = []
+    for path in files:
+        try:
+            report = check_file(path)
+        except GovxlError as exc:
+            worst = EXIT_FAIL
+            if format is Fmt.json:
+                docs.append({"file": str(path), "ok": False, "error": str(exc)})
+            else:
+                typer.echo(f"{path}：无法校验：{exc}", err=True)
+            continue
+        code = EXIT_OK if report.ok(strict) else EXIT_FINDINGS
+        worst = max(worst, code)
+        if format is Fmt.json:
+            docs.append(report.to_dict(lang.value, strict))
+        else:
+            render_text(report, lang.value, strict)
+    if format is Fmt.json:
+        doc = docs[0] if len(docs) == 1 else {"files": docs}
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    raise typer.Exit(worst)
+
+
+def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
+    if lang == "en":
+        parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}" for k in ("error", "warning", "info") if counts[k]]
+        return ("passed" if ok else "failed") + (f" ({', '.join(parts)})" if parts else "")
+    parts = [f"{counts[k]} 个{n}" for k, n in (("error", "错误"), ("warning", "警告"), ("info", "提示")) if counts[k]]
+    if ok:
+        return "通过" + (f"（{'，'.join(parts)}）" if parts else "")
+    return "不通过：" + "，".join(parts)
+
+
+def render_text(report, lang: str, strict: bool) -> None:
+    """Findings grouped by sheet: a rich table on a terminal, plain lines when piped."""
+    from .catalogue import SEVERITY_ZH
+
+    sev = (lambda s: s) if lang == "en" else SEVERITY_ZH.get
+    head = f"{report.file}（{report.edition} 版"
+    head += f"，{report.agency}" if report.agency else ""
+    head += f"，{report.year} 年）" if report.year else "）"
+    groups: dict[str, list] = {}
+    for f in report.findings:
+        groups.setdefault(f.sheet or ("(workbook)" if lang == "en" else "（整个工作簿）"), []).append(f)
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console()
+        console.print(head, style="bold")
+        for sheet, items in groups.items():
+            table = Table(title=sheet, show_lines=True, title_justify="left")
+            for col in (("Rule", "Level", "Cell", "Message") if lang == "en" else ("规则", "级别", "单元格", "说明")):
+                table.add_column(col, overflow="fold")
+            for f in items:
+                style = {"error": "red", "warning": "yellow"}.get(f.severity, "")
+                table.add_row(f.rule, sev(f.severity), f.cell, f.message(lang), style=style)
+            console.print(table)
+        ok = report.ok(strict)
+        console.print(verdict(report.counts, ok, lang), style="bold green" if ok else "bold red")
+        return
+    typer.echo(head)
+    for sheet, items in groups.items():
+        typer.echo(f"[{sheet}]")
+        for f in items:
+            typer.echo(f"  {sev(f.severity)} {f.rule} {f.cell or '-'}：{f.message(lang)}")
+    typer.echo(verdict(report.counts, report.ok(strict), lang))
+
+
+def run() -> None:
+    """Console-script entry point: no traceback ever reaches a clerk."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("已中断。", err=True)
+        sys.exit(EXIT_FAIL)
+    except SystemExit:
+        raise
+    except GovxlError as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        sys.exit(EXIT_FAIL)
+    except Exception as exc:  # pragma: no cover - the last line of defence
+        typer.echo(f"内部错误（请把此信息报告给 govxl 开发者）：{type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_FAIL)
+
+
+if __name__ == "__main__":
+    run()

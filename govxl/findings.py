@@ -1,0 +1,98 @@
+"""Findings and reports: plain data that the CLI renders as a table or as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalogue import CATALOGUE, SEVERITIES
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    sheet: str = ""
+    cell: str = ""
+    row_label: str = ""
+    col_label: str = ""
+    expected: Any = None
+    actual: Any = None
+    detail: str = ""
+
+    @classmethod
+    def of(cls, rule: str, **kw: Any) -> Finding:
+        """A finding with the catalogue's severity for `rule`."""
+        return cls(rule=rule, severity=kw.pop("severity", CATALOGUE[rule].severity), **kw)
+
+    @property
+    def location(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or self.cell
+
+    def message(self, lang: str = "zh") -> str:
+        info = CATALOGUE[self.rule]
+        template = info.en if lang == "en" else info.zh
+        return template.format(
+            sheet=self.sheet, cell=self.cell, row=self.row_label, col=self.col_label,
+            expected=_fmt(self.expected), actual=_fmt(self.actual), detail=self.detail,
+        )
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row_label": self.row_label,
+            "col_label": self.col_label,
+            "expected": self.expected,
+            "actual": self.actual,
+            "message": self.message(lang),
+        }
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    if isinstance(v, float):
+        return f"{v:.6f}".rstrip("0").rstrip(".")
+    return "" if v is None else str(v)
+
+
+@dataclass
+class Report:
+    """The result of checking one workbook."""
+
+    file: str
+    edition: str | None = None
+    template_version: int | None = None
+    agency: str | None = None
+    year: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+    # Every field's value (inputs as read, totals recomputed), keyed (table, row_key, col_key).
+    values: dict[tuple[str, str, str], float] = field(default_factory=dict, repr=False)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = dict.fromkeys(SEVERITIES, 0)
+        for f in self.findings:
+            c[f.severity] += 1
+        return c
+
+    def ok(self, strict: bool = False) -> bool:
+        c = self.counts
+        return c["error"] == 0 and (not strict or c["warning"] == 0)
+
+    def to_dict(self, lang: str = "zh", strict: bool = False) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "edition": self.edition,
+            "template_version": self.template_version,
+            "agency": self.agency,
+            "year": self.year,
+            "ok": self.ok(strict),
+            "counts": self.counts,
+            "findings": [f.to_dict(lang) for f in self.findings],
+        }

@@ -1,0 +1,115 @@
+"""The arithmetic rules (T3-BAL, T3-SUM, T3-COL, T4-SUM) over a table of values.
+
+Works on plain numbers keyed by field, so a workbook, an imported report and an
+aggregate are all checked by the same code. The spec says which sums and balances
+exist; this module only knows how to add.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .findings import Finding
+from .spec import Edition, Table
+
+Key = tuple[str, str, str]
+
+# Counts are whole numbers; the fee has at most 6 decimals. Compare with a tolerance
+# well below either so float noise (0.1 + 0.2) never fires a rule.
+TOLERANCE = 1e-7
+
+
+def evaluate(edition: Edition, inputs: Mapping[Key, float], stated: Mapping[Key, float] | None = None) -> dict[Key, float]:
+    """Every field's value: inputs as given (missing = 0); totals from `stated` if given
+    there (a constant typed over a formula, a published figure), else summed from their parts."""
+    stated = stated or {}
+    out: dict[Key, float] = {}
+
+    def value(table: Table, key: tuple[str, str]) -> float:
+        full = (table.key, *key)
+        if full in out:
+            return out[full]
+        f = table.field(*key)
+        if full in stated:
+            v = stated[full]
+        elif f.is_total:
+            v = sum(value(table, p) for p in f.parts)
+        else:
+            v = inputs.get(full, 0) or 0
+        out[full] = v
+        return v
+
+    for t in edition.tables:
+        for f in t.fields:
+            value(t, (f.row_key, f.col_key))
+    return out
+
+
+def totals_of(edition: Edition, inputs: Mapping[Key, float]) -> dict[Key, float]:
+    """Only the total cells, computed from the inputs (the right cached values for formulas)."""
+    values = evaluate(edition, inputs)
+    return {f.key: values[f.key] for f in edition.fields if f.is_total}
+
+
+def _num(v: float) -> float | int:
+    return int(round(v)) if abs(v - round(v)) < TOLERANCE else round(v, 6)
+
+
+def check(edition: Edition, values: Mapping[Key, float], tables: set[str] | None = None) -> list[Finding]:
+    """Findings for every sum and balance that does not hold. `values` must hold every field."""
+    findings: list[Finding] = []
+    for t in edition.tables:
+        if tables is not None and t.key not in tables:
+            continue
+        if not all(r in edition.rules for r in [s.rule for s in t.sums] + [b.rule for b in t.balances]):
+            continue
+        for s in t.sums:
+            for other in s.across:
+                total_key, part_keys = s.cells(other)
+                total = values[(t.key, *total_key)]
+                parts = sum(values[(t.key, *p)] for p in part_keys)
+                if abs(total - parts) > TOLERANCE:
+                    f = t.field(*total_key)
+                    findings.append(Finding.of(
+                        s.rule, sheet=t.sheet, cell=f.cell, row_label=f.row_label,
+                        col_label=f.col_label, expected=_num(parts), actual=_num(total)))
+        for b in t.balances:
+            for col in b.cols:
+                left = sum(values[(t.key, r, col)] for r in b.left)
+                right = sum(values[(t.key, r, col)] for r in b.right)
+                if abs(left - right) > TOLERANCE:
+                    cells = [t.field(r, col) for r in b.left + b.right]
+                    findings.append(Finding.of(
+                        b.rule, sheet=t.sheet, cell=",".join(f.cell for f in cells),
+                        row_label=balance_label(t, b), col_label=cells[0].col_label,
+                        expected=_num(left), actual=_num(right)))
+    return findings
+
+
+def balance_label(table: Table, b) -> str:
+    name = lambda r: table.field(r, b.cols[0]).row_label.split(" / ")[-1]  # noqa: E731
+    return " ＋ ".join(map(name, b.left)) + " ＝ " + " ＋ ".join(map(name, b.right))
+
+
+def kind_ok(kind: str, v: float) -> bool:
+    """Is `v` an acceptable number for a cell of this kind (V-INT / V-AMT)?"""
+    if isinstance(v, bool):
+        return False
+    if kind == "amount":
+        return v >= 0 and abs(v - round(v, 6)) < TOLERANCE
+    whole = float(v).is_integer() and abs(v) <= MAX_COUNT
+    return whole and (kind == "signed" or v >= 0)
+
+
+# No office receives a billion requests; a larger "count" is a typing accident.
+MAX_COUNT = 999_999_999
+
+
+def rule_status(edition: Edition, inputs: Mapping[Key, float]) -> dict[str, bool]:
+    """Pass/fail per rule id of the edition, as the cover sheet's live status shows it."""
+    values = evaluate(edition, inputs)
+    failed = {f.rule for f in check(edition, values)}
+    for f in edition.fields:
+        if not f.is_total and not kind_ok(f.kind, values[f.key]):
+            failed.add("V-AMT" if f.kind == "amount" else "V-INT")
+    return {r: r not in failed for r in edition.rules}

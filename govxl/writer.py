@@ -1,0 +1,384 @@
+"""Write the locked official workbook of an edition with xlsxwriter.
+
+Everything placed here comes from the edition spec (templates/*.toml); this module
+only decides how it looks: formats, heights, protection, validation, printing.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from . import __version__
+from .errors import OutputExistsError, UsageError
+from .rules import Key, evaluate, rule_status
+from .spec import CHECK_BAD, CHECK_OK, Edition, Field, Table, cell_name, compress, parse_cell, parse_range, range_name
+
+FONT = "宋体"
+LINE_HEIGHT = 15.0
+NUM_FORMATS = {"count": "0", "signed": "0", "amount": "0.00####"}
+
+# Identity: custom document properties, and the same as defined names (both survive
+# a LibreOffice round trip).
+PROP_PREFIX = "govxl."
+NAME_PREFIX = "govxl_"
+IDENTITY_KEYS = ("edition", "template_version", "fingerprint", "version")
+
+
+@dataclass
+class Extra:
+    """An extra, locked sheet appended after the tables (e.g. the list of an aggregate's inputs)."""
+
+    name: str
+    header: list[str]
+    rows: list[list[Any]]
+    widths: list[float] = field(default_factory=list)
+
+
+def identity(edition: Edition) -> dict[str, str]:
+    return {
+        "edition": edition.id,
+        "template_version": str(edition.template_version),
+        "fingerprint": edition.fingerprint,
+        "version": __version__,
+    }
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def text_width(text: str) -> float:
+    """Width in Excel character units: CJK and full-width characters count double."""
+    return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
+
+
+def prepare_output(path: str | os.PathLike, force: bool) -> Path:
+    """Validate an output path; raise UsageError with a clerk-readable reason."""
+    out = Path(path)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"输出文件名应以 .xlsx 结尾：{out}")
+    if out.is_dir():
+        raise UsageError(f"输出路径是一个文件夹：{out}")
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+    if out.exists() and not force:
+        raise OutputExistsError(f"文件已存在：{out}（如需覆盖，请加 --force）")
+    if not os.access(out.parent, os.W_OK):
+        raise UsageError(f"没有权限写入目录：{out.parent}")
+    return out
+
+
+def atomic_write(out: Path, write) -> None:
+    """Call write(tmp_path), then rename over `out`: an interrupted run leaves no half file."""
+    fd, tmp = tempfile.mkstemp(prefix=".govxl-", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_workbook(
+    path: str | os.PathLike,
+    edition: Edition,
+    *,
+    agency: str = "",
+    year: int | None = None,
+    values: Mapping[Key, float] | None = None,
+    comments: Mapping[Key, str] | None = None,
+    password: str | None = None,
+    force: bool = False,
+    extra: list[Extra] | None = None,
+) -> Path:
+    """Write a govxl workbook of `edition` to `path`; `values` pre-fills input cells."""
+    out = prepare_output(path, force)
+    if year is not None and not (1990 <= year <= 2200):
+        raise UsageError(f"年度不合理：{year}")
+    atomic_write(out, lambda tmp: _Writer(edition, agency, year, dict(values or {}), dict(comments or {}),
+                                          password, extra or []).write(tmp))
+    return out
+
+
+class _Writer:
+    def __init__(self, edition, agency, year, values, comments, password, extra) -> None:
+        self.ed: Edition = edition
+        self.agency, self.year = agency, year
+        self.values, self.comments = values, comments
+        self.password = password or ""
+        self.extra: list[Extra] = extra
+        self.computed = evaluate(edition, values)
+
+    # -------------------------------------------------------------- formats
+    def formats(self, wb) -> None:
+        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
+        box = {**base, "border": 1, "align": "center"}
+        self.f_title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
+        self.f_text = wb.add_format({**base})
+        self.f_bold = wb.add_format({**base, "bold": True})
+        self.f_label = wb.add_format(box)
+        self.f_input_text = wb.add_format({**box, "locked": False, "bg_color": "#FFF2CC", "align": "left"})
+        self.f_input = {k: wb.add_format({**box, "locked": False, "bg_color": "#FFF2CC", "num_format": v})
+                        for k, v in NUM_FORMATS.items()}
+        self.f_total = {k: wb.add_format({**box, "bg_color": "#E7E6E6", "num_format": v})
+                        for k, v in NUM_FORMATS.items()}
+        self.f_check = wb.add_format({**box, "bold": True, "font_color": "#2E7D32"})
+        self.f_bad = wb.add_format({"font_color": "#C00000", "bg_color": "#FFC7CE"})
+        wb.formats[0].set_font_name(FONT)
+
+    def protect(self, ws) -> None:
+        ws.protect(self.password, {"select_locked_cells": True, "select_unlocked_cells": True,
+                                   "format_columns": True, "format_rows": True})
+
+    def print_setup(self, ws, landscape: bool, repeat: tuple[int, int] | None) -> None:
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        if repeat:
+            ws.repeat_rows(*repeat)
+
+    # -------------------------------------------------------------- workbook
+    def write(self, path: str) -> None:
+        wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
+        self.formats(wb)
+        ident = identity(self.ed)
+        wb.set_properties({
+            "title": f"{self.year or ''}年{self.agency}政府信息公开工作年度报告统计表",
+            "subject": self.ed.name, "author": "govxl", "comments": self.ed.document,
+            "created": datetime.fromisoformat(self.ed.issued),
+        })
+        for k in IDENTITY_KEYS:
+            wb.set_custom_property(PROP_PREFIX + k, ident[k])
+            wb.define_name(NAME_PREFIX + k, f'="{ident[k]}"')
+        self.cover(wb)
+        for t in self.ed.tables:
+            self.table(wb, t)
+        for x in self.extra:
+            self.extra_sheet(wb, x)
+        wb.close()
+
+    # -------------------------------------------------------------- cover
+    def cover(self, wb) -> None:
+        c = self.ed.cover.raw
+        ws = wb.add_worksheet(c["sheet"])
+        for i, w in enumerate(c["widths"]):
+            ws.set_column(i, i, w)
+        subst = {"name": self.ed.name, "document": self.ed.document, "edition": self.ed.id,
+                 "template_version": self.ed.template_version, "govxl_version": __version__}
+
+        def put(at: str, text: str, fmt) -> None:
+            r1, c1, r2, c2 = parse_range(at)
+            if (r1, c1) != (r2, c2):
+                ws.merge_range(r1, c1, r2, c2, "", fmt)
+            ws.write_string(r1, c1, text, fmt)
+
+        put(c["title"]["at"], c["title"]["text"], self.f_title)
+        ws.set_row(0, 30)
+        for key in ("agency", "year", "format", "version"):
+            item = c[key]
+            put(item["label_at"], item["label"], self.f_label)
+            if key == "agency":
+                put(item["at"], self.agency, self.f_input_text)
+                ws.data_validation(item["at"].split(":")[0], {
+                    "validate": "length", "criteria": "<=", "value": 200,
+                    "input_title": item["label"], "input_message": item["prompt"]})
+            elif key == "year":
+                r, col = parse_cell(item["at"])
+                if self.year is None:
+                    ws.write_blank(r, col, None, self.f_input["count"])
+                else:
+                    ws.write_number(r, col, self.year, self.f_input["count"])
+                ws.data_validation(r, col, r, col, {
+                    "validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100,
+                    "input_title": item["label"], "input_message": item["prompt"],
+                    "error_title": "年度无效", "error_message": "请填写四位数的年度，例如 2025。"})
+            else:
+                put(item["at"], item["text"].format(**subst), self.f_label)
+        r0, c0 = parse_cell(c["instructions_at"])
+        for i, line in enumerate(c["instructions"]):
+            ws.merge_range(r0 + i, c0, r0 + i, c0 + 3, "", self.f_text)
+            ws.write_string(r0 + i, c0, line, self.f_bold if i == 0 else self.f_text)
+        r0, c0 = parse_cell(c["status_at"])
+        ws.merge_range(r0, c0, r0, c0 + 3, "", self.f_bold)
+        ws.write_string(r0, c0, c["status_title"], self.f_bold)
+        hdr = c["status_headers"]
+        ws.write_string(r0 + 1, c0, hdr[0], self.f_label)
+        ws.merge_range(r0 + 1, c0 + 1, r0 + 1, c0 + 2, hdr[1], self.f_label)
+        ws.write_string(r0 + 1, c0 + 3, hdr[3], self.f_label)
+        from .catalogue import CATALOGUE
+
+        status = rule_status(self.ed, self.values)
+        ok, bad = c["pass_text"], c["fail_text"]
+        for i, rule in enumerate(self.ed.rules):
+            r = r0 + 2 + i
+            ws.write_string(r, c0, rule, self.f_label)
+            ws.merge_range(r, c0 + 1, r, c0 + 2, CATALOGUE[rule].title_zh, self.f_label)
+            ws.write_formula(r, c0 + 3, self.status_formula(rule, ok, bad), self.f_check,
+                             ok if status[rule] else bad)
+        ws.conditional_format(r0 + 2, c0 + 3, r0 + 1 + len(self.ed.rules), c0 + 3, {
+            "type": "cell", "criteria": "==", "value": f'"{bad}"', "format": self.f_bad})
+        self.protect(ws)
+        self.print_setup(ws, False, None)
+        ws.activate()
+
+    def status_formula(self, rule: str, ok: str, bad: str) -> str:
+        conds: list[str] = []
+        for t in self.ed.tables:
+            q = quote_sheet(t.sheet) + "!"
+            for b in t.balances:
+                if b.rule == rule:
+                    r = b.show_row
+                    c1 = t.field(b.left[0], b.cols[0]).col
+                    c2 = t.field(b.left[0], b.cols[-1]).col
+                    conds.append(f'COUNTIF({q}{range_name(r, c1, r, c2)},"{CHECK_BAD}")=0')
+            for s in t.sums:
+                if s.rule != rule:
+                    continue
+                for other in s.across:
+                    total, parts = s.cells(other)
+                    cells = [parse_cell(t.field(*p).cell) for p in parts]
+                    rng = ",".join(q + range_name(*x) for x in compress(cells))
+                    conds.append(f"{q}{t.field(*total).cell}=SUM({rng})")
+        if rule in ("V-INT", "V-AMT"):
+            terms: list[str] = []
+            for t in self.ed.tables:
+                q = quote_sheet(t.sheet) + "!"
+                for kind in ("count", "signed", "amount"):
+                    if ("V-AMT" if kind == "amount" else "V-INT") != rule:
+                        continue
+                    cells = [(f.row, f.col) for f in t.inputs if f.kind == kind]
+                    for rect in compress(cells):
+                        rng = q + range_name(*rect)
+                        if kind == "count":
+                            terms.append(f"SUMPRODUCT(({rng}<0)+({rng}<>INT({rng})))")
+                        elif kind == "signed":
+                            terms.append(f"SUMPRODUCT(({rng}<>INT({rng}))*1)")
+                        else:
+                            terms.append(f"SUMPRODUCT(({rng}<0)+(ROUND({rng},6)<>{rng}))")
+            cond = "+".join(terms) + "=0" if terms else "TRUE"
+            return f'IFERROR(IF({cond},"{ok}","{bad}"),"{bad}")'
+        cond = "AND(" + ",".join(conds) + ")" if conds else "TRUE"
+        return f'IF({cond},"{ok}","{bad}")'
+
+    # -------------------------------------------------------------- tables
+    def table(self, wb, t: Table) -> None:
+        ws = wb.add_worksheet(t.sheet)
+        r0, c0, r_end, c_end = t.bounds
+        for i, w in enumerate(t.widths):
+            ws.set_column(c0 + i, c0 + i, w)
+        ws.merge_range(0, c0, 0, c_end, "", self.f_title)
+        ws.write_string(0, c0, t.title, self.f_title)
+        heights = {0: 30.0}
+        for lb in t.labels:
+            if lb.merged:
+                ws.merge_range(lb.row, lb.col, lb.last_row, lb.last_col, "", self.f_label)
+            ws.write_string(lb.row, lb.col, lb.text, self.f_label)
+        for f in t.fields:
+            self.field(ws, t, f)
+        for b in t.balances:
+            ws.merge_range(b.show_row, c0, b.show_row, t.field(b.left[0], b.cols[0]).col - 1, "", self.f_label)
+            ws.write_string(b.show_row, c0, b.show_label, self.f_label)
+            for col in b.cols:
+                f = t.field(b.left[0], col)
+                left = sum(self.computed[(t.key, r, col)] for r in b.left)
+                right = sum(self.computed[(t.key, r, col)] for r in b.right)
+                ws.write_formula(b.show_row, f.col, t.balance_formula(b, col), self.f_check,
+                                 CHECK_OK if abs(left - right) < 1e-7 else CHECK_BAD)
+            c1, c2 = t.field(b.left[0], b.cols[0]).col, t.field(b.left[0], b.cols[-1]).col
+            ws.conditional_format(b.show_row, c1, b.show_row, c2, {
+                "type": "cell", "criteria": "==", "value": f'"{CHECK_BAD}"', "format": self.f_bad})
+        heights.update(self.row_heights(t))
+        for r, h in heights.items():
+            ws.set_row(r, h)
+        self.protect(ws)
+        self.print_setup(ws, t.landscape, (r0, r0 + t.header_rows - 1))
+
+    def field(self, ws, t: Table, f: Field) -> None:
+        if f.span:
+            ws.merge_range(*f.span, "", self.f_total[f.kind] if f.is_total else self.f_input[f.kind])
+        if f.is_total:
+            ws.write_formula(f.row, f.col, t.sum_formula(f), self.f_total[f.kind], _cached(self.computed[f.key]))
+            return
+        v = self.values.get(f.key)
+        if v is None:
+            ws.write_blank(f.row, f.col, None, self.f_input[f.kind])
+        else:
+            ws.write_number(f.row, f.col, v, self.f_input[f.kind])
+        if f.key in self.comments:
+            ws.write_comment(f.row, f.col, self.comments[f.key], {"x_scale": 2, "y_scale": 1.2})
+        ws.data_validation(f.row, f.col, f.row, f.col, validation(f))
+
+    def row_heights(self, t: Table) -> dict[int, float]:
+        """Tall enough that no label is cut off (xlsxwriter cannot autofit wrapped text)."""
+        c0 = t.origin[1]
+        widths = {c0 + i: w for i, w in enumerate(t.widths)}
+        need: dict[int, float] = {}
+        spans: list[tuple[int, int, float]] = []
+        for lb in t.labels:
+            width = sum(widths.get(c, 8.43) for c in range(lb.col, lb.last_col + 1)) - 1.5
+            lines = max(1, math.ceil(text_width(lb.text) / max(width, 1)))
+            h = lines * LINE_HEIGHT + 6
+            if lb.row == lb.last_row:
+                need[lb.row] = max(need.get(lb.row, 20.0), h)
+            else:
+                spans.append((lb.row, lb.last_row, h))
+        for r1, r2, h in spans:
+            have = sum(need.get(r, 20.0) for r in range(r1, r2 + 1))
+            if have < h:
+                extra = (h - have) / (r2 - r1 + 1)
+                for r in range(r1, r2 + 1):
+                    need[r] = need.get(r, 20.0) + extra
+        return need
+
+    # -------------------------------------------------------------- extra
+    def extra_sheet(self, wb, x: Extra) -> None:
+        ws = wb.add_worksheet(x.name)
+        for i, w in enumerate(x.widths):
+            ws.set_column(i, i, w)
+        for j, h in enumerate(x.header):
+            ws.write_string(0, j, h, self.f_label)
+        for i, row in enumerate(x.rows, start=1):
+            for j, v in enumerate(row):
+                if isinstance(v, bool) or v is None:
+                    ws.write_string(i, j, "" if v is None else ("是" if v else "否"), self.f_label)
+                elif isinstance(v, int | float):
+                    ws.write_number(i, j, v, self.f_label)
+                else:
+                    ws.write_string(i, j, str(v), self.f_label)
+        self.protect(ws)
+        self.print_setup(ws, True, (0, 0))
+
+
+def _cached(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else v
+
+
+def validation(f: Field) -> dict[str, Any]:
+    """In-sheet data validation with Chinese prompts, by the cell's kind."""
+    where = f"{f.row_label.split(' / ')[-1]} × {f.col_label.split(' / ')[-1]}" if f.col_label else f.row_label
+    if f.kind == "amount":
+        cell = cell_name(f.row, f.col)
+        return {"validate": "custom", "value": f"=AND(ISNUMBER({cell}),{cell}>=0,ROUND({cell},6)={cell})",
+                "input_title": "填写金额（万元）", "input_message": f"{where}\n单位：万元，可带小数（最多 6 位）。",
+                "error_title": "金额无效", "error_message": "请填写不小于 0 的数字，单位为万元，最多 6 位小数。"}
+    if f.kind == "signed":
+        return {"validate": "integer", "criteria": "between", "minimum": -999999999, "maximum": 999999999,
+                "input_title": "填写增减数", "input_message": f"{where}\n整数，减少时填负数。",
+                "error_title": "数字无效", "error_message": "请填写整数（减少时可为负数）。"}
+    return {"validate": "integer", "criteria": "between", "minimum": 0, "maximum": 999999999,
+            "input_title": "填写件数", "input_message": f"{where}\n不小于 0 的整数；没有请填 0。",
+            "error_title": "件数无效", "error_message": "请填写不小于 0 的整数，不能是小数、负数或文字。"}
