@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import govxl
+from govxl.spec import edition_ids, load_edition
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(params=edition_ids())
+def ed(request):
+    """Every test that takes `ed` runs once per known edition."""
+    return load_edition(request.param)
+
+
+@pytest.fixture
+def ed2021():
+    return load_edition("2021")
+
+
+@pytest.fixture
+def blank(tmp_path, ed):
+    """A freshly generated blank workbook of the edition under test."""
+    return govxl.new(tmp_path / "blank.xlsx", edition=ed.id, agency="测试县人民政府办公室", year=ed.first_year + 2)
