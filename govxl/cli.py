@@ -178,5 +178,8 @@ def run() -> None:
         sys.exit(EXIT_FAIL)
 
 
+# Further commands live in their own modules (cli_<name>.py) and register themselves on `app`.
+# One import line each, below.
+
 if __name__ == "__main__":
     run()
