@@ -179,7 +179,5 @@ def run() -> None:
 
 
 # Further commands live in their own modules (cli_<name>.py) and register themselves on `app`.
-# One import line each, below.
+# One import line each, below (import order = order in `govxl --help`).
 
-if __name__ == "__main__":
-    run()

@@ -15,7 +15,7 @@ from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, find, sha256, v
 import govxl
 from govxl.errors import NotGovxlError
 
-CLI = [sys.executable, "-m", "govxl.cli"]
+CLI = [sys.executable, "-m", "govxl"]
 T3 = "三、收到和处理政府信息公开申请情况"
 T4 = "四、政府信息公开行政复议、行政诉讼情况"
 

@@ -16,7 +16,7 @@ from govxl.reader import read_xlsx
 from govxl.rules import evaluate
 from govxl.spec import load_edition, parse_cell, parse_range, range_name
 
-CLI = [sys.executable, "-m", "govxl.cli"]
+CLI = [sys.executable, "-m", "govxl"]
 
 
 def cli(*args, **kw):
