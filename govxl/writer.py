@@ -101,24 +101,31 @@ def write_workbook(
     password: str | None = None,
     force: bool = False,
     extra: list[Extra] | None = None,
+    cached: Mapping[Key, float] | None = None,
 ) -> Path:
-    """Write a govxl workbook of `edition` to `path`; `values` pre-fills input cells."""
+    """Write a govxl workbook of `edition` to `path`; `values` pre-fills input cells.
+
+    `cached` overrides the stored result of total formulas (normally computed from `values`):
+    an imported report keeps its printed totals there, so that `govxl check` reports each one
+    that disagrees with its parts (S-CACHE) instead of the formula silently correcting it.
+    `comments` may annotate input and total cells."""
     out = prepare_output(path, force)
     if year is not None and not (1990 <= year <= 2200):
         raise UsageError(f"年度不合理：{year}")
     atomic_write(out, lambda tmp: _Writer(edition, agency, year, dict(values or {}), dict(comments or {}),
-                                          password, extra or []).write(tmp))
+                                          password, extra or [], dict(cached or {})).write(tmp))
     return out
 
 
 class _Writer:
-    def __init__(self, edition, agency, year, values, comments, password, extra) -> None:
+    def __init__(self, edition, agency, year, values, comments, password, extra, cached=None) -> None:
         self.ed: Edition = edition
         self.agency, self.year = agency, year
         self.values, self.comments = values, comments
         self.password = password or ""
         self.extra: list[Extra] = extra
         self.computed = evaluate(edition, values)
+        self.cached = cached or {}
 
     # -------------------------------------------------------------- formats
     def formats(self, wb) -> None:
@@ -310,16 +317,17 @@ class _Writer:
     def field(self, ws, t: Table, f: Field) -> None:
         if f.span:
             ws.merge_range(*f.span, "", self.f_total[f.kind] if f.is_total else self.f_input[f.kind])
+        if f.key in self.comments:
+            ws.write_comment(f.row, f.col, self.comments[f.key], {"x_scale": 2, "y_scale": 1.2})
         if f.is_total:
-            ws.write_formula(f.row, f.col, t.sum_formula(f), self.f_total[f.kind], _cached(self.computed[f.key]))
+            shown = self.cached.get(f.key, self.computed[f.key])
+            ws.write_formula(f.row, f.col, t.sum_formula(f), self.f_total[f.kind], _cached(shown))
             return
         v = self.values.get(f.key)
         if v is None:
             ws.write_blank(f.row, f.col, None, self.f_input[f.kind])
         else:
             ws.write_number(f.row, f.col, v, self.f_input[f.kind])
-        if f.key in self.comments:
-            ws.write_comment(f.row, f.col, self.comments[f.key], {"x_scale": 2, "y_scale": 1.2})
         ws.data_validation(f.row, f.col, f.row, f.col, validation(f))
 
     def row_heights(self, t: Table) -> dict[int, float]:

@@ -1,0 +1,274 @@
+"""Import a published 政府信息公开工作年度报告 (an HTML page or text copied from one or from a
+PDF) into the values of an edition's tables.
+
+    result = import_report("report.html")
+    result.write_xlsx("report.xlsx")      # a govxl workbook; `govxl check` then judges it
+
+Nothing here prints or exits: problems are findings (codes I-* in govxl.catalogue) or, when
+the file cannot be read at all, a govxl.errors.ReadError.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import OutputExistsError, ReadError, UsageError
+from ..findings import Finding
+from ..rules import Key, evaluate
+from ..rules import check as check_rules
+from ..spec import Edition, Field, edition_ids, load_edition
+from .place import Placer, col_name, row_name
+from .source import Source, read_source
+from .text import Atom, Lexicon, Val, canon, decompose, import_data
+
+__all__ = ["Imported", "import_report"]
+
+Number = int | float
+
+
+@dataclass
+class Imported:
+    """The tables of one report, as published."""
+
+    file: str
+    edition: Edition
+    agency: str | None
+    year: int | None
+    source: str  # html | tab | pipe | plain
+    # Every cell found, inputs and printed totals alike; None = printed blank.
+    values: dict[Key, Number | None] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    missing_tables: list[str] = field(default_factory=list)
+    incomplete_rows: list[tuple[str, str]] = field(default_factory=list)  # (table key, row label)
+    # Remarks to attach to workbook cells (a converted unit, a printed total that disagrees).
+    notes: dict[Key, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_tables and not self.incomplete_rows
+
+    @property
+    def inputs(self) -> dict[Key, Number]:
+        return {k: v for k, v in self.values.items() if v is not None and not self.edition.field(k).is_total}
+
+    @property
+    def stated(self) -> dict[Key, Number]:
+        """Totals as printed in the report (they may disagree with their parts)."""
+        return {k: v for k, v in self.values.items() if v is not None and self.edition.field(k).is_total}
+
+    def write_xlsx(self, path: str | os.PathLike, force: bool = False) -> Path:
+        """A govxl workbook holding the inputs; the printed totals are stored as the formulas'
+        cached results, so that `govxl check` reports each one that disagrees (S-CACHE)."""
+        from ..writer import write_workbook
+
+        _not_the_input(path, self.file)
+        return write_workbook(path, self.edition, agency=self.agency or "", year=self.year, values=self.inputs,
+                              cached=self.stated, comments=self.notes, force=force)
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        tables: dict[str, dict[str, dict[str, Number | None]]] = {}
+        for t in self.edition.tables:
+            rows: dict[str, dict[str, Number | None]] = {}
+            for f in t.fields:
+                if f.key in self.values:
+                    rows.setdefault(f.row_key, {})[f.col_key] = self.values[f.key]
+            tables[t.key] = rows
+        return {"file": self.file, "agency": self.agency, "year": self.year, "edition": self.edition.id,
+                "complete": self.complete, "tables": tables,
+                "findings": [f.to_dict(lang) for f in self.findings]}
+
+    def to_json(self, lang: str = "zh") -> str:
+        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2)
+
+    def write_json(self, path: str | os.PathLike, force: bool = False, lang: str = "zh") -> Path:
+        from ..writer import atomic_write
+
+        out = Path(path)
+        _not_the_input(out, self.file)
+        if out.is_dir():
+            raise UsageError(f"输出路径是一个文件夹：{out}")
+        if not out.parent.exists():
+            raise UsageError(f"输出目录不存在：{out.parent}")
+        if out.exists() and not force:
+            raise OutputExistsError(f"文件已存在：{out}（如需覆盖，请加 --force）")
+        text = self.to_json(lang) + "\n"
+        atomic_write(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        return out
+
+
+def _not_the_input(out: str | os.PathLike, src: str) -> None:
+    a, b = Path(out), Path(src)
+    if a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b)):
+        raise UsageError(f"输出文件不能是输入的报告本身：{a}")
+
+
+# ------------------------------------------------------------------ entry point
+def import_report(path: str | os.PathLike, *, edition: str | None = None, agency: str | None = None,
+                  year: int | None = None) -> Imported:
+    """Read a report and place its numbers. Raises ReadError when nothing can be read."""
+    src = read_source(path)
+    eds = [load_edition(e) for e in edition_ids()]
+    atoms = atomize(src, lexicon(tuple(e.id for e in eds)))
+    t_agency, t_year = title_of(src)
+    findings: list[Finding] = []
+    if edition is not None:
+        ed = load_edition(edition)
+    else:
+        ed, findings = detect(eds, atoms, year or t_year)
+    if agency is None and year is None and (t_agency is None or t_year is None):
+        what = "、".join(x for x, v in (("机关名称", t_agency), ("年度", t_year)) if v is None)
+        findings.append(Finding.of("I-TITLE", detail=what))
+    res = Imported(file=str(path), edition=ed, agency=agency or t_agency, year=year or t_year, source=src.kind)
+    placement = Placer(ed, atoms).run()
+    res.findings = findings + placement.findings
+    for key, val in placement.placed.items():
+        res.values[key] = _number(res, ed.field(key), val)
+    for t in ed.tables:
+        if t.key not in placement.found_tables:
+            res.missing_tables.append(t.key)
+            res.findings.append(Finding.of("I-TABLE", sheet=t.sheet, expected=t.title))
+            continue
+        rows: dict[int, list[Field]] = {}
+        for f in t.fields:
+            rows.setdefault(f.row, []).append(f)
+        for r, fs in rows.items():
+            if any(f.key not in placement.placed for f in fs):
+                why = placement.trouble.get((t.key, r), "")
+                res.incomplete_rows.append((t.key, row_name(fs[0])))
+                res.findings.append(Finding.of("I-ROW", sheet=t.sheet, row_label=row_name(fs[0]),
+                                               detail=f"（{why}）" if why else ""))
+        absent = [lb.text for i, lb in enumerate(t.labels) if (t.key, i) not in placement.matched]
+        if absent:
+            res.findings.append(Finding.of("I-NOLABEL", sheet=t.sheet, actual=len(absent),
+                                           detail="、".join(f"“{x}”" for x in absent)))
+    res.findings += published_arithmetic(res)
+    return res
+
+
+@cache
+def lexicon(edition_ids: tuple[str, ...]) -> Lexicon:
+    return Lexicon(lb.text for e in edition_ids for t in load_edition(e).tables for lb in t.labels)
+
+
+def atomize(src: Source, lex: Lexicon) -> list[Atom]:
+    """The report as one stream of atoms, with B where a source row ends."""
+    raw: list[Atom] = []
+    if src.kind == "plain":
+        line_of, n = [], 0
+        for ch in src.text:
+            line_of.append(n)
+            n += ch == "\n"
+        raw = decompose(src.text, lex, line_of=line_of)
+    else:
+        for r, row in enumerate(src.rows):
+            for cell in row:
+                got = decompose(cell, lex, row=r)
+                raw += got or [Atom("E", cell, r)]
+    out: list[Atom] = []
+    for a in raw:
+        if out and out[-1].row != a.row:
+            out.append(Atom("B", "", a.row))
+        out.append(a)
+    return out
+
+
+# ------------------------------------------------------------------ edition, title
+def detect(eds: list[Edition], atoms: list[Atom], year: int | None) -> tuple[Edition, list[Finding]]:
+    """The edition whose own labels (those no other edition has) the report uses most."""
+    found = {a.label for a in atoms if a.kind == "L"}
+    own = {e.id: {canon(lb.text) for t in e.tables for lb in t.labels} for e in eds}
+    score = {}
+    for e in eds:
+        others = set().union(*(own[o.id] for o in eds if o is not e))
+        score[e.id] = (len(found & (own[e.id] - others)), len(found & own[e.id]))
+    if not any(common for _, common in score.values()):
+        raise ReadError("在文件中没有找到年度报告的统计表（表二、表三、表四的标签都不在）；"
+                        "如果表格是图片，无法导入")
+    best = max(score.values())
+    top = [e for e in eds if score[e.id] == best]
+    if len(top) == 1 and best[0] > 0:
+        return top[0], []
+    fitting = [e for e in top if year is not None and e.first_year <= year]
+    pick = max(fitting, key=lambda e: e.first_year) if fitting else top[0]
+    return pick, [Finding.of("I-EDITION", expected=pick.id)]
+
+
+_TITLE = re.compile(r"(?P<pre>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<post>.*?)政府信息公开(?:工作)?年度?报告")
+_CUT = re.compile(r"^.*[>》|_/\\:：]")
+_AGENCY = re.compile(r"^[\w（）()·]{2,60}$")
+
+
+def title_of(src: Source) -> tuple[str | None, int | None]:
+    """Agency and year from a title such as `2023年南关区政府办公室政府信息公开工作年度报告`
+    (or `南关区政府办公室2023年政府信息公开工作年度报告`)."""
+    for line in src.titles:
+        s = "".join(unicodedata.normalize("NFKC", line).split())
+        m = _TITLE.search(s)
+        if not m:
+            continue
+        year = int(m.group("year"))
+        agency = _CUT.sub("", m.group("pre")) + m.group("post")
+        agency = agency.strip("-—_·,，。、 ")
+        return (agency if _AGENCY.match(agency) else None), (year if 1990 <= year <= 2100 else None)
+    return None, None
+
+
+# ------------------------------------------------------------------ numbers
+_UNIT_IN_LABEL = re.compile(r"单位[:：]\s*([^）)\s]+)")
+
+
+def field_unit(f: Field) -> str | None:
+    m = _UNIT_IN_LABEL.search(f.col_label + " " + f.row_label)
+    return m.group(1) if m else None
+
+
+def _number(res: Imported, f: Field, val: Val) -> Number | None:
+    n = val.number
+    if n is None:
+        return None
+    if val.unit:
+        data = import_data()
+        where = dict(sheet=f.sheet, cell=f.cell, row_label=row_name(f), col_label=col_name(f),
+                     actual="“" + val.text + "”")
+        target = field_unit(f)
+        if f.kind == "amount" and val.unit in data.amount_units and target in data.amount_units:
+            if val.unit != target:
+                n = n * data.amount_units[val.unit] / data.amount_units[target]
+                shown = f"{_plain(n)} {target}"
+                res.findings.append(Finding.of("I-UNIT", expected=shown, **where))
+                res.notes[f.key] = f"原报告为“{val.text}”，按 {shown} 填入"
+        elif f.kind != "amount" and val.unit in data.count_units:
+            pass
+        else:
+            res.findings.append(Finding.of("I-UNIT", severity="warning", expected=_plain(n), **where,
+                                           detail="；单位与本栏不符，按原数字填入"))
+    return int(n) if n == n.to_integral_value() else float(n)
+
+
+def _plain(n: Decimal) -> str:
+    return format(n.normalize(), "f")
+
+
+def published_arithmetic(res: Imported) -> list[Finding]:
+    """The report's own sums and balances, with its totals as printed: a printed total that
+    disagrees with its parts would otherwise vanish behind the workbook's formulas."""
+    ed = res.edition
+    complete = {t.key for t in ed.tables if t.key not in res.missing_tables
+                and not any(tk == t.key for tk, _ in res.incomplete_rows)}
+    if not complete:
+        return []
+    stated = res.stated
+    computed = evaluate(ed, res.inputs)
+    for key, printed in stated.items():
+        if abs(printed - computed[key]) > 1e-7:
+            res.notes[key] = (f"原报告公布的数字为 {_plain(Decimal(str(printed)))}，"
+                              f"按各项之和应为 {_plain(Decimal(str(computed[key])))}")
+    return check_rules(ed, evaluate(ed, res.inputs, stated), tables=complete)

@@ -1,0 +1,323 @@
+"""Place the atoms of a report into the fields of an edition.
+
+The spec lists every table's labels and data cells; sorted by their top-left cell they give
+the reading order (row by row, left to right) in which an HTML table, and any text flattened
+from it, presents them.  The report's labels are aligned to that sequence (an edit-distance
+alignment, so a missing, repeated or extra label costs a little and nothing more); the values
+between two aligned labels belong to the data cells that lie between those labels in the spec.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..findings import Finding
+from ..spec import Edition, Field, Label, Table
+from . import runs
+from .text import Atom, Val, canon
+
+Key = tuple[str, str, str]
+MATCH, SKIP = 1000, 1  # alignment score of a matched label / cost of skipping one
+
+
+@dataclass
+class Item:
+    """A label or a data cell of a table, in reading order."""
+
+    table: Table
+    label: Label | None = None
+    field: Field | None = None
+
+    @property
+    def key(self) -> str:
+        return canon(self.label.text) if self.label else ""
+
+    @property
+    def pos(self) -> tuple[int, int]:
+        x = self.label or self.field
+        return (x.row, x.col)
+
+
+def reading_order(t: Table) -> list[Item]:
+    xs = [Item(t, label=lb) for lb in t.labels] + [Item(t, field=f) for f in t.fields]
+    return sorted(xs, key=lambda x: x.pos)
+
+
+@dataclass
+class Segment:
+    """The atoms between two aligned labels, and the data cells the spec puts there."""
+
+    table: Table
+    fields: list[Field]
+    atoms: list[Atom]
+    after: str
+
+
+def row_name(f: Field) -> str:
+    return f.row_label.split(" / ")[-1]
+
+
+def col_name(f: Field) -> str:
+    return f.col_label.split(" / ")[-1]
+
+
+def quoted(atoms: list[Atom], limit: int = 60) -> str:
+    s = " ".join(a.text for a in atoms if a.kind in "VTL")
+    return "“" + (s if len(s) <= limit else s[:limit] + "…") + "”"
+
+
+def align(expected: list[str], found: list[str]) -> list[tuple[int, int]]:
+    """Pairs (i, j) with expected[i] == found[j], in order, maximising the pairs; skipping a
+    label costs a little, so that of equally long alignments the most compact wins. Labels
+    of `found` before the first pair and after the last are free (headings, prose)."""
+    m, n = len(expected), len(found)
+    dp = [[0] * (n + 1) for _ in range(m + 1)]
+    for i in range(1, m + 1):
+        dp[i][0] = dp[i - 1][0] - SKIP
+        e, row, prev = expected[i - 1], dp[i], dp[i - 1]
+        for j in range(1, n + 1):
+            best = prev[j] - SKIP
+            if e == found[j - 1] and prev[j - 1] + MATCH > best:
+                best = prev[j - 1] + MATCH
+            if row[j - 1] - SKIP > best:
+                best = row[j - 1] - SKIP
+            row[j] = best
+    j = max(range(n + 1), key=lambda x: (dp[m][x], -x))
+    i, pairs = m, []
+    while i > 0 and j > 0:
+        if expected[i - 1] == found[j - 1] and dp[i][j] == dp[i - 1][j - 1] + MATCH:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif dp[i][j] == dp[i][j - 1] - SKIP:
+            j -= 1
+        else:
+            i -= 1
+    return pairs[::-1]
+
+
+def constraints_of(ed: Edition) -> list[list[tuple[Key, int]]]:
+    """Every sum and balance of the edition as an identity sum(coeff * cell) == 0."""
+    out: list[list[tuple[Key, int]]] = []
+    for t in ed.tables:
+        for s in t.sums:
+            for other in s.across:
+                total, parts = s.cells(other)
+                out.append([((t.key, *total), 1)] + [((t.key, *p), -1) for p in parts])
+        for b in t.balances:
+            for col in b.cols:
+                out.append([((t.key, r, col), 1) for r in b.left] + [((t.key, r, col), -1) for r in b.right])
+    return out
+
+
+@dataclass
+class Placement:
+    placed: dict[Key, Val] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    trouble: dict[tuple[str, int], str] = field(default_factory=dict)  # (table, row) -> why
+    matched: set[tuple[str, int]] = field(default_factory=set)  # (table, label index) found
+    found_tables: set[str] = field(default_factory=set)
+
+
+class Placer:
+    def __init__(self, ed: Edition, atoms: list[Atom]) -> None:
+        self.ed = ed
+        labels = {canon(lb.text) for t in ed.tables for lb in t.labels}
+        # A label of another edition is just text here.
+        self.atoms = [Atom("T", a.text, a.row) if a.kind == "L" and a.label not in labels else a for a in atoms]
+        self.out = Placement()
+        self.constraints = constraints_of(ed)
+        self.ambiguous: list[tuple[Segment, list[Atom], list[tuple]]] = []
+
+    # -------------------------------------------------------------- alignment
+    def run(self) -> Placement:
+        order = {t.key: reading_order(t) for t in self.ed.tables}
+        exp = [(t, i, it) for t in self.ed.tables for i, it in enumerate(order[t.key]) if it.label]
+        doc = [j for j, a in enumerate(self.atoms) if a.kind == "L"]
+        pairs = align([it.key for _, _, it in exp], [self.atoms[j].label for j in doc])
+        pairs = [(e, doc[d]) for e, d in pairs]
+        pairs = self.pair_leftovers(exp, pairs)
+        by_table: dict[str, list[tuple[int, int]]] = {t.key: [] for t in self.ed.tables}
+        for e, j in pairs:
+            t, i, _ = exp[e]
+            by_table[t.key].append((i, j))
+            self.out.matched.add((t.key, t.labels.index(order[t.key][i].label)))
+            if self.atoms[j].variant:
+                lb = order[t.key][i].label
+                self.out.findings.append(Finding.of("I-LABEL", sheet=t.sheet, cell=lb.cell, expected=lb.text,
+                                                    actual="“" + self.atoms[j].text + "”"))
+        starts = [by_table[t.key][0][1] for t in self.ed.tables if by_table[t.key]]
+        for t in self.ed.tables:
+            anchors = by_table[t.key]
+            if not anchors:
+                continue
+            self.out.found_tables.add(t.key)
+            items = order[t.key]
+            first = anchors[0][0]
+            for it in items[:first]:
+                if it.field:
+                    self.out.trouble.setdefault((t.key, it.field.row), "找不到这一行的标签")
+            for (i1, j1), nxt in itertools.zip_longest(anchors, anchors[1:]):
+                fields = [it.field for it in items[i1 + 1: nxt[0] if nxt else len(items)] if it.field]
+                if nxt:
+                    seg_atoms = self.atoms[j1 + 1: nxt[1]]
+                else:
+                    end = min([s for s in starts if s > j1], default=len(self.atoms))
+                    seg_atoms = []
+                    for a in self.atoms[j1 + 1: end]:
+                        if a.kind in "TL":
+                            break
+                        seg_atoms.append(a)
+                self.fit(Segment(t, fields, seg_atoms, self.atoms[j1].text))
+        self.settle_ambiguous()
+        return self.out
+
+    def pair_leftovers(self, exp, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """An official label that was not found, and a piece of unrecognised text where it should
+        be: if they are alike, the text is that label misspelt (reported as I-LABEL)."""
+        out = list(pairs)
+        for (e1, j1), (e2, j2) in zip(pairs, pairs[1:]):
+            missing = list(range(e1 + 1, e2))
+            texts = [j for j in range(j1 + 1, j2) if self.atoms[j].kind == "T"]
+            for e in missing:
+                want = exp[e][2].key
+                scored = [(difflib.SequenceMatcher(None, want, canon(self.atoms[j].text)).ratio(), j) for j in texts]
+                good = sorted((s for s in scored if s[0] >= 0.6), reverse=True)
+                if good and (len(good) == 1 or good[0][0] > good[1][0]):
+                    j = good[0][1]
+                    a = self.atoms[j]
+                    self.atoms[j] = Atom("L", a.text, a.row, label=want, variant=True)
+                    out.append((e, j))
+                    texts = [x for x in texts if x > j]
+        return sorted(out)
+
+    # -------------------------------------------------------------- one segment
+    def fit(self, seg: Segment) -> None:
+        k = len(seg.fields)
+        vals = [a for a in seg.atoms if a.kind == "V"]
+        texts = [a for a in seg.atoms if a.kind == "T"]
+        if k == 0:
+            self.stray(seg, [a for a in seg.atoms if a.kind in "VT"])
+            return
+        if len(vals) == k:
+            self.assign(seg.fields, vals)
+            self.stray(seg, texts)
+            return
+        rows = self.fit_rows(seg)
+        if rows is not None:
+            used: set[int] = set()
+            for fields, cells in rows:
+                self.assign(fields, cells)
+                used |= {id(c) for c in cells}
+            self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used])
+            return
+        if 0 < len(vals) < k and any(a.val.run for a in vals):
+            self.split(seg, vals)
+            self.stray(seg, texts)
+            return
+        why = f"应有 {k} 个数，读到 {len(vals)} 个" + (f"：{quoted(seg.atoms)}" if vals or texts else "")
+        for f in seg.fields:
+            self.out.trouble.setdefault((seg.table.key, f.row), why)
+
+    def fit_rows(self, seg: Segment) -> list[tuple[list[Field], list[Atom]]] | None:
+        """Where the source shows rows: each spec row's cells are the trailing value and empty
+        cells of one source row (empty cells before them are rowspan placeholders)."""
+        chunks: list[list[Atom]] = [[]]
+        for a in seg.atoms:
+            if a.kind == "B":
+                chunks.append([])
+            else:
+                chunks[-1].append(a)
+        if len(chunks) == 1 and not any(a.kind == "E" for a in chunks[0]):
+            return None
+        out = []
+        ci = 0
+        for _, g in itertools.groupby(seg.fields, key=lambda f: f.row):
+            group = list(g)
+            while ci < len(chunks):
+                chunk = chunks[ci]
+                ci += 1
+                tail: list[Atom] = []
+                for a in reversed(chunk):
+                    if a.kind not in "VE":
+                        break
+                    tail.insert(0, a)
+                while len(tail) > len(group) and tail[0].kind == "E":
+                    tail.pop(0)
+                while len(tail) > len(group) and tail[-1].kind == "E":
+                    tail.pop()
+                if len(tail) == len(group):
+                    out.append((group, tail))
+                    break
+            else:
+                return None
+        return out
+
+    def assign(self, fields: list[Field], cells: list[Atom]) -> None:
+        for f, a in zip(fields, cells):
+            self.out.placed[f.key] = a.val if a.kind == "V" else Val("", None)
+
+    def stray(self, seg: Segment, atoms: list[Atom]) -> None:
+        for a in atoms:
+            self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual="“" + a.text + "”",
+                                                detail=f"（位于“{seg.after}”之后）" if seg.after else ""))
+
+    # -------------------------------------------------------------- runs of digits
+    def local(self, seg: Segment) -> list[list[tuple[int, int]]]:
+        pos = {f.key: i for i, f in enumerate(seg.fields)}
+        return [[(pos[k], c) for k, c in con] for con in self.constraints if all(k in pos for k, _ in con)]
+
+    def split(self, seg: Segment, vals: list[Atom]) -> None:
+        try:
+            options = runs.readings([a.val for a in vals], len(seg.fields), self.local(seg))
+        except runs.TooMany:
+            options = None
+        if options is not None and len(options) == 1:
+            self.take(seg, vals, options[0])
+        elif options:
+            self.ambiguous.append((seg, vals, options))
+        else:
+            self.unsplit(seg, vals, [], "（没有一种拆分符合本行的合计关系）" if options == [] else "（可能的拆分太多）")
+
+    def take(self, seg: Segment, vals: list[Atom], reading: tuple) -> None:
+        for f, v in zip(seg.fields, reading):
+            self.out.placed[f.key] = Val(str(v), v)
+        try:
+            forced = len(runs.readings([a.val for a in vals], len(seg.fields))) == 1
+        except runs.TooMany:
+            forced = False
+        if not forced:
+            f = seg.fields[0]
+            self.out.findings.append(Finding.of(
+                "I-RUN", sheet=seg.table.sheet, row_label=row_name(f), actual=quoted(vals),
+                expected="、".join(_num(v) for v in reading)))
+
+    def unsplit(self, seg: Segment, vals: list[Atom], options: list[tuple], detail: str) -> None:
+        f = seg.fields[0]
+        if options:
+            shown = "；".join("、".join(_num(v) for v in o) for o in options[:3])
+            detail = f"（可能是 {shown}{' 等' if len(options) > 3 else ''}）"
+        self.out.findings.append(Finding.of("I-SPLIT", sheet=seg.table.sheet, row_label=row_name(f),
+                                            actual=quoted(vals), detail=detail))
+        for g in seg.fields:
+            self.out.trouble.setdefault((seg.table.key, g.row), "数字连在一起，无法唯一拆分")
+
+    def settle_ambiguous(self) -> None:
+        if not self.ambiguous:
+            return
+        fixed: dict[Key, Decimal | None] = {k: v.number for k, v in self.out.placed.items()}
+        keys = [[f.key for f in seg.fields] for seg, _, _ in self.ambiguous]
+        used = runs.choose([o for _, _, o in self.ambiguous], keys, fixed, self.constraints)
+        for s, (seg, vals, options) in enumerate(self.ambiguous):
+            if used is not None and len(used[s]) == 1:
+                self.take(seg, vals, options[next(iter(used[s]))])
+            elif used is not None and used[s]:
+                self.unsplit(seg, vals, [options[i] for i in sorted(used[s])], "")
+            else:
+                self.unsplit(seg, vals, options, "")
+
+
+def _num(v: Decimal | None) -> str:
+    return "空白" if v is None else format(v.normalize(), "f")

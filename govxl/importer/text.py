@@ -1,0 +1,215 @@
+"""From the text of a published report to atoms: official labels, values, empty cells, other text.
+
+Labels come only from the edition specs, compared in a canonical form (NFKC, so ASCII and
+full-width brackets and `．`/`.` agree; no whitespace, since cell wrapping puts spaces and
+line breaks inside labels; one kind of quote mark; `、` = `.`), plus the variant spellings of
+templates/import.toml.  A label may run straight into the next label or into the row's digits
+(text copied from a PDF) but not into other words: a label inside a sentence is prose.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from ..spec import templates_dir
+
+QUOTES = "“”„‟\"'‘’「」『』"
+_CANON = str.maketrans({**dict.fromkeys(QUOTES, '"'), "、": "."})
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"), " ")
+
+
+def nfkc_chars(s: str) -> tuple[str, list[int]]:
+    """NFKC per character, with the index in `s` of every output character (to quote originals)."""
+    out: list[str] = []
+    idx: list[int] = []
+    for i, ch in enumerate(s.translate(_INVISIBLE)):
+        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        out.append(n)
+        idx.extend([i] * len(n))
+    return "".join(out), idx
+
+
+def canon(s: str) -> str:
+    """The form in which two spellings of one label compare equal."""
+    t = unicodedata.normalize("NFKC", s.translate(_INVISIBLE))
+    return "".join(t.split()).translate(_CANON)
+
+
+# ------------------------------------------------------------------ data (templates/import.toml)
+@dataclass(frozen=True)
+class ImportData:
+    variants: tuple[tuple[str, tuple[str, ...]], ...]
+    blank_marks: str
+    amount_units: dict
+    count_units: dict
+
+
+@cache
+def import_data() -> ImportData:
+    raw = tomllib.loads((templates_dir() / "import.toml").read_text(encoding="utf-8"))
+    return ImportData(
+        variants=tuple((v["official"], tuple(v["seen"])) for v in raw.get("variants", [])),
+        blank_marks="".join(dict.fromkeys("".join(raw.get("blank_marks", [])))),
+        amount_units={k: Decimal(str(v)) for k, v in raw["units"]["amount"].items()},
+        count_units=dict(raw["units"]["count"]),
+    )
+
+
+# ------------------------------------------------------------------ values
+@dataclass(frozen=True)
+class Val:
+    """A value cell as printed: a number (None = printed blank such as “/”) and any unit."""
+
+    text: str
+    number: Decimal | None
+    unit: str | None = None
+    # Only digits (no sign, separator, point or unit), so it may be several cells run together.
+    run: bool = False
+
+
+@cache
+def _value_re() -> re.Pattern:
+    d = import_data()
+    units = sorted([*d.amount_units, *d.count_units], key=len, reverse=True)
+    blank = "[" + re.escape(d.blank_marks) + "]+"
+    num = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    return re.compile(rf"(?P<num>{num})(?P<unit>{'|'.join(map(re.escape, units))})?|(?P<blank>{blank})")
+
+
+def parse_values(token: str) -> list[Val] | None:
+    """'12' -> [12]; '10/0' -> [10, blank, 0]; '251000元' -> [251000 元]; words -> None."""
+    rx = _value_re()
+    out: list[Val] = []
+    pos, sign = 0, ""
+    if len(token) > 1 and token[0] in "+-" and token[1].isdigit():
+        pos, sign = 1, token[0]
+    while pos < len(token):
+        m = rx.match(token, pos)
+        if not m:
+            return None
+        if m.group("blank"):
+            out.append(Val(m.group(), None))
+        else:
+            num = m.group("num")
+            out.append(Val(sign + m.group(), Decimal(sign + num.replace(",", "")), m.group("unit"),
+                           run=not sign and not m.group("unit") and num.isdigit() and len(num) > 1))
+        sign = ""
+        pos = m.end()
+    return out
+
+
+# ------------------------------------------------------------------ labels
+def _pattern(form: str) -> str:
+    def piece(ch: str) -> str:
+        if ch == ".":
+            return "[.、]"
+        if ch == '"':
+            return "[" + re.escape(QUOTES) + "]"
+        return re.escape(ch)
+
+    return r"\s*".join(piece(ch) for ch in form)
+
+
+_TRAILING_NOTE = re.compile(r"^(.+?)[（(][^（）()]+[）)]$")
+
+
+def spellings(text: str) -> list[str]:
+    """Other spellings of an official label that real reports use: the variants of
+    import.toml, and the label without its trailing note in brackets (“（二）部分公开”)."""
+    out = []
+    for official, seen in import_data().variants:
+        if official in text:
+            out += [text.replace(official, s) for s in seen]
+    m = _TRAILING_NOTE.match(text)
+    if m and len(canon(m.group(1))) >= 4:
+        out.append(m.group(1))
+    return out
+
+
+class Lexicon:
+    """Recognises the official labels of some editions in running text."""
+
+    def __init__(self, labels: Iterable[str]) -> None:
+        labels = list(dict.fromkeys(labels))
+        # canonical spelling -> (canonical official label, is a variant)
+        self.forms: dict[str, tuple[str, bool]] = {canon(t): (canon(t), False) for t in labels}
+        clash: set[str] = set()
+        for t in labels:
+            for s in spellings(t):
+                c = canon(s)
+                if c in self.forms and self.forms[c] != (canon(t), True):
+                    if self.forms[c][1]:
+                        clash.add(c)  # one spelling, two labels: accept neither
+                    continue
+                self.forms[c] = (canon(t), True)
+        for c in clash:
+            del self.forms[c]
+        alts = sorted(self.forms, key=len, reverse=True)
+        self.regex = re.compile("|".join(f"(?:{_pattern(a)})" for a in alts))
+        d = import_data()
+        self.value_chars = set("0123456789+-" + d.blank_marks)
+
+
+@dataclass
+class Atom:
+    """One piece of the report: L an official label, V a value, E an empty cell,
+    T other text, B the end of a row (where the source shows rows)."""
+
+    kind: str
+    text: str
+    row: int
+    label: str = ""
+    variant: bool = False
+    val: Val | None = None
+
+
+def decompose(text: str, lex: Lexicon, row: int = 0, line_of: list[int] | None = None) -> list[Atom]:
+    """The atoms of one cell (all in `row`), or of running text (row = line, via `line_of`)."""
+    ns, idx = nfkc_chars(text)
+    if not ns.strip():
+        return []
+
+    def row_at(i: int) -> int:
+        return line_of[idx[i]] if line_of is not None else row
+
+    def orig(a: int, b: int) -> str:
+        return text[idx[a]: idx[b - 1] + 1]
+
+    raw = [m for m in lex.regex.finditer(ns) if m.end() > m.start()]
+    starts = {m.start() for m in raw}
+    spans: list[tuple[int, int, tuple[str, bool]]] = []
+    prev_end = -1
+    vc = lex.value_chars
+    for m in raw:
+        a, b = m.span()
+        left = a == 0 or ns[a - 1].isspace() or ns[a - 1] in vc or a == prev_end
+        right = b == len(ns) or ns[b].isspace() or ns[b] in vc or b in starts
+        if left and right:
+            spans.append((a, b, lex.forms[canon(m.group())]))
+            prev_end = b
+    atoms: list[Atom] = []
+    pos = 0
+    for a, b, form in [*spans, (len(ns), len(ns), None)]:
+        for m in re.finditer(r"\S+", ns[pos:a]):
+            s, e = pos + m.start(), pos + m.end()
+            vals = parse_values(m.group())
+            r = row_at(s)
+            if vals is None:
+                if atoms and atoms[-1].kind == "T" and atoms[-1].row == r:
+                    atoms[-1].text += " " + orig(s, e)
+                else:
+                    atoms.append(Atom("T", orig(s, e), r))
+            elif len(vals) == 1:
+                atoms.append(Atom("V", orig(s, e), r, val=vals[0]))
+            else:
+                atoms += [Atom("V", v.text, r, val=v) for v in vals]
+        if form is not None:
+            atoms.append(Atom("L", orig(a, b), row_at(a), label=form[0], variant=form[1]))
+        pos = b
+    return atoms
