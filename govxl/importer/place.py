@@ -21,6 +21,7 @@ from .text import Atom, Val, canon
 
 Key = tuple[str, str, str]
 MATCH, SKIP = 1000, 1  # alignment score of a matched label / cost of skipping one
+BUDGET = 150_000  # search steps for splitting runs of digits, per report
 
 
 @dataclass
@@ -130,6 +131,8 @@ class Placer:
         self.out = Placement()
         self.constraints = constraints_of(ed)
         self.ambiguous: list[tuple[Segment, list[Atom], list[tuple]]] = []
+        # Splitting runs of digits is a search; this bounds it (about a second at worst).
+        self.budget = runs.Budget(BUDGET)
 
     # -------------------------------------------------------------- alignment
     def run(self) -> Placement:
@@ -271,7 +274,8 @@ class Placer:
 
     def split(self, seg: Segment, vals: list[Atom]) -> None:
         try:
-            options = runs.readings([a.val for a in vals], len(seg.fields), self.local(seg))
+            options = runs.readings([a.val for a in vals], len(seg.fields), self.local(seg),
+                                    self.budget.child(50_000))
         except runs.TooMany:
             options = None
         if options is not None and len(options) == 1:
@@ -283,12 +287,8 @@ class Placer:
 
     def take(self, seg: Segment, vals: list[Atom], reading: tuple) -> None:
         for f, v in zip(seg.fields, reading):
-            self.out.placed[f.key] = Val(str(v), v)
-        try:
-            forced = len(runs.readings([a.val for a in vals], len(seg.fields))) == 1
-        except runs.TooMany:
-            forced = False
-        if not forced:
+            self.out.placed[f.key] = Val(str(v), None if v is None else Decimal(v))
+        if runs.count_readings([a.val for a in vals], len(seg.fields)) > 1:
             f = seg.fields[0]
             self.out.findings.append(Finding.of(
                 "I-RUN", sheet=seg.table.sheet, row_label=row_name(f), actual=quoted(vals),
@@ -309,15 +309,15 @@ class Placer:
             return
         fixed: dict[Key, Decimal | None] = {k: v.number for k, v in self.out.placed.items()}
         keys = [[f.key for f in seg.fields] for seg, _, _ in self.ambiguous]
-        used = runs.choose([o for _, _, o in self.ambiguous], keys, fixed, self.constraints)
+        ok = runs.possible([o for _, _, o in self.ambiguous], keys, fixed, self.constraints, self.budget)
         for s, (seg, vals, options) in enumerate(self.ambiguous):
-            if used is not None and len(used[s]) == 1:
-                self.take(seg, vals, options[next(iter(used[s]))])
-            elif used is not None and used[s]:
-                self.unsplit(seg, vals, [options[i] for i in sorted(used[s])], "")
+            if len(ok[s]) == 1:
+                self.take(seg, vals, options[next(iter(ok[s]))])
+            elif ok[s]:
+                self.unsplit(seg, vals, [options[i] for i in sorted(ok[s])], "")
             else:
                 self.unsplit(seg, vals, options, "")
 
 
-def _num(v: Decimal | None) -> str:
-    return "空白" if v is None else format(v.normalize(), "f")
+def _num(v: Decimal | int | None) -> str:
+    return "空白" if v is None else format(Decimal(v).normalize(), "f")

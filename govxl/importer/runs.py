@@ -1,9 +1,10 @@
 """Split digits whose cell boundaries were lost: `801000081` -> 80 1 0 0 0 0 81.
 
 Text copied from a PDF often runs a row's numbers together.  The table's own arithmetic
-decides where the boundaries were: the row's total columns (T3-COL, T4-SUM) while a row is
-split, then the column sums and balances (T3-SUM, T3-BAL) across rows.  A run is split
-only when exactly one reading survives; otherwise the caller reports it.
+decides where the boundaries were: first the row's own totals (T3-COL, T4-SUM) while the
+row is split, then the column sums and balances (T3-SUM, T3-BAL) across rows.  A run is
+split only when exactly one reading is possible; otherwise the caller reports it.  Every
+search runs on a budget: when it is spent, the answer is “cannot tell”, never a guess.
 """
 
 from __future__ import annotations
@@ -14,51 +15,144 @@ from decimal import Decimal
 from .text import Val
 
 MAX_DIGITS = 9  # no count reaches a billion (rules.MAX_COUNT)
-NODE_CAP = 200_000
-CANDIDATE_CAP = 500
-SOLUTION_CAP = 64
+CANDIDATE_CAP = 200
 
-Cell = Decimal | None
-# A linear identity sum(coeff * cell) == 0 over cell keys.
-Constraint = Sequence[tuple[object, int]]
+Cell = Decimal | int | None
+Reading = tuple[Cell, ...]
+# A linear identity sum(coeff * cell) == 0, over positions (within a row) or keys (across rows).
+Identity = Sequence[tuple[object, int]]
 
 
 class TooMany(Exception):
-    """The readings could not all be enumerated within the budget."""
+    """The search ran out of budget."""
 
 
-def readings(vals: Sequence[Val], k: int, constraints: Sequence[Sequence[tuple[int, int]]] = ()) -> list[tuple[Cell, ...]]:
+class Budget:
+    """Search steps left; a child budget also charges its parent."""
+
+    def __init__(self, steps: int, parent: Budget | None = None) -> None:
+        self.left = steps
+        self.parent = parent
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise TooMany
+        if self.parent is not None:
+            self.parent.spend()
+
+    def child(self, steps: int) -> Budget:
+        return Budget(min(steps, self.left), self)
+
+
+def _val(c: Cell) -> Decimal | int:
+    return 0 if c is None else c
+
+
+def _exact(d: Decimal | None) -> Cell:
+    """Whole numbers as int: the search adds millions of them."""
+    return int(d) if d is not None and d == d.to_integral_value() else d
+
+
+def readings(vals: Sequence[Val], k: int, identities: Sequence[Identity] = (), budget: Budget | None = None) -> list[Reading]:
     """Every way to read `vals` as exactly `k` cells: a run of digits may be several cells
-    (no leading zeros, at most MAX_DIGITS digits each); every other value is one cell.
-    `constraints` are identities over cell positions 0..k-1 that each reading must satisfy.
-    Raises TooMany when the search exceeds its budget."""
+    (no leading zeros, at most MAX_DIGITS digits each); any other value is one cell.  Each
+    reading satisfies `identities` (over cell positions 0..k-1).  Raises TooMany."""
+    budget = budget or Budget(50_000)
+    if k and vals and vals[-1].run and any(max(i for i, _ in c) == k - 1 for c in identities):
+        # The row ends in a total (总计): take it from the end of the last run first, so that
+        # the parts are searched against a known sum instead of every way of cutting them.
+        out: list[Reading] = []
+        s = vals[-1].text
+        for length in range(1, min(MAX_DIGITS, len(s)) + 1):
+            tail, head = s[-length:], s[:-length]
+            if length > 1 and tail[0] == "0":
+                continue
+            front = [Val(head, Decimal(head), run=len(head) > 1)] if head else []
+            out += _readings([*vals[:-1], *front, Val(tail, Decimal(tail))], k, identities, budget,
+                             {k - 1: int(tail)})
+        return out
+    return _readings(vals, k, identities, budget, {})
+
+
+def _readings(vals: Sequence[Val], k: int, identities: Sequence[Identity], budget: Budget,
+              known: dict[int, int]) -> list[Reading]:
     n = len(vals)
+    # With no negative values, an identity total - parts = 0 whose total is known fails as soon
+    # as the parts read so far exceed it.
+    bounded = all(v.number is None or v.number >= 0 for v in vals)
+    touching: dict[int, list[Identity]] = {}
+    for c in identities:
+        for i, _ in c:
+            touching.setdefault(i, []).append(c)
     cap = [len(v.text) if v.run else 1 for v in vals]
     max_after = [0] * (n + 1)
     for t in range(n - 1, -1, -1):
         max_after[t] = max_after[t + 1] + cap[t]
-    due: dict[int, list[Sequence[tuple[int, int]]]] = {}
-    for c in constraints:
+    due: dict[int, list[Identity]] = {}
+    for c in identities:
         due.setdefault(max(i for i, _ in c), []).append(c)
-    out: list[tuple[Cell, ...]] = []
+    out: list[Reading] = []
     cells: list[Cell] = []
-    budget = [NODE_CAP]
 
-    def ok() -> bool:
-        for c in due.get(len(cells) - 1, ()):
-            if sum(coef * (cells[i] or 0) for i, coef in c) != 0:
+    whole = [c for c in identities if len(c) == k and all(coef < 0 for j, coef in c if j not in known)]
+    digits_only = all(v.run or v.number is None or (len(v.text) == 1 and v.text.isdigit()) for v in vals[:-1])
+
+    def reachable(digits_left: int, t_next: int) -> bool:
+        """Can the cells still to read reach the known total? Their sum is at most one long
+        piece and single digits (a split never adds up to more)."""
+        if not digits_only or not whole:
+            return True
+        m = k - len(cells) - len(known)
+        r = digits_left + max_after[t_next] - (1 if known and t_next < n else 0)  # the total's token
+        if m <= 0 or r < m:
+            return True
+        most = min(10 ** min(MAX_DIGITS, r - m + 1) - 1 + 9 * (m - 1), m * (10 ** MAX_DIGITS - 1))
+        for c in whole:
+            rest = sum(coef * (_val(cells[j]) if j < len(cells) else known[j]) for j, coef in c
+                       if j < len(cells) or j in known)
+            if rest > most:
                 return False
         return True
 
+    def holds() -> bool:
+        i = len(cells) - 1
+        if not all(sum(coef * _val(cells[j]) for j, coef in c) == 0 for c in due.get(i, ())):
+            return False
+        if bounded:
+            for c in touching.get(i, ()):
+                rest = 0
+                for j, coef in c:
+                    if j < len(cells):
+                        rest += coef * _val(cells[j])
+                    elif j in known:
+                        rest += coef * known[j]
+                    elif coef > 0:
+                        break
+                else:
+                    if rest < 0:
+                        return False
+        return True
+
+    def forced(i: int) -> str | None:
+        """The digits cell i must have if an identity completes there ('' = impossible)."""
+        for c in due.get(i, ()):
+            own = sum(coef for j, coef in c if j == i)
+            rest = sum(coef * _val(cells[j]) for j, coef in c if j != i)
+            if own == 0:
+                continue
+            v, r = divmod(-rest, own)
+            if r or v < 0:
+                return ""
+            return str(int(v))
+        return None
+
     def fits(t_next: int, digits_left: int) -> bool:
         need_min = (1 if digits_left else 0) + (n - t_next)
-        have_max = digits_left + max_after[t_next]
-        return len(cells) + need_min <= k <= len(cells) + have_max
+        return len(cells) + need_min <= k <= len(cells) + digits_left + max_after[t_next]
 
     def token(t: int) -> None:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise TooMany
+        budget.spend()
         if t == n:
             if len(cells) == k:
                 out.append(tuple(cells))
@@ -67,80 +161,133 @@ def readings(vals: Sequence[Val], k: int, constraints: Sequence[Sequence[tuple[i
             return
         v = vals[t]
         if not v.run:
-            cells.append(v.number)
-            if fits(t + 1, 0) and ok():
+            cells.append(_exact(v.number))
+            if fits(t + 1, 0) and holds():
                 token(t + 1)
             cells.pop()
-            return
-        piece(t, v.text, 0)
+        else:
+            piece(t, v.text, 0)
 
     def piece(t: int, s: str, pos: int) -> None:
         if pos == len(s):
             token(t + 1)
             return
-        for length in range(1, min(MAX_DIGITS, len(s) - pos) + 1):
+        must = forced(len(cells))
+        lengths = range(1, min(MAX_DIGITS, len(s) - pos) + 1) if must is None else (
+            [len(must)] if must and s.startswith(must, pos) else [])
+        for length in lengths:
             p = s[pos: pos + length]
             if length > 1 and p[0] == "0":
                 break
-            cells.append(Decimal(p))
-            if fits(t + 1, len(s) - pos - length) and ok():
-                budget[0] -= 1
-                if budget[0] < 0:
-                    raise TooMany
+            budget.spend()
+            cells.append(int(p))
+            if fits(t + 1, len(s) - pos - length) and holds() and reachable(len(s) - pos - length, t + 1):
                 piece(t, s, pos + length)
             cells.pop()
 
-    if n == 0 or not fits(0, 0):
-        return []
-    token(0)
+    if n and fits(0, 0):
+        token(0)
     return out
 
 
-def choose(options: Sequence[Sequence[tuple[Cell, ...]]], keys: Sequence[Sequence[object]],
-           fixed: dict[object, Cell], constraints: Sequence[Constraint]) -> list[set[int]] | None:
-    """Which readings of each ambiguous row survive the identities across rows.
+def count_readings(vals: Sequence[Val], k: int, cap: int = 2) -> int:
+    """How many readings `readings(vals, k)` has without identities (counted up to `cap`)."""
+    dist = {0: 1}
+    for v in vals:
+        opts = _split_counts(v.text, cap) if v.run else {1: 1}
+        new: dict[int, int] = {}
+        for a, wa in dist.items():
+            for b, wb in opts.items():
+                if a + b <= k:
+                    new[a + b] = min(cap, new.get(a + b, 0) + wa * wb)
+        dist = new
+    return dist.get(k, 0)
 
-    `options[s]` are the readings of row s, whose cells are `keys[s]`; `fixed` holds every
-    other cell that is known. Only identities that touch an ambiguous row and whose other
-    cells are all known are used.  Returns, per row, the indices of the readings that occur
-    in some consistent whole; None if the search exceeded its budget."""
-    where: dict[object, int] = {k: s for s, ks in enumerate(keys) for k in ks}
-    due: dict[int, list[Constraint]] = {}
-    for c in constraints:
+
+def _split_counts(s: str, cap: int) -> dict[int, int]:
+    ways: list[dict[int, int]] = [{} for _ in range(len(s) + 1)]
+    ways[0] = {0: 1}
+    for pos in range(len(s)):
+        for length in range(1, min(MAX_DIGITS, len(s) - pos) + 1):
+            if length > 1 and s[pos] == "0":
+                break
+            for j, w in ways[pos].items():
+                ways[pos + length][j + 1] = min(cap, ways[pos + length].get(j + 1, 0) + w)
+    return ways[len(s)]
+
+
+def possible(options: Sequence[Sequence[Reading]], keys: Sequence[Sequence[object]], fixed: dict[object, Cell],
+             identities: Sequence[Identity], budget: Budget) -> list[set[int]]:
+    """For each ambiguous row, the readings that fit into some reading of all rows together
+    with the known cells `fixed` under `identities` (across rows).  A reading whose search
+    runs out of budget counts as possible.  Identities that need a cell that is neither
+    known nor in an ambiguous row are not used."""
+    n = len(options)
+    where = {key: s for s, ks in enumerate(keys) for key in ks}
+    base: list[Decimal | int] = []
+    contrib: list[dict[int, list[Decimal | int]]] = []
+    for c in identities:
         rows = {where[k] for k, _ in c if k in where}
-        if rows and all(k in where or k in fixed for k, _ in c):
-            due.setdefault(max(rows), []).append(c)
-    chosen: dict[object, Cell] = dict(fixed)
-    used: list[set[int]] = [set() for _ in options]
-    picks: list[int] = []
-    budget = [NODE_CAP]
-    solutions = [0]
+        if not rows or not all(k in where or k in fixed for k, _ in c):
+            continue
+        base.append(sum(coef * _val(_exact(fixed[k])) for k, coef in c if k not in where))
+        per: dict[int, list[Decimal | int]] = {}
+        for s in rows:
+            pos = {k: j for j, k in enumerate(keys[s])}
+            terms = [(pos[k], coef) for k, coef in c if k in pos]
+            per[s] = [sum(coef * _val(o[j]) for j, coef in terms) for o in options[s]]
+        contrib.append(per)
+    of_row = [[ci for ci, per in enumerate(contrib) if s in per] for s in range(n)]
 
-    def holds(c: Constraint) -> bool:
-        return sum(coef * (chosen[k] or 0) for k, coef in c) == 0
+    def search(restrict: dict[int, int], steps: Budget) -> list[int] | None:
+        domains = [[restrict[s]] if s in restrict else list(range(len(options[s]))) for s in range(n)]
+        order = sorted(range(n), key=lambda s: len(domains[s]))
+        partial = list(base)
+        lo = [sum(min(per[s][i] for i in domains[s]) for s in per) for per in contrib]
+        hi = [sum(max(per[s][i] for i in domains[s]) for s in per) for per in contrib]
+        if any(not (p + a <= 0 <= p + b) for p, a, b in zip(partial, lo, hi)):
+            return None
+        picks = [0] * n
 
-    def go(s: int) -> None:
-        if s == len(options):
-            for r, i in enumerate(picks):
-                used[r].add(i)
-            solutions[0] += 1
-            if solutions[0] >= SOLUTION_CAP:
-                raise TooMany
-            return
-        for i, reading in enumerate(options[s]):
-            budget[0] -= 1
-            if budget[0] < 0:
-                raise TooMany
-            for k, v in zip(keys[s], reading):
-                chosen[k] = v
-            if all(holds(c) for c in due.get(s, ())):
-                picks.append(i)
-                go(s + 1)
-                picks.pop()
+        def dfs(d: int) -> bool:
+            if d == n:
+                return True
+            s = order[d]
+            mins = {ci: min(contrib[ci][s][i] for i in domains[s]) for ci in of_row[s]}
+            maxs = {ci: max(contrib[ci][s][i] for i in domains[s]) for ci in of_row[s]}
+            for ci in of_row[s]:
+                lo[ci] -= mins[ci]
+                hi[ci] -= maxs[ci]
+            found = False
+            for i in domains[s]:
+                steps.spend()
+                for ci in of_row[s]:
+                    partial[ci] += contrib[ci][s][i]
+                if all(partial[ci] + lo[ci] <= 0 <= partial[ci] + hi[ci] for ci in of_row[s]):
+                    picks[s] = i
+                    found = dfs(d + 1)
+                for ci in of_row[s]:
+                    partial[ci] -= contrib[ci][s][i]
+                if found:
+                    break
+            for ci in of_row[s]:
+                lo[ci] += mins[ci]
+                hi[ci] += maxs[ci]
+            return found
 
-    try:
-        go(0)
-    except TooMany:
-        return None
-    return used
+        return picks if dfs(0) else None
 
+    seen: list[set[int]] = [set() for _ in range(n)]
+    for s in range(n):
+        for i in range(len(options[s])):
+            if i in seen[s]:
+                continue
+            try:
+                sol = search({s: i}, budget.child(20_000))
+            except TooMany:
+                seen[s].add(i)  # cannot tell: keep it possible
+                continue
+            if sol is not None:
+                for r, j in enumerate(sol):
+                    seen[r].add(j)
+    return seen
