@@ -35,7 +35,8 @@ def test_fingerprint_is_stable_and_layout_sensitive():
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda s: s.replace('header_rows = 2\nlabels', 'header_rows = 2\ncolour = "red"\nlabels', 1), r"tables\[0\]: 未知的键 colour"),
+    (lambda s: s.replace('header_rows = 2\nlabels', 'header_rows = 2\ncolour = "red"\nlabels', 1),
+     r"tables\[0\]: 未知的键 colour"),
     (lambda s: s.replace('{ key = "commercial", col = "E" }', '{ key = "natural_person", col = "E" }'),
      r"tables\[1\]\.blocks\[0\]\.cols: 键重复：natural_person"),
     (lambda s: s.replace('{ at = "E3", text = "商业企业" }', '{ at = "D3:E3", text = "商业企业" }'), r"重叠"),
