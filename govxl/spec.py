@@ -140,6 +140,7 @@ class Field:
     # For a total cell: the fields it sums and the rule that checks the sum.
     parts: tuple[tuple[str, str], ...] = ()
     rule: str | None = None
+    unit: str = ""  # printed unit of an amount, for prompts (the official label may print none)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -323,8 +324,8 @@ _EDITION_KEYS = {"id", "name", "document", "issued", "first_year", "template_ver
                  "fee_placeholder"}
 _TABLE_KEYS = {"key", "sheet", "title", "origin", "size", "widths", "landscape", "header_rows",
                "labels", "blocks", "balances"}
-_BLOCK_KEYS = {"header_rows", "label_cols", "rows", "cols", "kind"}
-_LINE_KEYS = {"key", "row", "col", "span", "sum", "rule", "kind"}
+_BLOCK_KEYS = {"header_rows", "label_cols", "rows", "cols", "kind", "unit"}
+_LINE_KEYS = {"key", "row", "col", "span", "sum", "rule", "kind", "unit"}
 _BALANCE_KEYS = {"rule", "left", "right", "show_at", "show_label"}
 
 
@@ -348,7 +349,7 @@ class _Loader:
     def edition(self, doc: dict) -> Edition:
         from .catalogue import CATALOGUE
 
-        self.keys(doc, {"edition", "tables"}, "顶层", {"edition", "tables"})
+        self.keys(doc, {"edition", "tables", "cover"}, "顶层", {"edition", "tables"})
         ed = doc["edition"]
         self.keys(ed, _EDITION_KEYS, "edition", _EDITION_KEYS - {"fee_placeholder"})
         for rule in ed["rules"]:
@@ -368,8 +369,15 @@ class _Loader:
             id=str(ed["id"]), name=ed["name"], document=ed["document"], issued=str(ed["issued"]),
             first_year=int(ed["first_year"]), template_version=int(ed["template_version"]),
             rules=tuple(ed["rules"]), fee_placeholder=ed.get("fee_placeholder", ""),
-            tables=tuple(tables), cover=load_cover(), source=self.source,
+            tables=tuple(tables), cover=self.cover(doc.get("cover", {})), source=self.source,
         )
+
+    def cover(self, over: dict) -> Cover:
+        """The shared cover (cover.toml), with the keys this edition overrides (e.g. its filling notes)."""
+        base = load_cover()
+        self.keys(over, set(base.raw) - {"sheet"}, "cover")
+        raw = {**base.raw, **over}
+        return Cover(sheet=base.sheet, widths=tuple(raw["widths"]), raw=raw) if over else base
 
     def rng(self, ref: str, where: str) -> tuple[int, int, int, int]:
         try:
@@ -519,10 +527,11 @@ class _Loader:
                 elif rx["key"] in row_parts:
                     parts, rule = tuple((k, cx["key"]) for k in row_parts[rx["key"]]), rx["rule"]
                 kind = rx.get("kind") or cx.get("kind") or blk.get("kind", "count")
+                unit = rx.get("unit") or cx.get("unit") or blk.get("unit", "")
                 row_label = path([(r, lc) for lc in lbl_cols]) or t["title"]
                 col_label = path([(hr, c) for hr in hdr_rows])
                 out.append(Field(t["key"], rx["key"], cx["key"], t["sheet"], *off(r, c), kind,
-                                 row_label, col_label, span, parts, rule))
+                                 row_label, col_label, span, parts, rule, unit))
         return out
 
 

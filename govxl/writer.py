@@ -372,9 +372,10 @@ def validation(f: Field) -> dict[str, Any]:
     where = f"{f.row_label.split(' / ')[-1]} × {f.col_label.split(' / ')[-1]}" if f.col_label else f.row_label
     if f.kind == "amount":
         cell = cell_name(f.row, f.col)
+        unit = (f"（{f.unit}）", f"单位：{f.unit}，", f"，单位为{f.unit}") if f.unit else ("", "", "")
         return {"validate": "custom", "value": f"=AND(ISNUMBER({cell}),{cell}>=0,ROUND({cell},6)={cell})",
-                "input_title": "填写金额（万元）", "input_message": f"{where}\n单位：万元，可带小数（最多 6 位）。",
-                "error_title": "金额无效", "error_message": "请填写不小于 0 的数字，单位为万元，最多 6 位小数。"}
+                "input_title": f"填写金额{unit[0]}", "input_message": f"{where}\n{unit[1]}可带小数（最多 6 位）。",
+                "error_title": "金额无效", "error_message": f"请填写不小于 0 的数字{unit[2]}，最多 6 位小数。"}
     if f.kind == "signed":
         return {"validate": "integer", "criteria": "between", "minimum": -999999999, "maximum": 999999999,
                 "input_title": "填写增减数", "input_message": f"{where}\n整数，减少时填负数。",
