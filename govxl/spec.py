@@ -244,6 +244,32 @@ class Cover:
 
 
 @dataclass(frozen=True)
+class CrossYear:
+    """A relation between this year's report and last year's, checked line by line.
+
+    For every line (a column key when `each` is "col", a row key when it is "row"):
+    this year's `this` = last year's `last` + this year's `plus` − this year's `minus`, where
+    `this`, `last`, `plus`, `minus` are keys on the other axis. Keys are semantic, so last
+    year's report may be of another edition: the relation holds wherever both have the keys.
+    `prefill`: `govxl new --from` copies last year's figures into this year's cells.
+    """
+
+    rule: str
+    table: str
+    each: str
+    this: str
+    last: str
+    plus: tuple[str, ...]
+    minus: tuple[str, ...]
+    lines: tuple[str, ...]
+    prefill: bool = False
+
+    def key(self, fixed: str, line: str) -> tuple[str, str, str]:
+        """The field key of row/column `fixed` on `line`."""
+        return (self.table, line, fixed) if self.each == "row" else (self.table, fixed, line)
+
+
+@dataclass(frozen=True)
 class Edition:
     id: str
     name: str
@@ -256,6 +282,7 @@ class Edition:
     tables: tuple[Table, ...]
     cover: Cover
     source: str
+    cross_year: tuple[CrossYear, ...] = ()
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -327,6 +354,7 @@ _TABLE_KEYS = {"key", "sheet", "title", "origin", "size", "widths", "landscape",
 _BLOCK_KEYS = {"header_rows", "label_cols", "rows", "cols", "kind", "unit"}
 _LINE_KEYS = {"key", "row", "col", "span", "sum", "rule", "kind", "unit"}
 _BALANCE_KEYS = {"rule", "left", "right", "show_at", "show_label"}
+_CROSS_KEYS = {"rule", "table", "each", "this", "last", "plus", "minus", "lines", "prefill"}
 
 
 class _Loader:
@@ -349,7 +377,7 @@ class _Loader:
     def edition(self, doc: dict) -> Edition:
         from .catalogue import CATALOGUE
 
-        self.keys(doc, {"edition", "tables", "cover"}, "顶层", {"edition", "tables"})
+        self.keys(doc, {"edition", "tables", "cover", "cross_year"}, "顶层", {"edition", "tables"})
         ed = doc["edition"]
         self.keys(ed, _EDITION_KEYS, "edition", _EDITION_KEYS - {"fee_placeholder"})
         for rule in ed["rules"]:
@@ -370,7 +398,35 @@ class _Loader:
             first_year=int(ed["first_year"]), template_version=int(ed["template_version"]),
             rules=tuple(ed["rules"]), fee_placeholder=ed.get("fee_placeholder", ""),
             tables=tuple(tables), cover=self.cover(doc.get("cover", {})), source=self.source,
+            cross_year=tuple(self.cross_year(x, f"cross_year[{i}]", tables, CATALOGUE)
+                             for i, x in enumerate(doc.get("cross_year", []))),
         )
+
+    def cross_year(self, x: dict, where: str, tables: list[Table], catalogue: dict) -> CrossYear:
+        """`this`, `plus`, `minus` and `lines` must exist in this edition; `last` names last year's
+        key, which may belong to another edition (checked when the two reports meet)."""
+        self.keys(x, _CROSS_KEYS, where, {"rule", "table", "each", "this", "last"})
+        if x["rule"] not in catalogue:
+            raise self.fail(where, f"未知的规则编号 {x['rule']}")
+        table = next((t for t in tables if t.key == x["table"]), None)
+        if table is None:
+            raise self.fail(where, f"未知的表 {x['table']}")
+        if x["each"] not in ("row", "col"):
+            raise self.fail(where, "each 应为 row 或 col")
+        # (fixed, line) of every field: (row, col) for a relation per column, (col, row) per row
+        present = [(f.col_key, f.row_key) if x["each"] == "row" else (f.row_key, f.col_key) for f in table.fields]
+        fixed = [x["this"], *x.get("plus", []), *x.get("minus", [])]
+        lines = list(dict.fromkeys(x.get("lines") or [ln for fx, ln in present if fx == x["this"]]))
+        for fx in fixed:
+            for ln in lines:
+                if (fx, ln) not in present:
+                    raise self.fail(where, f"本版本的表 {table.key} 中没有 {fx} × {ln}")
+        if not lines:
+            raise self.fail(where, f"本版本的表 {table.key} 中没有 {x['this']}")
+        if x.get("prefill") and (x.get("plus") or x.get("minus")):
+            raise self.fail(where, "prefill 只能用于没有 plus/minus 的关系（照抄上年数）")
+        return CrossYear(x["rule"], table.key, x["each"], x["this"], x["last"], tuple(x.get("plus", [])),
+                         tuple(x.get("minus", [])), tuple(lines), bool(x.get("prefill", False)))
 
     def cover(self, over: dict) -> Cover:
         """The shared cover (cover.toml), with the keys this edition overrides (e.g. its filling notes)."""
