@@ -23,7 +23,6 @@ from .errors import GovxlError, UsageError
 from .findings import Finding, Report
 from .rules import TOLERANCE, Key
 from .spec import CrossYear, Edition, edition_ids, load_edition
-from .writer import write_workbook
 
 
 # ------------------------------------------------------------------ comparing two reports
@@ -216,7 +215,9 @@ def new_from(source: str | os.PathLike, out: str | os.PathLike, *, agency: str |
     the new year unless `edition` is given, so a 2020 report (2019 edition) gives a 2021
     workbook in the 2021 edition.
     """
-    if _same_file(source, out) or Path(source).resolve() == Path(out).resolve():
+    from .writer import write_workbook  # xlsxwriter: only when writing
+
+    if _same_file(source, out):
         raise UsageError(f"输出文件不能是上年报告本身：{out}")
     try:
         last = check_file(source)

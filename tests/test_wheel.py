@@ -26,6 +26,7 @@ def test_wheel_installs_and_runs_outside_the_tree(tmp_path):
 
     names = zipfile.ZipFile(wheel).namelist()
     assert "govxl/templates/2021.toml" in names and "govxl/templates/cover.toml" in names
+    assert "govxl/templates/2019.toml" in names
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)
     py = env / "bin" / "python"
