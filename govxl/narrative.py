@@ -82,7 +82,7 @@ def parse_text(text: str, edition: Edition, source: str = "正文") -> Narrative
     out = Narrative()
     current: str | None = None
     seen_content = False
-    for n, raw in enumerate(text.splitlines(), 1):
+    for n, raw in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
         line = raw.strip()
         if not line:
             continue
@@ -124,13 +124,23 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
 
 
+def title_lines(edition: Edition, agency: str | None, year: int | None, text: Narrative | None = None) -> list[str]:
+    """The report title in the pieces where a long one should break: `YYYY年<机关名称>` and
+    `政府信息公开工作年度报告` (the spec's title split after the agency); a text file's own
+    `# 标题` is one piece. Empty when neither is known."""
+    if text is not None and text.title:
+        return [text.title]
+    if not agency or not year:
+        return []
+    template = layout_of(edition).title
+    cut = template.find("{agency}")
+    pieces = [template[: cut + 8], template[cut + 8:]] if cut >= 0 else [template]
+    return [p.format(year=year, agency=agency) for p in pieces if p]
+
+
 def title_of(edition: Edition, agency: str | None, year: int | None, text: Narrative | None = None) -> str | None:
     """`YYYY年<机关名称>政府信息公开工作年度报告`, or the text file's own `# 标题`."""
-    if text is not None and text.title:
-        return text.title
-    if not agency or not year:
-        return None
-    return layout_of(edition).title.format(year=year, agency=agency)
+    return "".join(title_lines(edition, agency, year, text)) or None
 
 
 # ------------------------------------------------------------------ numbers in prose

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import CheckFailedError, UsageError
 from ..export import usable_values
 from ..findings import Finding, Report
-from ..narrative import Narrative, check_text, layout_of, title_of
+from ..narrative import Narrative, check_text, layout_of, title_lines
 from ..spec import Edition, Table, load_edition
 from .grid import Cell, grid
 
@@ -40,13 +40,15 @@ class Document:
     parts: list[Part]
     agency: str | None = None
     year: int | None = None
+    title_lines: list[str] = field(default_factory=list)  # where a long title may break
 
 
 def build(report: Report, edition: Edition, text: Narrative | None = None) -> Document:
     """The document of a report: the tables only, or (with `text`) the whole report."""
     layout = layout_of(edition)
     values = usable_values(report, edition)
-    title = title_of(edition, report.agency, report.year, text)
+    lines = title_lines(edition, report.agency, report.year, text)
+    title = "".join(lines) or None
     if text is not None and title is None:
         raise UsageError("工作簿封面没有填写填报单位或报告年度，无法生成报告标题；"
                          "请在封面填写，或在正文文件第一行写“# 报告标题”")
@@ -57,7 +59,8 @@ def build(report: Report, edition: Edition, text: Narrative | None = None) -> Do
             parts.append(Part(sec.heading, table=t, rows=grid(t, values)))
         elif text is not None:
             parts.append(Part(sec.heading, paragraphs=list(text.sections.get(sec.key, []))))
-    return Document(edition, title, list(text.preamble) if text else [], parts, report.agency, report.year)
+    return Document(edition, title, list(text.preamble) if text else [], parts, report.agency, report.year,
+                    lines)
 
 
 @dataclass

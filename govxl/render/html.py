@@ -28,6 +28,7 @@ h1 {
   font-size: 18pt; font-weight: bold; text-align: center; line-height: 1.5; margin: 0 0 1em;
   text-wrap: balance;
 }
+h1 span { display: inline-block; max-width: 100%; }
 h2 {
   font-family: "黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
     "Microsoft YaHei", sans-serif;
@@ -69,7 +70,8 @@ def to_html(doc: Document) -> str:
         "<main>",
     ]
     if doc.title:
-        out.append(f"<h1>{escape(doc.title)}</h1>")
+        # Each piece stays on one line if it can, so a long title breaks after the agency's name.
+        out.append("<h1>" + "".join(f"<span>{escape(x)}</span>" for x in doc.title_lines or [doc.title]) + "</h1>")
     out += [f"<p>{escape(p)}</p>" for p in doc.preamble]
     for part in doc.parts:
         out.append("<section>")

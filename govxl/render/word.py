@@ -79,7 +79,14 @@ def write_docx(doc: Document, path: str) -> None:
     props.last_modified_by = "govxl"
 
     if doc.title:
-        d.add_paragraph(doc.title, style="Title")
+        title_para = d.add_paragraph(style="Title")
+        lines = doc.title_lines or [doc.title]
+        # A title wider than the page breaks after the agency's name rather than anywhere.
+        fits = len(doc.title) * Pt(TITLE_PT) < PAGE_W - 2 * MARGIN_LR
+        for i, piece in enumerate(lines):
+            run = title_para.add_run(piece)
+            if i < len(lines) - 1 and not fits:
+                run.add_break()
     for p in doc.preamble:
         _para(d, p)
     width = PAGE_W - 2 * MARGIN_LR
