@@ -2,13 +2,13 @@
 
 The text file a clerk writes (``govxl render --text 正文.md``)::
 
-    # 2023年南关区政府办公室政府信息公开工作年度报告      (optional; first line only)
-    前言段落……                                            (optional; before the first section)
-    ## 一、总体情况
+    # 报告标题                (optional; first line only; replaces the generated title)
+    前言段落……                (optional; before the first section)
+    ## 一、……                 (a free-text section's heading, as in the edition spec)
     每一个非空行是一个段落。
-    ## 五、存在的主要问题及改进情况
+    ## 五、……
     ……
-    ## 六、其他需要报告的事项
+    ## 六、……
     ……
 
 Headings are matched by their number (``一、`` … ``六、``) or their name, so a variant wording

@@ -252,7 +252,7 @@ class Section:
 
     @property
     def ordinal(self) -> str:
-        """'一' for '一、总体情况': how a heading in a clerk's text file is matched."""
+        """The heading's number ('一' of '一、……'): how a heading in a clerk's text file is matched."""
         return self.heading.split("、", 1)[0]
 
 

@@ -41,6 +41,7 @@ class Document:
     agency: str | None = None
     year: int | None = None
     title_lines: list[str] = field(default_factory=list)  # where a long title may break
+    page_title: str = ""  # the title, or (tables only, no agency/year) the cover sheet's title
 
 
 def build(report: Report, edition: Edition, text: Narrative | None = None) -> Document:
@@ -60,7 +61,7 @@ def build(report: Report, edition: Edition, text: Narrative | None = None) -> Do
         elif text is not None:
             parts.append(Part(sec.heading, paragraphs=list(text.sections.get(sec.key, []))))
     return Document(edition, title, list(text.preamble) if text else [], parts, report.agency, report.year,
-                    lines)
+                    lines, title or edition.cover.raw["title"]["text"])
 
 
 @dataclass

@@ -54,7 +54,7 @@ table.official tr { break-inside: avoid; page-break-inside: avoid; }
 
 
 def to_html(doc: Document) -> str:
-    title = doc.title or "政府信息公开工作年度报告统计表"
+    title = doc.page_title
     out = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',

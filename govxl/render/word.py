@@ -72,7 +72,7 @@ def write_docx(doc: Document, path: str) -> None:
     head.paragraph_format.keep_with_next = True
 
     props = d.core_properties
-    props.title = doc.title or "政府信息公开工作年度报告统计表"
+    props.title = doc.page_title
     props.subject = f"{doc.edition.name}（{doc.edition.document}）"
     props.author = doc.agency or ""
     props.comments = f"govxl {__version__}"
