@@ -270,6 +270,57 @@ class CrossYear:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A section of the published report, in official order: free text, or one of the tables."""
+
+    key: str
+    heading: str
+    table: str | None = None
+
+    @property
+    def ordinal(self) -> str:
+        """The heading's number ('一' of '一、……'): how a heading in a clerk's text file is matched."""
+        return self.heading.split("、", 1)[0]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure that section text may quote (R-TEXT): the phrases that name it and the
+    table fields whose sum it is."""
+
+    name: str
+    section: str
+    patterns: tuple[str, ...]
+    fields: tuple[tuple[str, str, str], ...]
+    none_means_zero: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Something a section must mention (e.g. R-FEE: 信息处理费 in section 六)."""
+
+    rule: str
+    section: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportLayout:
+    """The published report around the tables: title, sections, and what the text must agree with."""
+
+    title: str
+    sections: tuple[Section, ...]
+    figures: tuple[Figure, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+
+    def section(self, key: str) -> Section:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
 class Edition:
     id: str
     name: str
@@ -283,6 +334,8 @@ class Edition:
     cover: Cover
     source: str
     cross_year: tuple[CrossYear, ...] = ()
+    # The report around the tables ([report] in the spec); None for a spec that lacks it.
+    report: ReportLayout | None = None
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -355,6 +408,7 @@ _BLOCK_KEYS = {"header_rows", "label_cols", "rows", "cols", "kind", "unit"}
 _LINE_KEYS = {"key", "row", "col", "span", "sum", "rule", "kind", "unit"}
 _BALANCE_KEYS = {"rule", "left", "right", "show_at", "show_label"}
 _CROSS_KEYS = {"rule", "table", "each", "this", "last", "plus", "minus", "lines", "prefill"}
+_REPORT_KEYS = {"title", "sections", "figures", "mentions"}
 
 
 class _Loader:
@@ -377,7 +431,7 @@ class _Loader:
     def edition(self, doc: dict) -> Edition:
         from .catalogue import CATALOGUE
 
-        self.keys(doc, {"edition", "tables", "cover", "cross_year"}, "顶层", {"edition", "tables"})
+        self.keys(doc, {"edition", "tables", "cover", "cross_year", "report"}, "顶层", {"edition", "tables"})
         ed = doc["edition"]
         self.keys(ed, _EDITION_KEYS, "edition", _EDITION_KEYS - {"fee_placeholder"})
         for rule in ed["rules"]:
@@ -400,6 +454,7 @@ class _Loader:
             tables=tuple(tables), cover=self.cover(doc.get("cover", {})), source=self.source,
             cross_year=tuple(self.cross_year(x, f"cross_year[{i}]", tables, CATALOGUE)
                              for i, x in enumerate(doc.get("cross_year", []))),
+            report=self.report(doc["report"], tables) if "report" in doc else None,
         )
 
     def cross_year(self, x: dict, where: str, tables: list[Table], catalogue: dict) -> CrossYear:
@@ -434,6 +489,61 @@ class _Loader:
         self.keys(over, set(base.raw) - {"sheet"}, "cover")
         raw = {**base.raw, **over}
         return Cover(sheet=base.sheet, widths=tuple(raw["widths"]), raw=raw) if over else base
+
+    def report(self, rep: dict, tables: list[Table]) -> ReportLayout:
+        from .catalogue import CATALOGUE
+
+        self.keys(rep, _REPORT_KEYS, "report", {"title", "sections"})
+        by_key = {t.key: t for t in tables}
+        sections: list[Section] = []
+        for i, s in enumerate(rep["sections"]):
+            w = f"report.sections[{i}]"
+            self.keys(s, {"key", "heading", "table"}, w, {"key", "heading"})
+            sec = Section(s["key"], s["heading"], s.get("table"))
+            if "、" not in sec.heading:
+                raise self.fail(w, f"标题应以“一、”这样的序号开头：{sec.heading}")
+            if sec.table is not None:
+                if sec.table not in by_key:
+                    raise self.fail(w, f"引用了未知的表格 {sec.table}")
+                if by_key[sec.table].title != sec.heading:
+                    raise self.fail(w, f"标题与表格 {sec.table} 的 title 不一致")
+            if any(x.key == sec.key or x.ordinal == sec.ordinal for x in sections):
+                raise self.fail(w, f"重复的部分：{sec.key}（{sec.ordinal}）")
+            sections.append(sec)
+        keys = {s.key for s in sections}
+        missing = [t.key for t in tables if t.key not in {s.table for s in sections}]
+        if missing:
+            raise self.fail("report.sections", f"缺少表格 {', '.join(missing)}")
+        figures: list[Figure] = []
+        for i, f in enumerate(rep.get("figures", [])):
+            w = f"report.figures[{i}]"
+            self.keys(f, {"name", "section", "patterns", "fields", "none_means_zero"}, w,
+                      {"name", "section", "patterns", "fields"})
+            if f["section"] not in keys:
+                raise self.fail(w, f"引用了未知的部分 {f['section']}")
+            for p in f["patterns"]:
+                try:
+                    re.compile(p)
+                except re.error as exc:
+                    raise self.fail(w, f"正则表达式有误 {p!r}：{exc}") from None
+            for key in f["fields"]:
+                try:
+                    table, row_key, col_key = key
+                    by_key[table].field(row_key, col_key)
+                except (KeyError, ValueError, TypeError):
+                    raise self.fail(w, f"引用了未知的数据单元格 {key}（应为 [表, 行键, 列键]）") from None
+            figures.append(Figure(f["name"], f["section"], tuple(f["patterns"]),
+                                  tuple(tuple(k) for k in f["fields"]), bool(f.get("none_means_zero", False))))
+        mentions: list[Mention] = []
+        for i, m in enumerate(rep.get("mentions", [])):
+            w = f"report.mentions[{i}]"
+            self.keys(m, {"rule", "section", "words"}, w, {"rule", "section", "words"})
+            if m["rule"] not in CATALOGUE:
+                raise self.fail(w, f"未知的规则编号 {m['rule']}")
+            if m["section"] not in keys:
+                raise self.fail(w, f"引用了未知的部分 {m['section']}")
+            mentions.append(Mention(m["rule"], m["section"], tuple(m["words"])))
+        return ReportLayout(rep["title"], tuple(sections), tuple(figures), tuple(mentions))
 
     def rng(self, ref: str, where: str) -> tuple[int, int, int, int]:
         try:

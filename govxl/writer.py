@@ -61,11 +61,19 @@ def text_width(text: str) -> float:
     return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
 
 
-def prepare_output(path: str | os.PathLike, force: bool) -> Path:
-    """Validate an output path; raise UsageError with a clerk-readable reason."""
+def prepare_output(path: str | os.PathLike, force: bool, suffix: str = ".xlsx",
+                   inputs: tuple[str | os.PathLike, ...] = ()) -> Path:
+    """Validate an output path; raise UsageError with a clerk-readable reason.
+
+    `suffix` is the only extension accepted (so a typo cannot overwrite a workbook with HTML);
+    an output that is one of `inputs` is refused even with `force`.
+    """
     out = Path(path)
-    if out.suffix.lower() != ".xlsx":
-        raise UsageError(f"输出文件名应以 .xlsx 结尾：{out}")
+    if out.suffix.lower() != suffix:
+        raise UsageError(f"输出文件名应以 {suffix} 结尾：{out}")
+    for src in inputs:
+        if same_file(out, Path(src)):
+            raise UsageError(f"输出文件不能与输入文件相同：{out}")
     if out.is_dir():
         raise UsageError(f"输出路径是一个文件夹：{out}")
     if not out.parent.exists():
@@ -77,12 +85,30 @@ def prepare_output(path: str | os.PathLike, force: bool) -> Path:
     return out
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Do two paths name the same file (also through links and different spellings)?"""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(out: Path, write) -> None:
     """Call write(tmp_path), then rename over `out`: an interrupted run leaves no half file."""
     fd, tmp = tempfile.mkstemp(prefix=".govxl-", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
         write(tmp)
+        # mkstemp makes the file private (0600); give it the permissions a normal save would.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):

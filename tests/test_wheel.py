@@ -27,6 +27,7 @@ def test_wheel_installs_and_runs_outside_the_tree(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "govxl/templates/2021.toml" in names and "govxl/templates/cover.toml" in names
     assert "govxl/templates/2019.toml" in names
+    assert "govxl/schema/export.schema.json" in names
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)
     py = env / "bin" / "python"
@@ -38,3 +39,6 @@ def test_wheel_installs_and_runs_outside_the_tree(tmp_path):
     assert wb.sheetnames[0] == "封面" and len(wb.sheetnames) >= 4
     where = run(py, "-c", "import govxl.spec as s; print(s.templates_dir())", cwd=work).stdout.strip()
     assert str(env) in where, "templates must come from the installed package, not the source tree"
+    run(py, "-c", "import govxl.export as e; assert e.schema()['title'] == 'govxl export'", cwd=work)
+    run(env / "bin" / "govxl", "render", "a.xlsx", "-o", "a.docx", "--force", cwd=work)  # python-docx came along
+    assert (work / "a.docx").is_file()
