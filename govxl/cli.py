@@ -63,17 +63,28 @@ def new(
     out: Annotated[Path, typer.Argument(help="要生成的工作簿，例如 2025年报.xlsx。")],
     agency: Annotated[str, typer.Option(help="填报单位（机关全称）。")] = "",
     year: Annotated[int | None, typer.Option(help="报告年度，例如 2025。")] = None,
-    edition: Annotated[str, typer.Option(help="报告格式版本：2021（现行）或 2019（试行）。")] = "2021",
+    edition: Annotated[str | None, typer.Option(help="报告格式版本：2021（现行，默认）或 2019（试行）。")] = None,
     password: Annotated[str | None, typer.Option(help="工作表保护密码（默认不设密码）。")] = None,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖。")] = False,
+    from_: Annotated[Path | None, typer.Option(
+        "--from", help="上一年度的工作簿：沿用填报单位，年度加一，预填上年结转数。")] = None,
 ) -> None:
     """生成一个锁定的官方格式空白工作簿（只能在应填单元格中填写）。"""
     from .spec import load_edition
     from .writer import write_workbook
 
     try:
-        path = write_workbook(out, load_edition(edition), agency=agency, year=year, password=password,
-                              force=force)
+        if from_ is not None:
+            from .crossyear import new_from
+
+            last, path = new_from(from_, out, agency=agency, year=year, edition=edition, password=password, force=force)
+            if path is None:
+                typer.echo(f"上年报告 {from_} 未通过校验，请先改正：", err=True)
+                render_text(last, "zh", False)
+                raise typer.Exit(EXIT_FINDINGS)
+        else:
+            path = write_workbook(out, load_edition(edition) if edition else load_edition(), agency=agency, year=year,
+                                  password=password, force=force)
     except GovxlError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -87,15 +98,24 @@ def check(
     format: Annotated[Fmt, typer.Option("--format", help="输出格式：text（表格）或 json。")] = Fmt.text,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也算不通过。")] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="提示语言：zh 或 en。")] = Lang.zh,
+    previous: Annotated[Path | None, typer.Option("--previous", help="上一年度的工作簿：核对上年结转等跨年度关系。")] = None,
+    previous_dir: Annotated[Path | None, typer.Option(
+        "--previous-dir", help="存放上一年度工作簿的文件夹：按填报单位和年度自动配对。")] = None,
 ) -> None:
     """校验填好的工作簿：结构、数值和勾稽关系。退出码 0 通过，1 有错误，2 无法校验。"""
     from .checker import check_file
+    from .crossyear import Previous
 
+    try:
+        prev = Previous.open(previous, previous_dir, checking=files)
+    except GovxlError as exc:
+        fail(str(exc))
     worst = EXIT_OK
     docs = []
     for path in files:
         try:
             report = check_file(path)
+            report.findings += prev.findings(report) if prev else []
         except GovxlError as exc:
             worst = EXIT_FAIL
             if format is Fmt.json:
@@ -181,4 +201,5 @@ def run() -> None:
 # Further commands live in their own modules (cli_<name>.py) and register themselves on `app`.
 # One import line each, below (import order = order in `govxl --help`).
 
+from . import cli_export  # noqa: E402,F401
 from . import cli_import  # noqa: E402,F401  (govxl import)

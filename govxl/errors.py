@@ -23,3 +23,11 @@ class ReadError(GovxlError):
 
 class NotGovxlError(ReadError):
     """The input is a workbook but not one govxl made (or of an edition this govxl does not know)."""
+
+
+class CheckFailedError(GovxlError):
+    """The workbook failed its check and the operation needs one that passes (unless forced)."""
+
+    def __init__(self, report) -> None:
+        super().__init__(f"{report.file} 未通过校验，不能生成报告（如仍要生成，请加 --force）")
+        self.report = report
