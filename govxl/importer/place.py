@@ -204,11 +204,12 @@ class Placer:
         if k == 0:
             self.stray(seg, [a for a in seg.atoms if a.kind in "VT"])
             return
-        if len(vals) == k:
+        dashes = any(a.val.dash for a in vals)
+        if len(vals) == k and not dashes:
             self.assign(seg.fields, vals)
             self.stray(seg, texts)
             return
-        rows = self.fit_rows(seg)
+        rows = None if dashes else self.fit_rows(seg)
         if rows is not None:
             used: set[int] = set()
             for fields, cells in rows:
@@ -216,7 +217,7 @@ class Placer:
                 used |= {id(c) for c in cells}
             self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used])
             return
-        if 0 < len(vals) < k and any(a.val.run for a in vals):
+        if vals and (dashes or (len(vals) < k and any(a.val.run for a in vals))):
             self.split(seg, vals)
             self.stray(seg, texts)
             return
@@ -275,7 +276,7 @@ class Placer:
     def split(self, seg: Segment, vals: list[Atom]) -> None:
         try:
             options = runs.readings([a.val for a in vals], len(seg.fields), self.local(seg),
-                                    self.budget.child(50_000))
+                                    self.budget.child(50_000), [f.kind == "signed" for f in seg.fields])
         except runs.TooMany:
             options = None
         if options is not None and len(options) == 1:

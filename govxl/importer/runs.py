@@ -23,6 +23,9 @@ Reading = tuple[Cell, ...]
 Identity = Sequence[tuple[object, int]]
 
 
+IMPOSSIBLE = object()  # a cell that no digits can fill (an identity wants a fraction)
+
+
 class TooMany(Exception):
     """The search ran out of budget."""
 
@@ -54,41 +57,57 @@ def _exact(d: Decimal | None) -> Cell:
     return int(d) if d is not None and d == d.to_integral_value() else d
 
 
-def readings(vals: Sequence[Val], k: int, identities: Sequence[Identity] = (), budget: Budget | None = None) -> list[Reading]:
+def _digits(v: Val) -> str:
+    """The whole-number digits of a run (without its minus and decimals)."""
+    return v.text.lstrip("-").split(".")[0]
+
+
+def _decimals(v: Val) -> str:
+    return "." + v.text.split(".", 1)[1] if "." in v.text else ""
+
+
+def readings(vals: Sequence[Val], k: int, identities: Sequence[Identity] = (), budget: Budget | None = None,
+             negative: Sequence[bool] | None = None) -> list[Reading]:
     """Every way to read `vals` as exactly `k` cells: a run of digits may be several cells
-    (no leading zeros, at most MAX_DIGITS digits each); any other value is one cell.  Each
-    reading satisfies `identities` (over cell positions 0..k-1).  Raises TooMany."""
+    (no leading zeros, at most MAX_DIGITS digits each); a dash is a blank cell or the minus of
+    the next cell; any other value is one cell.  Each reading satisfies `identities` (over cell
+    positions 0..k-1) and has negative numbers only where `negative[i]`.  Raises TooMany."""
     budget = budget or Budget(50_000)
-    if k and vals and vals[-1].run and any(max(i for i, _ in c) == k - 1 for c in identities):
+    negative = negative or [True] * k
+    last = vals[-1] if vals else None
+    if k and last and last.run and not last.text.startswith("-") and not _decimals(last) and any(max(i for i, _ in c) == k - 1
+                                                                           for c in identities):
         # The row ends in a total (总计): take it from the end of the last run first, so that
         # the parts are searched against a known sum instead of every way of cutting them.
         out: list[Reading] = []
-        s = vals[-1].text
+        s = last.text
         for length in range(1, min(MAX_DIGITS, len(s)) + 1):
             tail, head = s[-length:], s[:-length]
             if length > 1 and tail[0] == "0":
                 continue
             front = [Val(head, Decimal(head), run=len(head) > 1)] if head else []
             out += _readings([*vals[:-1], *front, Val(tail, Decimal(tail))], k, identities, budget,
-                             {k - 1: int(tail)})
+                             {k - 1: int(tail)}, negative)
         return out
-    return _readings(vals, k, identities, budget, {})
+    return _readings(vals, k, identities, budget, {}, negative)
 
 
 def _readings(vals: Sequence[Val], k: int, identities: Sequence[Identity], budget: Budget,
-              known: dict[int, int]) -> list[Reading]:
+              known: dict[int, int], negative: Sequence[bool]) -> list[Reading]:
     n = len(vals)
     # With no negative values, an identity total - parts = 0 whose total is known fails as soon
     # as the parts read so far exceed it.
-    bounded = all(v.number is None or v.number >= 0 for v in vals)
+    bounded = all(not v.dash and (v.number is None or v.number >= 0) for v in vals)
     touching: dict[int, list[Identity]] = {}
     for c in identities:
         for i, _ in c:
             touching.setdefault(i, []).append(c)
-    cap = [len(v.text) if v.run else 1 for v in vals]
+    cap = [len(_digits(v)) if v.run else 1 for v in vals]
     max_after = [0] * (n + 1)
+    min_after = [0] * (n + 1)  # a dash may be no cell (a minus sign)
     for t in range(n - 1, -1, -1):
         max_after[t] = max_after[t + 1] + cap[t]
+        min_after[t] = min_after[t + 1] + (0 if vals[t].dash else 1)
     due: dict[int, list[Identity]] = {}
     for c in identities:
         due.setdefault(max(i for i, _ in c), []).append(c)
@@ -96,7 +115,8 @@ def _readings(vals: Sequence[Val], k: int, identities: Sequence[Identity], budge
     cells: list[Cell] = []
 
     whole = [c for c in identities if len(c) == k and all(coef < 0 for j, coef in c if j not in known)]
-    digits_only = all(v.run or v.number is None or (len(v.text) == 1 and v.text.isdigit()) for v in vals[:-1])
+    digits_only = bounded and all(v.run or v.number is None or (len(v.text) == 1 and v.text.isdigit())
+                                  for v in vals[:-1])
 
     def reachable(digits_left: int, t_next: int) -> bool:
         """Can the cells still to read reach the known total? Their sum is at most one long
@@ -117,6 +137,8 @@ def _readings(vals: Sequence[Val], k: int, identities: Sequence[Identity], budge
 
     def holds() -> bool:
         i = len(cells) - 1
+        if i >= k or (cells[i] is not None and cells[i] < 0 and not negative[i]):
+            return False
         if not all(sum(coef * _val(cells[j]) for j, coef in c) == 0 for c in due.get(i, ())):
             return False
         if bounded:
@@ -134,55 +156,70 @@ def _readings(vals: Sequence[Val], k: int, identities: Sequence[Identity], budge
                         return False
         return True
 
-    def forced(i: int) -> str | None:
-        """The digits cell i must have if an identity completes there ('' = impossible)."""
+    def forced(i: int) -> object:
+        """The value cell i must have if an identity completes there: None if free,
+        IMPOSSIBLE if the identity wants a fraction."""
         for c in due.get(i, ()):
             own = sum(coef for j, coef in c if j == i)
             rest = sum(coef * _val(cells[j]) for j, coef in c if j != i)
             if own == 0:
                 continue
             v, r = divmod(-rest, own)
-            if r or v < 0:
-                return ""
-            return str(int(v))
+            return IMPOSSIBLE if r else int(v)
         return None
 
     def fits(t_next: int, digits_left: int) -> bool:
-        need_min = (1 if digits_left else 0) + (n - t_next)
+        need_min = (1 if digits_left else 0) + min_after[t_next]
         return len(cells) + need_min <= k <= len(cells) + digits_left + max_after[t_next]
 
-    def token(t: int) -> None:
+    def token(t: int, minus: bool = False) -> None:
         budget.spend()
         if t == n:
-            if len(cells) == k:
+            if len(cells) == k and not minus:
                 out.append(tuple(cells))
                 if len(out) > CANDIDATE_CAP:
                     raise TooMany
             return
         v = vals[t]
-        if not v.run:
-            cells.append(_exact(v.number))
+        if v.dash:
+            if minus:
+                return
+            cells.append(None)  # a blank mark
+            if fits(t + 1, 0) and holds():
+                token(t + 1)
+            cells.pop()
+            if t + 1 < n and vals[t + 1].number is not None and not vals[t + 1].text.startswith("-"):
+                token(t + 1, minus=True)  # the next cell's minus sign
+        elif not v.run:
+            if minus and v.number is None:
+                return
+            cells.append(_exact(-v.number if minus else v.number))
             if fits(t + 1, 0) and holds():
                 token(t + 1)
             cells.pop()
         else:
-            piece(t, v.text, 0)
+            piece(t, _digits(v), 0, minus or v.text.startswith("-"), _decimals(v))
 
-    def piece(t: int, s: str, pos: int) -> None:
+    def piece(t: int, s: str, pos: int, minus: bool = False, frac: str = "") -> None:
         if pos == len(s):
             token(t + 1)
             return
-        must = forced(len(cells))
-        lengths = range(1, min(MAX_DIGITS, len(s) - pos) + 1) if must is None else (
-            [len(must)] if must and s.startswith(must, pos) else [])
+        must = None if frac else forced(len(cells))
+        if must is None:
+            lengths: Sequence[int] = range(1, min(MAX_DIGITS, len(s) - pos) + 1)
+        else:
+            ok = must is not IMPOSSIBLE and (must <= 0 if minus else must >= 0)  # type: ignore[operator]
+            want = str(abs(must)) if ok else ""  # type: ignore[arg-type]
+            lengths = [len(want)] if ok and s.startswith(want, pos) else []
         for length in lengths:
             p = s[pos: pos + length]
             if length > 1 and p[0] == "0":
                 break
             budget.spend()
-            cells.append(int(p))
+            value = _exact(Decimal(p + frac)) if frac and pos + length == len(s) else int(p)
+            cells.append(-value if minus else value)
             if fits(t + 1, len(s) - pos - length) and holds() and reachable(len(s) - pos - length, t + 1):
-                piece(t, s, pos + length)
+                piece(t, s, pos + length, frac=frac)
             cells.pop()
 
     if n and fits(0, 0):
@@ -194,7 +231,7 @@ def count_readings(vals: Sequence[Val], k: int, cap: int = 2) -> int:
     """How many readings `readings(vals, k)` has without identities (counted up to `cap`)."""
     dist = {0: 1}
     for v in vals:
-        opts = _split_counts(v.text, cap) if v.run else {1: 1}
+        opts = _split_counts(_digits(v), cap) if v.run else {0: 1, 1: 1} if v.dash else {1: 1}
         new: dict[int, int] = {}
         for a, wa in dist.items():
             for b, wb in opts.items():

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from ..errors import SpecError
 from ..spec import templates_dir
 
 QUOTES = "“”„‟\"'‘’「」『』"
@@ -52,7 +53,16 @@ class ImportData:
 
 @cache
 def import_data() -> ImportData:
-    raw = tomllib.loads((templates_dir() / "import.toml").read_text(encoding="utf-8"))
+    path = templates_dir() / "import.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        unknown = set(raw) - {"blank_marks", "variants", "units"}
+        bad = [v for v in raw.get("variants", []) if set(v) != {"official", "seen"}
+               or not isinstance(v["official"], str) or not all(isinstance(x, str) for x in v["seen"])]
+        if unknown or bad or set(raw["units"]) != {"amount", "count"}:
+            raise ValueError(f"未知的键 {', '.join(sorted(unknown))}" if unknown else "variants/units 的格式不对")
+    except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError(f"{path.name}: {exc}") from None
     return ImportData(
         variants=tuple((v["official"], tuple(v["seen"])) for v in raw.get("variants", [])),
         blank_marks="".join(dict.fromkeys("".join(raw.get("blank_marks", [])))),
@@ -69,8 +79,11 @@ class Val:
     text: str
     number: Decimal | None
     unit: str | None = None
-    # Only digits (no sign, separator, point or unit), so it may be several cells run together.
+    # Only digits (and perhaps a leading minus and a decimal part), so it may be several cells
+    # run together; a minus belongs to the first of them, the decimals to the last.
     run: bool = False
+    # A hyphen run into digits (`2-32`): a blank mark before the next cell, or its minus sign.
+    dash: bool = False
 
 
 @cache
@@ -79,27 +92,38 @@ def _value_re() -> re.Pattern:
     units = sorted([*d.amount_units, *d.count_units], key=len, reverse=True)
     blank = "[" + re.escape(d.blank_marks) + "]+"
     num = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-    return re.compile(rf"(?P<num>{num})(?P<unit>{'|'.join(map(re.escape, units))})?|(?P<blank>{blank})")
+    return re.compile(rf"(?P<dash>-(?=\d))|(?P<num>{num})(?P<unit>{'|'.join(map(re.escape, units))})?|(?P<blank>{blank})")
 
 
-def parse_values(token: str) -> list[Val] | None:
-    """'12' -> [12]; '10/0' -> [10, blank, 0]; '251000元' -> [251000 元]; words -> None."""
+def parse_values(token: str, glued: bool = False) -> list[Val] | None:
+    """'12' -> [12]; '-3' -> [-3]; '10/0' -> [10, blank, 0]; '251000元' -> [251000 元];
+    words -> None.  A hyphen right before digits is a minus sign where it starts a separate
+    token; run into digits (`2-32`), or into the label before it (`glued`), it may also be a
+    blank mark, and is kept as a dash for the splitter to decide."""
     rx = _value_re()
     out: list[Val] = []
     pos, sign = 0, ""
-    if len(token) > 1 and token[0] in "+-" and token[1].isdigit():
-        pos, sign = 1, token[0]
+    if len(token) > 1 and token[0] == "+" and token[1].isdigit():
+        pos = 1
     while pos < len(token):
+        if token[pos] == "+" and pos + 1 < len(token) and token[pos + 1].isdigit() and pos:
+            pos += 1  # `2+3`: a plus sign only marks where the next cell starts
         m = rx.match(token, pos)
         if not m:
             return None
-        if m.group("blank"):
+        if m.group("dash"):
+            if pos == 0 and not glued:
+                sign = "-"
+            else:
+                out.append(Val("-", None, dash=True))
+        elif m.group("blank"):
             out.append(Val(m.group(), None))
         else:
             num = m.group("num")
+            whole = num.split(".")[0]
             out.append(Val(sign + m.group(), Decimal(sign + num.replace(",", "")), m.group("unit"),
-                           run=not sign and not m.group("unit") and num.isdigit() and len(num) > 1))
-        sign = ""
+                           run=not m.group("unit") and whole.isdigit() and len(whole) > 1))
+            sign = ""
         pos = m.end()
     return out
 
@@ -194,11 +218,11 @@ def decompose(text: str, lex: Lexicon, row: int = 0, line_of: list[int] | None =
             spans.append((a, b, lex.forms[canon(m.group())]))
             prev_end = b
     atoms: list[Atom] = []
-    pos = 0
+    pos = last_label_end = 0
     for a, b, form in [*spans, (len(ns), len(ns), None)]:
         for m in re.finditer(r"\S+", ns[pos:a]):
             s, e = pos + m.start(), pos + m.end()
-            vals = parse_values(m.group())
+            vals = parse_values(m.group(), glued=s == pos and s > 0 and pos == last_label_end)
             r = row_at(s)
             if vals is None:
                 if atoms and atoms[-1].kind == "T" and atoms[-1].row == r:
@@ -211,5 +235,6 @@ def decompose(text: str, lex: Lexicon, row: int = 0, line_of: list[int] | None =
                 atoms += [Atom("V", v.text, r, val=v) for v in vals]
         if form is not None:
             atoms.append(Atom("L", orig(a, b), row_at(a), label=form[0], variant=form[1]))
+            last_label_end = b
         pos = b
     return atoms
