@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import jsonschema
 import openpyxl
 import pytest
 from conftest import SHARED
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from report_gen import balanced, html_report, noisy, published, text_report
 
 import govxl
+from govxl import export
 from govxl.errors import ReadError, UsageError
 from govxl.importer import import_report
 from govxl.spec import edition_ids, load_edition
@@ -423,21 +425,39 @@ def test_the_edition_is_told_by_its_own_labels_and_only_then_by_the_year(tmp_pat
 
 
 # ------------------------------------------------------------------ output
-def test_json_output(tmp_path, ed2021):
+def test_json_output_is_an_export_document(tmp_path, ed2021):
     truth = nanguan_like(ed2021)
     text = text_report(ed2021, truth, "spaces").replace("规章 0 0 0", "规章 0 / 0")
     path = write(tmp_path, text)
     p = cli("import", path, "--to", "json")
     assert p.returncode == 0, p.stderr
     doc = json.loads(p.stdout)
-    assert (doc["edition"], doc["agency"], doc["year"], doc["complete"]) == ("2021", "测试县人民政府办公室", 2023, True)
-    assert doc["tables"]["requests"]["new"] == dict(zip(T3_COLS, (10, 0, 0, 0, 0, 0, 10)))
-    assert doc["tables"]["active"]["regulations"] == {"issued": 0, "repealed": None, "in_force": 0}
-    assert doc["tables"]["appeals"]["cases"]["review.total"] == 0
-    assert doc["findings"] == []
+    jsonschema.validate(doc, export.schema())
+    assert doc["govxl_export"] == 1 and list(doc["labels"]) == ["2021"]
+    [rep] = doc["reports"]
+    assert (rep["edition"], rep["agency"], rep["year"], rep["ok"]) == ("2021", "测试县人民政府办公室", 2023, True)
+    assert rep["tables"]["requests"]["new"] == dict(zip(T3_COLS, (10, 0, 0, 0, 0, 0, 10)))
+    assert rep["tables"]["appeals"]["cases"]["review.total"] == 0
+    # A blank counts as 0 and is reported, as `govxl check` reports it.
+    assert rep["tables"]["active"]["regulations"] == {"issued": 0, "repealed": 0, "in_force": 0}
+    assert [(f["rule"], f["actual"]) for f in rep["findings"]] == [("V-BLANK", 1)]
+    assert "C4" in rep["findings"][0]["message"]
     out = tmp_path / "r.json"
     assert cli("import", path, "--to", "json", "-o", out).returncode == 0
     assert json.loads(out.read_text(encoding="utf-8")) == doc
+
+
+def test_json_of_an_incomplete_report_has_null_where_nothing_was_read(tmp_path, ed2021):
+    truth = nanguan_like(ed2021)
+    path = write(tmp_path, text_report(ed2021, truth, "tab", skip={"appeals"}))
+    p = cli("import", path, "--to", "json")
+    assert p.returncode == 1
+    doc = json.loads(p.stdout)
+    jsonschema.validate(doc, export.schema())
+    [rep] = doc["reports"]
+    assert rep["ok"] is False and rep["counts"]["error"] == 1
+    assert set(rep["tables"]["appeals"]["cases"].values()) == {None}
+    assert rep["tables"]["requests"]["results.total"]["total"] == 10
 
 
 def test_output_must_not_be_the_input_nor_overwrite_without_force(tmp_path, ed2021):

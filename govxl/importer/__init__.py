@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -21,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OutputExistsError, ReadError, UsageError
-from ..findings import Finding
+from ..findings import Finding, Report
 from ..rules import Key, evaluate
 from ..rules import check as check_rules
-from ..spec import Edition, Field, edition_ids, load_edition
+from ..spec import Edition, Field, compress, edition_ids, load_edition, range_name
 from .place import Placer, col_name, row_name
 from .source import Source, read_source
 from .text import Atom, Lexicon, Val, canon, decompose, import_data
@@ -73,17 +72,36 @@ class Imported:
         return write_workbook(path, self.edition, agency=self.agency or "", year=self.year, values=self.inputs,
                               cached=self.stated, comments=self.notes, force=force)
 
+    def to_report(self) -> Report:
+        """The import as a check report: the published values (a blank counts as 0 and is
+        summarised by V-BLANK, as `govxl check` does; a cell not found is absent) and findings."""
+        ed = self.edition
+        values = evaluate(ed, self.inputs, self.stated)
+        findings = list(self.findings)
+        blanks: dict[str, list[tuple[int, int]]] = {}
+        for t in ed.tables:
+            if t.key in self.missing_tables:
+                continue
+            cells = [(f.row, f.col) for f in t.inputs if f.key in self.values and self.values[f.key] is None]
+            if cells and len(cells) == len(t.inputs):
+                findings.append(Finding.of("V-EMPTY", sheet=t.sheet, cell=_ranges(cells), row_label=t.title))
+            elif cells:
+                blanks[t.sheet] = cells
+        if blanks:
+            where = "；".join(f"{sheet}!{_ranges(cells)}" for sheet, cells in blanks.items())
+            findings.append(Finding.of("V-BLANK", actual=sum(map(len, blanks.values())), detail=where))
+        return Report(file=self.file, edition=ed.id, template_version=ed.template_version, agency=self.agency,
+                      year=self.year, findings=findings, values={k: values[k] for k in self.values})
+
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        tables: dict[str, dict[str, dict[str, Number | None]]] = {}
-        for t in self.edition.tables:
-            rows: dict[str, dict[str, Number | None]] = {}
-            for f in t.fields:
-                if f.key in self.values:
-                    rows.setdefault(f.row_key, {})[f.col_key] = self.values[f.key]
-            tables[t.key] = rows
-        return {"file": self.file, "agency": self.agency, "year": self.year, "edition": self.edition.id,
-                "complete": self.complete, "tables": tables,
-                "findings": [f.to_dict(lang) for f in self.findings]}
+        """A `govxl export --to json` document (govxl/schema/export.schema.json) for this report."""
+        from ..export import Item, to_json
+
+        rep = self.to_report()
+        doc = to_json([Item(Path(self.file), report=rep)])
+        if lang != "zh":
+            doc["reports"][0]["findings"] = [f.to_dict(lang) for f in rep.findings]
+        return doc
 
     def to_json(self, lang: str = "zh") -> str:
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2)
@@ -201,35 +219,42 @@ def detect(eds: list[Edition], atoms: list[Atom], year: int | None) -> tuple[Edi
     return pick, [Finding.of("I-EDITION", expected=pick.id)]
 
 
-_TITLE = re.compile(r"(?P<pre>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<post>.*?)政府信息公开(?:工作)?年度?报告")
 _CUT = re.compile(r"^.*[>》|_/\\:：]")
 _AGENCY = re.compile(r"^[\w（）()·]{2,60}$")
 
 
+@cache
+def _title_res(templates: tuple[str, ...]) -> list[re.Pattern]:
+    """From the editions' title templates (`{year}年{agency}政府信息公开工作年度报告`): the year,
+    and the agency on either side of it (`南关区政府办公室2023年…` is common too)."""
+    out = []
+    for tpl in templates:
+        if "{year}" not in tpl or "{agency}" not in tpl:
+            continue
+        suffix = canon(tpl.split("{agency}", 1)[1])
+        words = [suffix, *(suffix.replace(o, s) for o, seen in import_data().variants for s in seen if o in suffix)]
+        tail = "|".join(re.escape(w) for w in dict.fromkeys(words))
+        out.append(re.compile(rf"(?P<pre>.*?)(?P<year>(?:19|20)\d{{2}})年度?(?P<post>.*?)(?:{tail})"))
+    return out
+
+
 def title_of(src: Source) -> tuple[str | None, int | None]:
     """Agency and year from a title such as `2023年南关区政府办公室政府信息公开工作年度报告`
-    (or `南关区政府办公室2023年政府信息公开工作年度报告`)."""
+    (or `南关区政府办公室2023年政府信息公开工作年度报告`), per the editions' title templates."""
+    templates = tuple(sorted({e.report.title for e in map(load_edition, edition_ids()) if e.report}))
     for line in src.titles:
-        s = "".join(unicodedata.normalize("NFKC", line).split())
-        m = _TITLE.search(s)
-        if not m:
-            continue
-        year = int(m.group("year"))
-        agency = _CUT.sub("", m.group("pre")) + m.group("post")
-        agency = agency.strip("-—_·,，。、 ")
-        return (agency if _AGENCY.match(agency) else None), (year if 1990 <= year <= 2100 else None)
+        s = canon(line)
+        for rx in _title_res(templates):
+            m = rx.search(s)
+            if not m:
+                continue
+            year = int(m.group("year"))
+            agency = re.sub(r"^[^\w（(]+|[^\w）)]+$", "", _CUT.sub("", m.group("pre")) + m.group("post"))
+            return (agency if _AGENCY.match(agency) else None), (year if 1990 <= year <= 2100 else None)
     return None, None
 
 
 # ------------------------------------------------------------------ numbers
-_UNIT_IN_LABEL = re.compile(r"单位[:：]\s*([^）)\s]+)")
-
-
-def field_unit(f: Field) -> str | None:
-    m = _UNIT_IN_LABEL.search(f.col_label + " " + f.row_label)
-    return m.group(1) if m else None
-
-
 def _number(res: Imported, f: Field, val: Val) -> Number | None:
     n = val.number
     if n is None:
@@ -238,7 +263,7 @@ def _number(res: Imported, f: Field, val: Val) -> Number | None:
         data = import_data()
         where = dict(sheet=f.sheet, cell=f.cell, row_label=row_name(f), col_label=col_name(f),
                      actual="“" + val.text + "”")
-        target = field_unit(f)
+        target = f.unit or None
         if f.kind == "amount" and val.unit in data.amount_units and target in data.amount_units:
             if val.unit != target:
                 n = n * data.amount_units[val.unit] / data.amount_units[target]
@@ -248,9 +273,14 @@ def _number(res: Imported, f: Field, val: Val) -> Number | None:
         elif f.kind != "amount" and val.unit in data.count_units:
             pass
         else:
+            why = "本栏没有规定单位" if f.kind == "amount" and target is None else "单位与本栏不符"
             res.findings.append(Finding.of("I-UNIT", severity="warning", expected=_plain(n), **where,
-                                           detail="；单位与本栏不符，按原数字填入"))
+                                           detail=f"（{why}，按原数字填入，请核对）"))
     return int(n) if n == n.to_integral_value() else float(n)
+
+
+def _ranges(cells: list[tuple[int, int]]) -> str:
+    return ",".join(range_name(*r) for r in compress(cells))
 
 
 def _plain(n: Decimal) -> str:
