@@ -106,8 +106,7 @@ _RULES = [
          "“{row}” × “{col}”: the parent says {actual}, its children sum to {expected}{detail}"),
     # --- import of a published report (govxl import) --------------------------------------
     Rule("I-TABLE", "error", "报告中缺少统计表", "Table missing from the report",
-         "报告中找不到这张统计表（{expected}）",
-         "this table ({expected}) is not in the report"),
+         "报告中找不到这张统计表", "this table is not in the report"),
     Rule("I-ROW", "error", "统计表的行没有读全", "Row not read completely",
          "“{row}”一行的数字没有读全，已留空{detail}",
          "row “{row}”: its numbers could not all be read and were left blank{detail}"),
@@ -127,7 +126,7 @@ _RULES = [
          "报告中没有找到 {actual} 个官方标签：{detail}",
          "{actual} official labels were not found in the report: {detail}"),
     Rule("I-UNIT", "info", "换算了单元格中的单位", "Unit in a cell converted",
-         "“{row}”×“{col}”原报告为 {actual}，按 {expected} 填入{detail}",
+         "“{row}”×“{col}”原报告为{actual}，按 {expected}填入{detail}",
          "“{row}” × “{col}” reads {actual} in the report; entered as {expected}{detail}"),
     Rule("I-EDITION", "warning", "无法从标签判断格式版本", "Edition not evident from the labels",
          "报告中没有只属于某一格式版本的标签，按 {expected} 版读取（可用 --edition 指定）",

@@ -62,13 +62,25 @@ def render(result, written: Path, lang: str) -> None:
     sev = (lambda s: s) if en else SEVERITY_ZH.get
     who = "，".join(x for x in (result.agency, f"{result.year} 年" if result.year else None) if x)
     typer.echo(f"{result.file}（{result.edition.id} 版{'，' + who if who else ''}）")
-    for f in result.findings:
+    reading = [f for f in result.findings if f.rule.startswith("I-")]
+    printed = [f for f in result.findings if not f.rule.startswith("I-")]
+
+    def line(f) -> None:
         where = f"{f.sheet} " if f.sheet else ""
         typer.echo(f"  {sev(f.severity)} {f.rule} {where}{f.cell or '-'}：{f.message(lang)}")
+
+    for f in reading:
+        line(f)
+    if printed:
+        typer.echo("The report's own arithmetic, as printed:" if en else "报告所公布数字本身的勾稽关系：")
+        for f in printed:
+            line(f)
     n = len(result.values)
     if result.complete:
-        typer.echo(f"已写入 {written}（读到 {n} 个数）；请再运行 govxl check {written}")
+        typer.echo(f"wrote {written} ({n} numbers read); now run govxl check {written}" if en else
+                   f"已写入 {written}（读到 {n} 个数）；请再运行 govxl check {written}")
     else:
-        gaps = [result.edition.table(k).title for k in result.missing_tables]
-        gaps += sorted({result.edition.table(k).title for k, _ in result.incomplete_rows} - set(gaps))
-        typer.echo(f"不完整：{'、'.join(gaps)} 缺少数据；已把读到的 {n} 个数写入 {written}")
+        gaps = [t.title for t in result.edition.tables if t.key in result.missing_tables
+                or any(k == t.key for k, _ in result.incomplete_rows)]
+        typer.echo(f"incomplete: {'、'.join(gaps)}; the {n} numbers read were written to {written}" if en else
+                   f"不完整：{'、'.join(gaps)} 缺少数据；已把读到的 {n} 个数写入 {written}")

@@ -422,6 +422,40 @@ def test_the_edition_is_told_by_its_own_labels_and_only_then_by_the_year(tmp_pat
     r = import_report(write(tmp_path, only_t4, "t4.txt"))
     assert ("I-EDITION" in rules(r)) is (len(edition_ids()) > 1)
     assert import_report(write(tmp_path, only_t4, "t4.txt"), edition=ed.id).edition.id == ed.id
+    # Undecided by the labels, the year decides: the newest edition in force that year.
+    for year in (2020, 2023):
+        fitting = max((load_edition(e) for e in edition_ids() if load_edition(e).first_year <= year),
+                      key=lambda e: e.first_year, default=None)
+        if fitting is not None:
+            assert import_report(write(tmp_path, only_t4, "t4.txt"), year=year).edition.id == fitting.id
+
+
+def test_a_report_read_as_2019_by_its_own_labels(tmp_path):
+    ed = load_edition("2019")
+    truth = published(ed, balanced(ed, {f.key: (-2 if f.kind == "signed" else 1) for f in ed.fields if not f.is_total}))
+    r = import_report(write(tmp_path, text_report(ed, truth, "tab", year=2020)))
+    assert r.values == truth
+    assert r.edition.id == "2019" and r.complete and r.year == 2020
+    assert r.values[("active", "licensing", "items_change")] == -2
+    assert "I-EDITION" not in rules(r)
+
+
+def test_labels_left_out_are_listed_and_the_numbers_still_placed(tmp_path, ed2021):
+    truth = nanguan_like(ed2021)
+    text = text_report(ed2021, truth, "spaces").replace("第二十条第（五）项\n信息内容 本年处理决定数量\n", "")
+    r = import_report(write(tmp_path, text))
+    assert r.values == truth and r.complete
+    [f] = r.findings
+    assert (f.rule, f.severity, f.actual) == ("I-NOLABEL", "warning", 3)
+    assert "“第二十条第（五）项”" in f.message() and "“本年处理决定数量”" in f.message()
+
+
+def test_an_extra_empty_column_in_every_row_is_tolerated(tmp_path, ed2021):
+    truth = nanguan_like(ed2021)
+    text = "\n".join(ln[:-1] + "|  |" if ln.startswith("|") else ln
+                     for ln in text_report(ed2021, truth, "pipe").splitlines())
+    r = import_report(write(tmp_path, text))
+    assert r.values == truth and r.complete and r.findings == []
 
 
 # ------------------------------------------------------------------ output

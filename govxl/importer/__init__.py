@@ -24,7 +24,7 @@ from ..findings import Finding, Report
 from ..rules import Key, evaluate
 from ..rules import check as check_rules
 from ..spec import Edition, Field, compress, edition_ids, load_edition, range_name
-from .place import Placer, col_name, row_name
+from .place import Placer, cells_of, col_name, row_name
 from .source import Source, read_source
 from .text import Atom, Lexicon, Val, canon, decompose, import_data
 
@@ -141,9 +141,10 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
         ed = load_edition(edition)
     else:
         ed, findings = detect(eds, atoms, year or t_year)
-    if agency is None and year is None and (t_agency is None or t_year is None):
-        what = "、".join(x for x, v in (("机关名称", t_agency), ("年度", t_year)) if v is None)
-        findings.append(Finding.of("I-TITLE", detail=what))
+    unknown = [what for what, given, found in (("机关名称", agency, t_agency), ("年度", year, t_year))
+               if given is None and found is None]
+    if unknown:
+        findings.append(Finding.of("I-TITLE", detail="、".join(unknown)))
     res = Imported(file=str(path), edition=ed, agency=agency or t_agency, year=year or t_year, source=src.kind)
     placement = Placer(ed, atoms).run()
     res.findings = findings + placement.findings
@@ -161,12 +162,14 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
             if any(f.key not in placement.placed for f in fs):
                 why = placement.trouble.get((t.key, r), "")
                 res.incomplete_rows.append((t.key, row_name(fs[0])))
-                res.findings.append(Finding.of("I-ROW", sheet=t.sheet, row_label=row_name(fs[0]),
+                res.findings.append(Finding.of("I-ROW", sheet=t.sheet, cell=cells_of(fs), row_label=row_name(fs[0]),
                                                detail=f"（{why}）" if why else ""))
         absent = [lb.text for i, lb in enumerate(t.labels) if (t.key, i) not in placement.matched]
         if absent:
             res.findings.append(Finding.of("I-NOLABEL", sheet=t.sheet, actual=len(absent),
                                            detail="、".join(f"“{x}”" for x in absent)))
+    order = {t.sheet: i for i, t in enumerate(ed.tables)}
+    res.findings.sort(key=lambda f: order.get(f.sheet, -1))
     res.findings += published_arithmetic(res)
     return res
 

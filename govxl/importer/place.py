@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..findings import Finding
-from ..spec import Edition, Field, Label, Table
+from ..spec import Edition, Field, Label, Table, compress, range_name
 from . import runs
 from .text import Atom, Val, canon
 
@@ -63,6 +63,11 @@ def row_name(f: Field) -> str:
 
 def col_name(f: Field) -> str:
     return f.col_label.split(" / ")[-1]
+
+
+def cells_of(fields: list[Field]) -> str:
+    """Workbook cells of some fields, as ranges (B4:D4)."""
+    return ",".join(range_name(*r) for r in compress([(f.row, f.col) for f in fields]))
 
 
 def quoted(atoms: list[Atom], limit: int = 60) -> str:
@@ -292,7 +297,7 @@ class Placer:
         if runs.count_readings([a.val for a in vals], len(seg.fields)) > 1:
             f = seg.fields[0]
             self.out.findings.append(Finding.of(
-                "I-RUN", sheet=seg.table.sheet, row_label=row_name(f), actual=quoted(vals),
+                "I-RUN", sheet=seg.table.sheet, cell=cells_of(seg.fields), row_label=row_name(f), actual=quoted(vals),
                 expected="、".join(_num(v) for v in reading)))
 
     def unsplit(self, seg: Segment, vals: list[Atom], options: list[tuple], detail: str) -> None:
@@ -300,8 +305,8 @@ class Placer:
         if options:
             shown = "；".join("、".join(_num(v) for v in o) for o in options[:3])
             detail = f"（可能是 {shown}{' 等' if len(options) > 3 else ''}）"
-        self.out.findings.append(Finding.of("I-SPLIT", sheet=seg.table.sheet, row_label=row_name(f),
-                                            actual=quoted(vals), detail=detail))
+        self.out.findings.append(Finding.of("I-SPLIT", sheet=seg.table.sheet, cell=cells_of(seg.fields),
+                                            row_label=row_name(f), actual=quoted(vals), detail=detail))
         for g in seg.fields:
             self.out.trouble.setdefault((seg.table.key, g.row), "数字连在一起，无法唯一拆分")
 
