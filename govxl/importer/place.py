@@ -241,6 +241,8 @@ class Placer:
                 chunks[-1].append(a)
         if len(chunks) == 1 and not any(a.kind == "E" for a in chunks[0]):
             return None
+        # A row printed all blank is all empty cells; otherwise the row holds some number.
+        any_value = any(a.kind == "V" for a in seg.atoms)
         out = []
         ci = 0
         for _, g in itertools.groupby(seg.fields, key=lambda f: f.row):
@@ -257,7 +259,7 @@ class Placer:
                     tail.pop(0)
                 while len(tail) > len(group) and tail[-1].kind == "E":
                     tail.pop()
-                if len(tail) == len(group):
+                if len(tail) == len(group) and (not any_value or any(a.kind == "V" for a in tail)):
                     out.append((group, tail))
                     break
             else:
