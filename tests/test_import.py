@@ -384,6 +384,22 @@ def test_repeated_header_rows_after_a_page_break_are_ignored(tmp_path, ed2021):
     assert [(f.rule, f.actual) for f in r.findings] == [("I-CELL", "“-”"), ("I-CELL", "“3”"), ("I-CELL", "“-”")]
 
 
+def test_labels_broken_across_lines_and_variant_headings(tmp_path, ed2021):
+    """Text copied from a PDF: long labels wrap onto the next line, straight quotes, the headings
+    of FORMAT.md's variant list."""
+    truth = nanguan_like(ed2021)
+
+    def wrap(text: str) -> str:
+        return text[:3] + "\n" + text[3:] if len(text) > 6 else text
+
+    text = text_report(ed2021, truth, "cells", mangle=wrap).replace("“三安全一稳定”", '"三安全一稳定"')
+    text = text.replace("四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况")
+    text = text.replace("五、存在的主要问题及改进情况", "五、政府信息公开工作存在的主要问题及改进情况")
+    assert "第二十\n条第（一）项" in text and "（二）\n部分公开" in text
+    r = import_report(write(tmp_path, text))
+    assert r.values == truth and r.complete and r.findings == []
+
+
 # ------------------------------------------------------------------ HTML
 def test_word_html_in_gbk_with_a_layout_table(tmp_path, ed2021):
     truth = nanguan_like(ed2021)

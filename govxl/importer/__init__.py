@@ -234,10 +234,13 @@ def _title_res(templates: tuple[str, ...]) -> list[re.Pattern]:
     for tpl in templates:
         if "{year}" not in tpl or "{agency}" not in tpl:
             continue
+        data = import_data()
+        mark = canon(tpl.split("{year}", 1)[1].split("{agency}", 1)[0])
+        marks = "|".join(re.escape(m) for m in sorted({mark, *map(canon, data.title_year_marks)}, key=len, reverse=True))
         suffix = canon(tpl.split("{agency}", 1)[1])
-        words = [suffix, *(suffix.replace(o, s) for o, seen in import_data().variants for s in seen if o in suffix)]
+        words = [suffix, *(suffix.replace(o, s) for o, seen in data.variants for s in seen if o in suffix)]
         tail = "|".join(re.escape(w) for w in dict.fromkeys(words))
-        out.append(re.compile(rf"(?P<pre>.*?)(?P<year>(?:19|20)\d{{2}})年度?(?P<post>.*?)(?:{tail})"))
+        out.append(re.compile(rf"(?P<pre>.*?)(?P<year>(?:19|20)\d{{2}})(?:{marks})(?P<post>.*?)(?:{tail})"))
     return out
 
 

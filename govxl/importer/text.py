@@ -47,6 +47,7 @@ def canon(s: str) -> str:
 class ImportData:
     variants: tuple[tuple[str, tuple[str, ...]], ...]
     blank_marks: str
+    title_year_marks: tuple[str, ...]
     amount_units: dict
     count_units: dict
 
@@ -56,7 +57,7 @@ def import_data() -> ImportData:
     path = templates_dir() / "import.toml"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        unknown = set(raw) - {"blank_marks", "variants", "units"}
+        unknown = set(raw) - {"blank_marks", "variants", "units", "title_year_marks"}
         bad = [v for v in raw.get("variants", []) if set(v) != {"official", "seen"}
                or not isinstance(v["official"], str) or not all(isinstance(x, str) for x in v["seen"])]
         if unknown or bad or set(raw["units"]) != {"amount", "count"}:
@@ -66,6 +67,7 @@ def import_data() -> ImportData:
     return ImportData(
         variants=tuple((v["official"], tuple(v["seen"])) for v in raw.get("variants", [])),
         blank_marks="".join(dict.fromkeys("".join(raw.get("blank_marks", [])))),
+        title_year_marks=tuple(raw.get("title_year_marks", [])),
         amount_units={k: Decimal(str(v)) for k, v in raw["units"]["amount"].items()},
         count_units=dict(raw["units"]["count"]),
     )
