@@ -59,6 +59,9 @@ _RULES = [
          "找不到工作表“{expected}”{detail}", "sheet “{expected}” is missing{detail}"),
     Rule("S-EXTRA", "info", "多出的工作表", "Extra sheet",
          "工作簿中多出工作表“{actual}”，校验时不读取", "extra sheet “{actual}” is ignored"),
+    Rule("S-AGG", "info", "汇总报告的清单工作表", "Summary's list of reports",
+         "这是汇总报告：工作表“{actual}”列出所汇总的各份报告（校验时不读取）",
+         "this is a summary report: sheet “{actual}” lists the reports it sums (not checked)"),
     Rule("S-ORDER", "info", "工作表顺序改变", "Sheet order changed",
          "工作表顺序应为 {expected}，实为 {actual}", "sheet order should be {expected}, found {actual}"),
     Rule("S-LABEL", "error", "表格标签被改动", "Official label changed",
@@ -104,6 +107,19 @@ _RULES = [
     Rule("ROLL", "warning", "汇总数等于下级之和", "Parent equals the sum of its children",
          "“{row}”×“{col}”汇总报告为 {actual}，下级报告之和为 {expected}{detail}",
          "“{row}” × “{col}”: the parent says {actual}, its children sum to {expected}{detail}"),
+    # --- inputs of an aggregate (govxl aggregate, govxl check --children) -----------------
+    Rule("AGG-DUP", "warning", "重复的报告未计入", "Duplicate report left out",
+         "《{actual}》与《{expected}》{detail}，未计入（重复的报告只计入按文件路径排序在前的一份）",
+         "“{actual}” duplicates “{expected}” ({detail}); left out (of duplicates only the first by file path counts)"),
+    Rule("AGG-FAIL", "warning", "校验不通过的报告未计入", "Failing report left out",
+         "《{actual}》校验不通过（{detail}），未计入",
+         "“{actual}” fails its check ({detail}); left out"),
+    Rule("AGG-KEPT", "warning", "校验不通过的报告仍计入", "Failing report included",
+         "《{actual}》校验不通过（{detail}），按 --include-failing 仍计入；无效的单元格按 0 计入",
+         "“{actual}” fails its check ({detail}) but is included (--include-failing); invalid cells count as 0"),
+    Rule("AGG-READ", "warning", "无法校验的文件未计入", "Unreadable file left out",
+         "《{actual}》无法校验，未计入：{detail}",
+         "“{actual}” cannot be checked; left out: {detail}"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.id: r for r in _RULES}

@@ -17,7 +17,7 @@ from .findings import Finding, Report
 from .reader import RawCell, RawSheet, RawWorkbook, read_xlsx
 from .rules import MAX_COUNT, Key, evaluate, kind_ok
 from .rules import check as check_rules
-from .spec import Edition, Field, Table, compress, edition_ids, load_edition, parse_cell, range_name
+from .spec import Edition, Field, Table, compress, edition_ids, load_aggregate_sheet, load_edition, parse_cell, range_name
 
 PROP_PREFIX, NAME_PREFIX = "govxl.", "govxl_"
 
@@ -258,8 +258,11 @@ def _sheet_order(raw: RawWorkbook, ed: Edition) -> list[Finding]:
     actual = [n for n in names if n in expected]
     if actual != [n for n in expected if n in names]:
         out.append(Finding.of("S-ORDER", expected="、".join(expected), actual="、".join(actual)))
+    aggregate_list = load_aggregate_sheet().sheet
     for n in names:
-        if n not in expected:
+        if n == aggregate_list:
+            out.append(Finding.of("S-AGG", sheet=n, actual=n))
+        elif n not in expected:
             out.append(Finding.of("S-EXTRA", sheet=n, actual=n))
     return out
 
