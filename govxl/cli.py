@@ -101,6 +101,8 @@ def check(
     previous: Annotated[Path | None, typer.Option("--previous", help="上一年度的工作簿：核对上年结转等跨年度关系。")] = None,
     previous_dir: Annotated[Path | None, typer.Option(
         "--previous-dir", help="存放上一年度工作簿的文件夹：按填报单位和年度自动配对。")] = None,
+    children: Annotated[list[Path] | None, typer.Option(
+        "--children", help="下级报告所在的文件夹（或文件）：逐格核对本报告是否等于下级报告之和。")] = None,
 ) -> None:
     """校验填好的工作簿：结构、数值和勾稽关系。退出码 0 通过，1 有错误，2 无法校验。"""
     from .checker import check_file
@@ -110,12 +112,18 @@ def check(
         prev = Previous.open(previous, previous_dir, checking=files)
     except GovxlError as exc:
         fail(str(exc))
+    if children and len(files) != 1:
+        fail("使用 --children 时只能校验一份汇总报告")
     worst = EXIT_OK
     docs = []
     for path in files:
         try:
             report = check_file(path)
             report.findings += prev.findings(report) if prev else []
+            if children:
+                from .aggregate import check_children
+
+                report.findings += check_children(report, children)
         except GovxlError as exc:
             worst = EXIT_FAIL
             if format is Fmt.json:
@@ -200,5 +208,6 @@ def run() -> None:
 
 # Further commands live in their own modules (cli_<name>.py) and register themselves on `app`.
 # One import line each, below (import order = order in `govxl --help`).
+from . import cli_aggregate  # noqa: E402,F401
 
 from . import cli_export  # noqa: E402,F401

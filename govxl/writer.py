@@ -41,6 +41,7 @@ class Extra:
     header: list[str]
     rows: list[list[Any]]
     widths: list[float] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)  # lines below the rows, each across all columns
 
 
 def identity(edition: Edition) -> dict[str, str]:
@@ -385,6 +386,11 @@ class _Writer:
                     ws.write_number(i, j, v, self.f_label)
                 else:
                     ws.write_string(i, j, str(v), self.f_label)
+        last = max(len(x.header), 1) - 1
+        for i, line in enumerate(x.footer, start=len(x.rows) + 1):
+            if last:
+                ws.merge_range(i, 0, i, last, "", self.f_text)
+            ws.write_string(i, 0, line, self.f_text)
         self.protect(ws)
         self.print_setup(ws, True, (0, 0))
 
