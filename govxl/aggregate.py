@@ -31,11 +31,13 @@ _MICRO = Decimal("0.000001")  # the fee has at most 6 decimals (V-AMT)
 
 
 # ------------------------------------------------------------------ finding and checking the inputs
-def iter_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
+def iter_files(paths: Iterable[str | os.PathLike], skip: str | os.PathLike | None = None) -> list[Path]:
     """The workbooks named by `paths`: a file as given, a folder searched through its subfolders for
-    *.xlsx (skipping Office lock files ``~$…`` and hidden files or folders). Each file once, sorted by
-    path, so that "the first" of two duplicates does not depend on the order of the arguments."""
+    *.xlsx (skipping Office lock files ``~$…``, hidden files or folders, and `skip` — the summary
+    being written, or the parent being checked). Each file once, sorted by path, so that "the first"
+    of two duplicates does not depend on the order of the arguments."""
     found: dict[Path, Path] = {}  # resolved -> as named
+    skipped = Path(skip).resolve() if skip is not None else None
     for p in map(Path, paths):
         if p.is_dir():
             for dirpath, dirnames, filenames in os.walk(p):
@@ -43,7 +45,8 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
                 for name in filenames:
                     if name.lower().endswith(".xlsx") and not name.startswith((".", "~$")):
                         q = Path(dirpath, name)
-                        found.setdefault(q.resolve(), q)
+                        if q.resolve() != skipped:
+                            found.setdefault(q.resolve(), q)
         elif p.exists():
             found.setdefault(p.resolve(), p)
         else:
@@ -273,8 +276,9 @@ def combine(checked: list[Checked], *, edition: str | None = None, year: int | N
             e.finding = Finding.of("AGG-READ", actual=e.name, detail=c.error or "")
             continue
         errors = r.counts["error"]
+        what = f"{errors} 个错误：" + "、".join(sorted({f.rule for f in r.findings if f.severity == "error"}))
         if errors and not include_failing:
-            e.finding = Finding.of("AGG-FAIL", actual=e.name, detail=f"{errors} 个错误")
+            e.finding = Finding.of("AGG-FAIL", actual=e.name, detail=what)
             continue
         figures = tuple(round(float(r.values.get(k) or 0), 6) for k in inputs)
         keys = {"sha": c.sha256 or None, "agency": _norm_agency(r.agency) or None,
@@ -288,15 +292,15 @@ def combine(checked: list[Checked], *, edition: str | None = None, year: int | N
                 seen[k][v] = e.name
         e.included = True
         if errors:
-            e.finding = Finding.of("AGG-KEPT", actual=e.name, detail=f"{errors} 个错误")
+            e.finding = Finding.of("AGG-KEPT", actual=e.name, detail=what)
     sums = sum_values(ed, [e.report for e in entries if e.included])  # type: ignore[misc]
     return Aggregate(ed, year, entries, sums)
 
 
 def aggregate(paths: Iterable[str | os.PathLike], *, year: int | None = None, include_failing: bool = False,
-              jobs: int = 1) -> Aggregate:
-    """Find, check and sum the reports under `paths` (files or folders)."""
-    files = iter_files(paths)
+              jobs: int = 1, out: str | os.PathLike | None = None) -> Aggregate:
+    """Find, check and sum the reports under `paths` (files or folders; `out`, if found there, is not read)."""
+    files = iter_files(paths, skip=out)
     if not files:
         raise UsageError("没有找到 .xlsx 工作簿")
     return combine(check_all(files, jobs), year=year, include_failing=include_failing)
@@ -404,8 +408,7 @@ def compare_with_children(parent: Report, children: Sequence[Report]) -> list[Fi
 def check_children(parent: Report, paths: Iterable[str | os.PathLike], *, jobs: int = 1) -> list[Finding]:
     """Check `parent` against the reports under `paths`, chosen exactly as `aggregate` chooses them
     (same edition and year as the parent, duplicates and failing reports left out and reported)."""
-    own = Path(parent.file).resolve()
-    files = [p for p in iter_files(paths) if p.resolve() != own]
+    files = iter_files(paths, skip=parent.file)
     if not files:
         raise UsageError("没有找到下级报告（.xlsx 工作簿）")
     agg = combine(check_all(files, jobs), edition=parent.edition, year=parent.year)

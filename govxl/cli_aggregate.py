@@ -32,7 +32,7 @@ def aggregate(
     from .writer import prepare_output
 
     try:
-        files = iter_files(inputs)
+        files = iter_files(inputs, skip=out)  # a summary written into the input folder is not an input
         if not files:
             fail("没有找到 .xlsx 工作簿")
         ensure_not_an_input(out, files)

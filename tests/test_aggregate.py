@@ -156,6 +156,22 @@ def test_output_over_an_input_is_refused(two_hundred):
     assert sha256(target) == before
 
 
+def test_summary_inside_the_input_folder_is_not_an_input(tmp_path, ed2021):
+    make(tmp_path, ed2021, 3, seed=12)
+    out = tmp_path / "汇总.xlsx"
+    for _ in range(2):  # the second run finds the first summary in the folder, and skips it
+        r = cli("aggregate", tmp_path, "-o", out, "--agency", "汇总", "--force")
+        assert r.returncode == 0 and "计入 3 份，未计入 0 份" in r.stdout
+        assert [row["文件"] for row in list_rows(out)] == ["r000.xlsx", "r001.xlsx", "r002.xlsx"]
+
+
+def test_jobs_give_the_same_result(two_hundred):
+    root, reports = two_hundred
+    files = [p for p, _ in reports[:12]]
+    one, two = aggregate(files), aggregate(files, jobs=2)
+    assert one.sums == two.sums and [e.name for e in one.entries] == [e.name for e in two.entries]
+
+
 # ------------------------------------------------------------------ small sets, one behaviour each
 def test_round_trip_every_edition(tmp_path, ed):
     reports = make(tmp_path / "in", ed, 4, seed=7, year=ed.first_year + 3)
