@@ -401,7 +401,7 @@ def compare_with_children(parent: Report, children: Sequence[Report]) -> list[Fi
         if _differs(f.kind, have, sums[f.key]):
             actual = float(_dec(have)) if f.kind == "amount" else int(round(have))
             out.append(Finding.of("ROLL", sheet=f.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label,
-                                  expected=sums[f.key], actual=actual, detail=f"（{len(children)} 份下级报告之和）"))
+                                  expected=sums[f.key], actual=actual, detail=f"（共 {len(children)} 份下级报告）"))
     return out
 
 
