@@ -343,7 +343,7 @@ def check_file(path: str | Path, reader: Reader | None = None) -> Report:
     known = known_sheets()
     raw = read(path, sheets=known)
     # A renamed table sheet is recognised by its labels, so unknown sheets are read too (a few).
-    extras = {s.name for s in raw.sheets if s.name not in known}
+    extras = {s.name for s in raw.sheets if s.name not in known and s.name != load_aggregate_sheet().sheet}
     if extras and len(extras) <= 20:
         raw = read(path, sheets=known | extras)
     return check_raw(raw)
