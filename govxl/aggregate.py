@@ -91,8 +91,10 @@ def check_all(paths: Sequence[Path], jobs: int = 1) -> list[Checked]:
 
 # ------------------------------------------------------------------ sums
 def _dec(v: float | None) -> Decimal:
-    """A cell's number as the decimal the clerk typed (the shortest repr of the float, ≤ 6 places)."""
-    return Decimal(repr(float(v or 0))).quantize(_MICRO)
+    """A cell's number as the decimal the clerk typed (the shortest repr of the float, ≤ 6 places).
+    A float of 15 or more integer digits has no decimals to keep (and would overflow quantize)."""
+    d = Decimal(repr(float(v or 0)))
+    return d if d.adjusted() >= 15 else d.quantize(_MICRO)
 
 
 def sum_values(edition: Edition, reports: Sequence[Report]) -> dict[Key, Number]:

@@ -206,6 +206,7 @@ def test_sum_values_decimal_and_whole(ed2021):
     assert sums[("requests", "new", "commercial")] == 2000 and isinstance(sums[("requests", "new", "commercial")], int)
     assert sums[("requests", "new", "natural_person")] == 0
     assert not any(f.is_total for f in ed2021.fields if f.key in sums), "totals are formulas, never summed"
+    assert sum_values(ed2021, [Report(file="x", values={FEE: 1e30})])[FEE] == 1e30, "absurd, but no crash"
 
 
 def test_duplicates_first_by_path_is_kept(tmp_path, ed2021):
