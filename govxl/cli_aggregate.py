@@ -31,6 +31,8 @@ def aggregate(
     from .catalogue import SEVERITY_ZH
     from .writer import prepare_output
 
+    if not agency.strip():
+        fail("请用 --agency 写明汇总报告的填报单位，例如“XX县人民政府（汇总）”")
     try:
         files = iter_files(inputs, skip=out)  # a summary written into the input folder is not an input
         if not files:

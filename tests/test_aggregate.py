@@ -263,6 +263,8 @@ def test_nothing_to_sum(tmp_path, ed2021):
     assert r.returncode == 2 and "没有可以汇总的报告" in r.stderr and not (tmp_path / "s.xlsx").exists()
     r = cli("aggregate", tmp_path / "missing", "-o", tmp_path / "s.xlsx", "--agency", "x")
     assert r.returncode == 2 and "找不到文件或文件夹" in r.stderr
+    r = cli("aggregate", blank, "-o", tmp_path / "s.xlsx", "--agency", " ")
+    assert r.returncode == 2 and "--agency" in r.stderr
 
 
 def test_mixed_years_exit_2_listing_the_offenders(tmp_path, ed2021):
