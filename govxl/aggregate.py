@@ -309,21 +309,6 @@ def aggregate(paths: Iterable[str | os.PathLike], *, year: int | None = None, in
 
 
 # ------------------------------------------------------------------ the summary workbook
-def ensure_not_an_input(out: str | os.PathLike, inputs: Iterable[Path]) -> None:
-    """Refuse to write the summary over one of its own inputs."""
-    o = Path(out)
-    target = o.resolve()
-    for p in inputs:
-        same = p.resolve() == target
-        if not same and o.exists():
-            try:
-                same = os.path.samefile(p, o)
-            except OSError:
-                pass
-        if same:
-            raise UsageError(f"输出文件不能是输入的报告之一：{out}")
-
-
 def _verdict(report: Report) -> str:
     from .catalogue import SEVERITY_ZH
 
@@ -374,9 +359,9 @@ def list_sheet(agg: Aggregate):
 def write_summary(agg: Aggregate, out: str | os.PathLike, *, agency: str, force: bool = False) -> Path:
     """Write the summary: a locked govxl workbook of the inputs' edition whose input cells hold the
     sums (totals stay live formulas), followed by the list sheet."""
-    from .writer import write_workbook
+    from .writer import prepare_output, write_workbook
 
-    ensure_not_an_input(out, [e.checked.path for e in agg.entries])
+    prepare_output(out, force, inputs=tuple(e.checked.path for e in agg.entries))  # never over an input
     if not agg.included:
         raise UsageError(f"没有可以汇总的报告：{len(agg.entries)} 份都未计入")
     return write_workbook(out, agg.edition, agency=agency, year=agg.year, values=agg.sums, force=force,

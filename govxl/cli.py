@@ -208,5 +208,8 @@ def run() -> None:
 
 # Further commands live in their own modules (cli_<name>.py) and register themselves on `app`.
 # One import line each, below (import order = order in `govxl --help`).
+
 from . import cli_export  # noqa: E402,F401
+
+# isort: split
 from . import cli_aggregate  # noqa: E402,F401

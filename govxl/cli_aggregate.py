@@ -27,7 +27,7 @@ def aggregate(
     force: Annotated[bool, typer.Option("--force", help="汇总文件已存在时覆盖。")] = False,
 ) -> None:
     """把多份同一版本、同一年度的年报汇总为一份（输入单元格为各份之和，合计仍为公式），并附汇总清单。"""
-    from .aggregate import check_all, combine, ensure_not_an_input, iter_files, write_summary
+    from .aggregate import check_all, combine, iter_files, write_summary
     from .catalogue import SEVERITY_ZH
     from .writer import prepare_output
 
@@ -37,8 +37,7 @@ def aggregate(
         files = iter_files(inputs, skip=out)  # a summary written into the input folder is not an input
         if not files:
             fail("没有找到 .xlsx 工作簿")
-        ensure_not_an_input(out, files)
-        prepare_output(out, force)  # a bad output path fails now, not after checking every input
+        prepare_output(out, force, inputs=tuple(files))  # a bad output path fails now, not after the checks
         agg = combine(check_all(files, jobs), year=year, include_failing=include_failing)
     except InputsError as exc:
         typer.echo(f"错误：{exc.headline}", err=True)

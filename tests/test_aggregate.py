@@ -150,7 +150,7 @@ def test_output_over_an_input_is_refused(two_hundred):
     target = reports[0][0]
     before = sha256(target)
     r = cli("aggregate", target, reports[1][0], "-o", target, "--agency", "县", "--force")
-    assert r.returncode == 2 and "输出文件不能是输入的报告之一" in r.stderr
+    assert r.returncode == 2 and "输出文件不能与输入文件相同" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert sha256(target) == before
 
