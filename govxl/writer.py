@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,9 +73,7 @@ def prepare_output(path: str | os.PathLike, force: bool, suffix: str = ".xlsx",
     out = Path(path)
     if out.suffix.lower() != suffix:
         raise UsageError(f"输出文件名应以 {suffix} 结尾：{out}")
-    for src in inputs:
-        if same_file(out, Path(src)):
-            raise UsageError(f"输出文件不能与输入文件相同：{out}")
+    refuse_same_file(out, *inputs)
     if out.is_dir():
         raise UsageError(f"输出路径是一个文件夹：{out}")
     if not out.parent.exists():
@@ -87,34 +86,62 @@ def prepare_output(path: str | os.PathLike, force: bool, suffix: str = ".xlsx",
 
 
 def same_file(a: Path, b: Path) -> bool:
-    """Do two paths name the same file (also through links and different spellings)?"""
+    """Do two paths name the same file (also through links, hard links and different spellings)?"""
     try:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
-        return a.resolve() == b.resolve()
-    except OSError:
+        return os.path.normcase(a.resolve()) == os.path.normcase(b.resolve())
+    except (OSError, ValueError):
         return False
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def refuse_same_file(out: str | os.PathLike, *inputs: str | os.PathLike) -> None:
+    """Raise UsageError if `out` is one of `inputs` (see same_file). Every command that reads files
+    and writes one calls this (prepare_output does, for its `inputs`), even with --force."""
+    for src in inputs:
+        if same_file(Path(out), Path(src)):
+            raise UsageError(f"输出文件不能与输入文件相同：{out}（会覆盖输入，请换一个文件名）")
 
 
 def atomic_write(out: Path, write) -> None:
-    """Call write(tmp_path), then rename over `out`: an interrupted run leaves no half file."""
-    fd, tmp = tempfile.mkstemp(prefix=".govxl-", suffix=".tmp", dir=out.parent)
+    """Call write(tmp_path), then rename over `out`: an interrupted run leaves no half file.
+
+    The temporary file sits beside `out` (same file system, so the rename is atomic), gets the
+    permissions a new file would get (umask), or those of the file it replaces, and is flushed
+    to disk before the rename."""
+    fd, tmp = _create_temp(out.parent)
     os.close(fd)
     try:
+        if out.exists():
+            os.chmod(tmp, stat.S_IMODE(os.stat(out).st_mode))
         write(tmp)
-        # mkstemp makes the file private (0600); give it the permissions a normal save would.
-        os.chmod(tmp, 0o666 & ~_umask())
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    try:  # make the rename itself durable (POSIX); harmless where directories cannot be opened
+        dfd = os.open(out.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def _create_temp(folder: Path) -> tuple[int, str]:
+    """Like tempfile.mkstemp, but mode 0666 & ~umask (mkstemp's 0600 would leave the result unreadable
+    to colleagues on a shared drive)."""
+    for _ in range(100):
+        tmp = os.path.join(folder, f".govxl-{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"无法在 {folder} 中创建临时文件")
 
 
 def write_workbook(
