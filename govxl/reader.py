@@ -388,9 +388,19 @@ def _shared_strings(z: _Zip, part: str | None) -> list[str]:
     if not part or not z.has(part):
         return []
     out = []
-    for si in z.xml(part):
-        out.append("".join(t.text or "" for t in si.iter(M + "t") if _not_phonetic(si, t)))
+    for si in z.xml(part, "共享字符串表 "):
+        out.append(_xstring("".join(t.text or "" for t in si.iter(M + "t") if _not_phonetic(si, t))))
     return out
+
+
+_XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _xstring(text: str) -> str:
+    """Undo the _xHHHH_ escapes of cell text (Excel writes a carriage return as _x000D_)."""
+    if "_x" not in text:
+        return text
+    return _XESC.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _not_phonetic(si, t) -> bool:
@@ -465,7 +475,7 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str]) -> None:
                     value = None
             elif t == "inlineStr":
                 is_el = c.find(M + "is")
-                value = "".join(x.text or "" for x in is_el.iter(M + "t")) if is_el is not None else ""
+                value = _xstring("".join(x.text or "" for x in is_el.iter(M + "t"))) if is_el is not None else ""
             elif t == "b":
                 value = None if raw is None else raw.strip() in ("1", "true")
             elif t in ("e", "str", "d"):
