@@ -10,6 +10,7 @@ import math
 import os
 import secrets
 import stat
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,7 @@ NUM_FORMATS = {"count": "0", "signed": "0", "amount": "0.00####"}
 PROP_PREFIX = "govxl."
 NAME_PREFIX = "govxl_"
 IDENTITY_KEYS = ("edition", "template_version", "fingerprint", "version")
+AGENCY_MAX = 200  # characters; the cover's own validation allows the same
 
 
 @dataclass
@@ -160,6 +162,10 @@ def write_workbook(
     out = prepare_output(path, force)
     if year is not None and not (1990 <= year <= 2200):
         raise UsageError(f"年度不合理：{year}")
+    if len(agency) > AGENCY_MAX:
+        raise UsageError(f"填报单位名称过长（{len(agency)} 个字符，最多 {AGENCY_MAX} 个）")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\n" for ch in agency):
+        raise UsageError("填报单位名称含有控制字符或无法识别的字符，请检查后重新输入")
     atomic_write(out, lambda tmp: _Writer(edition, agency, year, dict(values or {}), dict(comments or {}),
                                           password, extra or []).write(tmp))
     return out
@@ -248,7 +254,7 @@ class _Writer:
             if key == "agency":
                 put(item["at"], self.agency, self.f_input_text)
                 ws.data_validation(item["at"].split(":")[0], {
-                    "validate": "length", "criteria": "<=", "value": 200,
+                    "validate": "length", "criteria": "<=", "value": AGENCY_MAX,
                     "input_title": item["label"], "input_message": item["prompt"]})
             elif key == "year":
                 r, col = parse_cell(item["at"])
