@@ -257,7 +257,7 @@ def check_raw(raw: RawWorkbook) -> Report:
         for f in t.totals:
             c = sheet.cells.get((f.row, f.col))
             # A constant typed over a total, or a changed formula: the figure shown is what it states.
-            if c is not None and isinstance(c.value, float) and (
+            if c is not None and _finite(c.value) and abs(c.value) < STATED_MAX and (
                     c.formula is None or norm_formula(c.formula) != norm_formula(t.sum_formula(f))):
                 stated[f.key] = c.value
     values = evaluate(ed, inputs, stated)
@@ -403,9 +403,20 @@ def _totals(sheet: RawSheet, t: Table, values: dict[Key, float]) -> list[Finding
         if norm_formula(c.formula) != norm_formula(want):
             out.append(Finding.of("S-FORMULA", expected=want, actual="=" + c.formula, **common))
             continue
-        if isinstance(c.value, float) and abs(c.value - values[f.key]) > 1e-7:
+        if isinstance(c.value, float) and not _finite(c.value):  # a cached NaN/inf: stale, and not JSON
+            out.append(Finding.of("S-CACHE", expected=_n(values[f.key]), actual=str(c.value), **common))
+        elif _finite(c.value) and abs(c.value - values[f.key]) > 1e-7:
             out.append(Finding.of("S-CACHE", expected=_n(values[f.key]), actual=_n(c.value), **common))
     return out
+
+
+# A constant typed over a total is used in the arithmetic only below this size (an absurd one would
+# overflow the sums); above it, S-FORMULA still reports the constant.
+STATED_MAX = 1e15
+
+
+def _finite(v: object) -> bool:
+    return isinstance(v, float) and math.isfinite(v)
 
 
 def _n(v: float) -> float | int:

@@ -468,6 +468,23 @@ def test_odd_stored_values(tmp_path, good, xml, rule, used):
     json.dumps(report.to_dict(), allow_nan=False)  # never NaN/Infinity in the JSON document
 
 
+def test_absurd_numbers_in_total_cells(tmp_path, good):
+    """Found by the fuzzer: constants of 1e308 over two totals overflowed the balance to inf (OverflowError);
+    a cached inf under a formula was put in the JSON as Infinity."""
+    import json
+
+    def edit(data: bytes) -> bytes:
+        for cell, xml in (("J5", '<c r="J5"><v>1e308</v></c>'), ("J6", '<c r="J6"><v>1e308</v></c>'),
+                          ("J7", '<c r="J7"><f>SUM(D7:I7)</f><v>inf</v></c>')):
+            data, n = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)'.encode(), xml.encode(), data, count=1)
+            assert n == 1
+        return data
+    report = govxl.check(odd.edit_part(good, tmp_path / "big.xlsx", odd.SHEET_T3, edit))
+    assert [(f.rule, f.cell, f.actual) for f in report.findings] == [
+        ("S-FORMULA", "J5", "常数 1e+308"), ("S-FORMULA", "J6", "常数 1e+308"), ("S-CACHE", "J7", "inf")]
+    json.dumps(report.to_dict(), allow_nan=False)
+
+
 def test_a_cell_at_an_absurd_address_is_ignored(tmp_path, good):
     path = _with_cell(good, tmp_path / "far.xlsx", "E7", '<c r="E7" s="1"><v>0</v></c><c r="XFD1048576"><v>1</v></c>'
                       '<c r="A99999999999"><v>1</v></c><c r="1A"><v>1</v></c>')
