@@ -110,6 +110,8 @@ def sniff(path: Path) -> None:
         raise ReadError(f"这是 Office 的临时锁定文件，不是工作簿：{name}")
     try:
         if not path.exists():
+            if path.is_symlink():
+                raise ReadError(f"这是一个失效的链接（指向的文件不存在，或链接形成循环）：{path}")
             raise ReadError(f"找不到文件：{path}")
         if path.is_dir():
             raise ReadError(f"这是一个文件夹，不是文件：{path}")
