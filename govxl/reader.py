@@ -309,17 +309,6 @@ class _Zip:
         except self._ZIP_ERRORS + (RuntimeError, OSError, ValueError):
             raise ReadError(CORRUPT) from None
 
-    def read(self, name: str) -> bytes:
-        with self._open(name) as fh:
-            stream = _Stream(fh, self)
-            try:
-                chunks = []
-                while chunk := stream.read(1 << 16):
-                    chunks.append(chunk)
-            except self._ZIP_ERRORS + (RuntimeError, OSError, ValueError):
-                raise ReadError(CORRUPT) from None
-        return b"".join(chunks)
-
     def xml(self, name: str, what: str = ""):
         """Parse one XML part as it is inflated: no DTD, no entities, bounded bytes and elements."""
         what = what or f"部件 {name} "
@@ -338,7 +327,7 @@ class _Zip:
                 raise ReadError(f"文件已损坏：{what}不是有效的 XML") from None
             except self._ZIP_ERRORS + (RuntimeError, OSError):
                 raise ReadError(CORRUPT) from None
-            except ValueError:  # expat: "multi-byte encodings are not supported" and the like
+            except (ValueError, LookupError):  # expat: unknown or multi-byte encodings in the declaration
                 raise ReadError(f"文件已损坏：{what}不是有效的 XML") from None
 
 
@@ -355,6 +344,11 @@ def _rels(z: _Zip, part: str) -> dict[str, str]:
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(d, target))
         out[rel.get("Id", "")] = path
     return out
+
+
+def _small_int(text: str) -> int:
+    """A non-negative ASCII integer attribute of at most 9 digits, else -1 (never raises)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
 
 
 _DATE_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
@@ -381,7 +375,7 @@ def _styles(z: _Zip, part: str | None) -> list[tuple[bool, bool]]:
         prot = xf.find(M + "protection")
         locked = prot is None or prot.get("locked", "1") not in ("0", "false")
         fid = xf.get("numFmtId", "0")
-        is_date = custom.get(fid, False) if fid in custom else (fid.isdigit() and int(fid) in _DATE_IDS)
+        is_date = custom.get(fid, False) if fid in custom else (_small_int(fid) in _DATE_IDS)
         out.append((locked, is_date))
     return out
 
@@ -440,7 +434,7 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str]) -> None:
         # `r` is optional on rows and cells: without it, a row follows the previous one and a
         # cell sits right of the previous cell (some writers omit it; Excel accepts that).
         r_attr = row.get("r", "")
-        r = int(r_attr) - 1 if r_attr.isascii() and r_attr.isdigit() and int(r_attr) > 0 else next_row
+        r = _small_int(r_attr) - 1 if _small_int(r_attr) > 0 else next_row
         next_row, next_col = r + 1, 0
         for c in row:
             if c.tag != M + "c":

@@ -494,6 +494,24 @@ def test_absurd_numbers_in_total_cells(tmp_path, good):
     json.dumps(report.to_dict(), allow_nan=False)
 
 
+def test_an_unknown_xml_encoding_is_damage(tmp_path, good):
+    """Found by the fuzzer: an unknown encoding name in an XML declaration raised LookupError."""
+    for enc in (b"U_x001B_TF-8", b"gbk", b"utf-32"):
+        path = odd.edit_part(good, tmp_path / "enc.xlsx", "xl/worksheets/sheet1.xml",
+                             lambda d, enc=enc: d.replace(b'encoding="UTF-8"', b'encoding="' + enc + b'"', 1))
+        refused(path, "不是有效的 XML")
+
+
+def test_odd_numbers_in_attributes(tmp_path, good):
+    """Digits that int() refuses (superscripts, 5,000 digits) in row numbers and number-format ids."""
+    path = odd.edit_part(good, tmp_path / "a.xlsx", "xl/styles.xml",
+                         lambda d: d.replace(b'numFmtId="1"', 'numFmtId="²"'.encode()))
+    assert govxl.check(path).ok()
+    path = odd.edit_part(good, tmp_path / "b.xlsx", odd.SHEET_T3,
+                         lambda d: d.replace(b'<row r="30"', b'<row r="' + b"9" * 5000 + b'"', 1))
+    govxl.check(path)  # row 30 (the balance check line) loses its number: no crash
+
+
 def test_a_cell_at_an_absurd_address_is_ignored(tmp_path, good):
     path = _with_cell(good, tmp_path / "far.xlsx", "E7", '<c r="E7" s="1"><v>0</v></c><c r="XFD1048576"><v>1</v></c>'
                       '<c r="A99999999999"><v>1</v></c><c r="1A"><v>1</v></c>')

@@ -37,12 +37,18 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=5), derandomiz
 PER_FILE_SECONDS = 5
 
 
+class Base(tuple):
+    """(bytes of the good workbook, its members, a scratch path); a short repr in hypothesis' reports."""
+
+    def __repr__(self) -> str:
+        return "<good workbook>"
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    """The good workbook: its bytes, its members, and a scratch path to write mutants to."""
     folder = tmp_path_factory.mktemp("fuzz")
     path = odd.good(folder)
-    return path.read_bytes(), odd.members(path), folder / "mutant.xlsx"
+    return Base((path.read_bytes(), odd.members(path), folder / "mutant.xlsx"))
 
 
 def outcome(path: Path) -> Report | GovxlError:
