@@ -433,7 +433,7 @@ def check_file(path: str | Path, reader: Reader | None = None) -> Report:
     # cannot be read (too big, damaged), the check goes on without it.
     names = {s.name for s in raw.sheets}
     extras = names - known - {load_aggregate_sheet().sheet}
-    missing = any(t.sheet not in names for e in edition_ids() for t in load_edition(e).tables)
+    missing = not any(all(t.sheet in names for t in load_edition(e).tables) for e in edition_ids())
     if missing and extras and len(extras) <= 20:
         try:
             raw = read(path, sheets=known | extras)

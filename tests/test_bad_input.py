@@ -617,7 +617,7 @@ def test_refuse_same_file(tmp_path, good):
     os.symlink(good, tmp_path / "link.xlsx")
     os.link(good, tmp_path / "hard.xlsx")
     for same in (good, tmp_path / "sub" / ".." / "good.xlsx", tmp_path / "link.xlsx", tmp_path / "hard.xlsx"):
-        with pytest.raises(UsageError, match="输出文件不能是输入文件"):
+        with pytest.raises(UsageError, match="输出文件不能与输入文件相同"):
             refuse_same_file(same, tmp_path / "other.xlsx", good)
     refuse_same_file(tmp_path / "new.xlsx", good)  # a new name is fine
     shutil.copy(good, tmp_path / "copy.xlsx")
