@@ -572,6 +572,20 @@ def test_extra_sheet_text_is_never_a_formula(tmp_path, ed2021):
     assert_no_formula_injection(path)
 
 
+def test_the_injection_helper_on_the_export_and_render_writers(tmp_path, ed2021):
+    """The helper on the real CSV export and Word render (owned by their modules' own tests)."""
+    from helpers import NANGUAN_2023, values
+
+    from govxl.export import load, write_export
+    from govxl.render import render_report
+
+    books = [govxl.new(tmp_path / f"{i}.xlsx", agency=p, year=2023, values=values(ed2021, NANGUAN_2023))
+             for i, p in enumerate(FORMULA_PAYLOADS)]
+    assert_no_formula_injection(write_export(load(books), "csv", tmp_path / "all.csv"))
+    doc = render_report(govxl.check(books[0]), "docx", tmp_path / "0.docx").path  # one: rendering takes seconds
+    assert_no_formula_injection(doc, FORMULA_PAYLOADS[:1])
+
+
 def test_the_injection_helper_can_fail(tmp_path):
     """The helper is only worth something if it catches the real thing."""
     wb = openpyxl.Workbook()
