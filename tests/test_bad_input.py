@@ -640,12 +640,36 @@ def test_refuse_same_file(tmp_path, good):
         refuse_same_file(tmp_path / "not-yet.xlsx", tmp_path / "not-yet.xlsx")
 
 
+def test_every_output_goes_through_a_temporary_file(tmp_path, good, monkeypatch):
+    """new, export and render all write a temporary file beside the output and rename it."""
+    from govxl.export import load, write_export
+    from govxl.render import render_report
+
+    renames = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (renames.append((Path(src), Path(dst))), real(src, dst)))
+    outs = [govxl.new(tmp_path / "new.xlsx"), write_export(load([good]), "csv", tmp_path / "e.csv"),
+            render_report(govxl.check(good), "html", tmp_path / "r.html").path]
+    assert [dst for _, dst in renames] == outs
+    assert all(src.parent == dst.parent and src.name.startswith(".govxl-") for src, dst in renames)
+
+
+def test_no_command_writes_over_its_input(tmp_path, good):
+    before = sha256(good)
+    for args in (["new", good, "--from", good, "--force"], ["export", good, "--to", "csv", "-o", good],
+                 ["render", good, "--to", "html", "-o", good]):
+        r = cli(*args)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
+    assert sha256(good) == before
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, ed2021, monkeypatch):
     out = govxl.new(tmp_path / "a.xlsx", agency="甲")
     before = sha256(out)
     import govxl.writer as writer
 
     def broken(self, path):
+        assert Path(path) != out and Path(path).parent == out.parent, "written beside the output, never to it"
         Path(path).write_bytes(b"half a workbook")
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(writer._Writer, "write", broken)
