@@ -10,17 +10,24 @@ is independent of what came before, so one compressed MiB of spaces is simply re
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import NANGUAN_2023, NANGUAN_AGENCY, values
+import openpyxl
+import pytest
+from helpers import NANGUAN_2023, NANGUAN_AGENCY, sha256, values
 
 import govxl
+from govxl.errors import ReadError
 from govxl.spec import load_edition
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -300,3 +307,43 @@ def dup_member(src: Path, dst: Path) -> Path:
     """Two members named xl/workbook.xml: different readers would see different workbooks."""
     items = [deflated(n, d) for n, d in members(src).items()]
     return write_zip(dst, items + [deflated(WORKBOOK, b"<workbook/>")])
+
+
+# ------------------------------------------------------------------ shared by the test modules
+CLI = [sys.executable, "-m", "govxl"]
+T2, T3, T4 = "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"
+
+
+def cli(*args, **kw):
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=120, **kw)
+
+
+def refused(path, fragment: str, exc=ReadError) -> str:
+    """The library raises `exc`, a one-line message with `fragment`, and leaves the file as it was.
+    (The CLI's line for each of these files is checked at once in test_cli_one_line_per_odd_file.)"""
+    before = sha256(path) if os.path.isfile(path) else None
+    with pytest.raises(exc) as info:
+        govxl.check(path)
+    msg = str(info.value)
+    assert fragment in msg and "\n" not in msg and len(msg.replace(str(path), "")) < 300, msg
+    assert before is None or sha256(path) == before
+    return msg
+
+
+def edited(src, dst, edit):
+    """`src` opened with openpyxl, changed by `edit(wb)`, saved as `dst`."""
+    wb = openpyxl.load_workbook(src)
+    edit(wb)
+    wb.save(dst)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def good_source(tmp_path_factory):
+    return good(tmp_path_factory.mktemp("good"))
+
+
+@pytest.fixture(name="good")
+def good_copy(tmp_path, good_source):
+    """A correct, filled govxl workbook (the 南关区 2023 report), a fresh copy for each test."""
+    return Path(shutil.copy(good_source, tmp_path / "good.xlsx"))
