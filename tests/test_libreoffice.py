@@ -502,6 +502,7 @@ def test_each_table_prints_one_page_wide(request, office, workdir, which):
         pw, ph = png_size(png)
         assert (pw > ph) == (w > h) and abs(pw - w * 90 / 72) <= 2, (png, pw, ph)
     if which == "filled" and os.environ.get("GOVXL_UPDATE_PREVIEWS") == "1":
+        (REPO / "docs").mkdir(exist_ok=True)
         for i, png in enumerate(pngs, start=1):
             shutil.copy(png, REPO / "docs" / f"preview-{ED.id}-{i}.png")
 
