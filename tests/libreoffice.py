@@ -239,13 +239,16 @@ class Result:
 Cells = Mapping[str, Iterable[str]]
 
 
-def actions(*, type: Mapping[str, Mapping[str, object]] | None = None, read: Cells | None = None,
+def actions(*, type: Mapping[str, Mapping[str, object]] | None = None, wait: float = 0, read: Cells | None = None,
             validation: Cells | None = None, protection: Iterable[str] = (), properties: bool = False,
             names: bool = False, sheets: bool = False, version: bool = False) -> list[dict]:
-    """Build a driver action list: typing first (in the order given), then everything read back."""
+    """Build a driver action list: typing first (in the order given), an optional pause, then
+    everything read back."""
     out: list[dict] = []
     for sheet, cells in (type or {}).items():
         out += [{"op": "type", "sheet": sheet, "cell": c, "value": str(v)} for c, v in cells.items()]
+    if wait:
+        out.append({"op": "wait", "seconds": wait})
     if read:
         out.append({"op": "recalc"})
         out += [{"op": "read", "sheet": s, "cells": list(cells), "recalc": False} for s, cells in read.items()]

@@ -20,6 +20,7 @@ Actions (``op``):
   protection. Reports the cell ``before`` and ``after``, whether it ``changed``, and any message
   box LibreOffice raised (``dialogs``, e.g. "Protected cells can not be modified."). Data
   validation is *not* applied on this path (Calc checks it in the interactive input handler).
+- ``wait``: ``seconds`` — let LibreOffice idle (its timers run; crashes there surface).
 - ``recalc``: ``calculateAll()`` (LibreOffice shows cached formula results after loading an xlsx).
 - ``read``: ``sheet``, ``cells`` — type, value, display string, formula, error code, locked flag;
   recalculates first unless ``"recalc": false``.
@@ -375,6 +376,11 @@ class Document:
         if self._toolkit is None:
             self._toolkit = ctx.ServiceManager.createInstanceWithContext("com.sun.star.awt.Toolkit", ctx)
         return self._toolkit
+
+    def op_wait(self, a: dict) -> dict:
+        """Let LibreOffice idle (its timers and idle handlers run), as a person pausing would."""
+        time.sleep(min(float(a.get("seconds", 1)), 60))
+        return {}
 
     def op_recalc(self, a: dict) -> dict:
         self.doc.calculateAll()
