@@ -18,6 +18,7 @@ import re
 import selectors
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -30,6 +31,7 @@ import pytest
 DRIVER = Path(__file__).with_name("lo_driver.py")
 SYSTEM_PYTHON = os.environ.get("GOVXL_LO_PYTHON", "/usr/bin/python3")
 PREFIX = "@@govxl-lo "
+EVENT = "@@govxl-lo-event "
 JOB_TIMEOUT = 180.0  # seconds for one job inside the driver (it kills soffice beyond that)
 MARGIN = 30.0  # extra seconds the helper waits for the driver before killing it
 
@@ -101,6 +103,8 @@ class Session:
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.proc.stdout, selectors.EVENT_READ)
         self.buf = b""
+        self.closed = False
+        self.soffice: dict | None = None  # pid, profile and sockets of the driver's current soffice
 
     def __enter__(self) -> Session:
         return self
@@ -114,6 +118,8 @@ class Session:
 
     def run(self, job: dict) -> dict:
         """Run one job; return the driver's result, or raise LibreOfficeError."""
+        if self.closed:
+            raise LibreOfficeError("this LibreOffice session is closed")
         if self.proc.poll() is not None:
             raise LibreOfficeError(f"the LibreOffice driver has exited ({self.proc.returncode}): {self.stderr_tail()}")
         job = {"timeout": self.timeout, **job}
@@ -123,6 +129,7 @@ class Session:
         except BrokenPipeError:
             raise LibreOfficeError(f"the LibreOffice driver has exited: {self.stderr_tail()}") from None
         res = self._answer(time.monotonic() + float(job["timeout"]) + MARGIN)
+        self.soffice = res.get("soffice") or self.soffice
         if not res.get("ok"):
             raise LibreOfficeError(_explain(job, res), res)
         return res
@@ -134,6 +141,8 @@ class Session:
                 text = line.decode("utf-8", "replace")
                 if text.startswith(PREFIX):
                     return json.loads(text[len(PREFIX):])
+                if text.startswith(EVENT):
+                    self.soffice = json.loads(text[len(EVENT):]).get("soffice") or self.soffice
             left = deadline - time.monotonic()
             if left <= 0:
                 tail = self.stderr_tail()
@@ -147,8 +156,15 @@ class Session:
                 raise LibreOfficeError(f"the LibreOffice driver exited ({code}) without answering: {self.stderr_tail()}")
             self.buf += chunk
 
-    def close(self, kill: bool = False) -> None:
-        """Stop the driver (which stops soffice); SIGTERM, then SIGKILL, its process group."""
+    def close(self, kill: bool = False, grace: float = 15.0) -> None:
+        """Stop the driver (which stops soffice); SIGTERM, then SIGKILL, its process group.
+
+        A driver stuck inside a UNO call cannot run its SIGTERM handler; when it had to be
+        SIGKILLed, its soffice (own process group, pgid = pid) is killed here and its profile removed.
+        """
+        if self.closed:
+            return
+        self.closed = True
         if self.proc.poll() is None and not kill:
             try:
                 self.proc.stdin.write(b'{"op": "quit"}\n')
@@ -156,14 +172,26 @@ class Session:
                 self.proc.wait(30)
             except (BrokenPipeError, subprocess.TimeoutExpired):
                 pass
+        forced = False
         for sig in (signal.SIGTERM, signal.SIGKILL):
             if self.proc.poll() is not None:
                 break
+            forced = sig == signal.SIGKILL
             try:
                 os.killpg(self.proc.pid, sig)
-                self.proc.wait(15)
+                self.proc.wait(grace)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 pass
+        if forced and self.soffice:
+            try:
+                os.killpg(self.soffice["pid"], signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if self.soffice.get("profile"):
+                shutil.rmtree(self.soffice["profile"], ignore_errors=True)
+            for sock in self.soffice.get("sockets") or []:
+                if os.path.exists(sock) and stat.S_ISSOCK(os.lstat(sock).st_mode):
+                    os.unlink(sock)
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 stream.close()

@@ -31,6 +31,9 @@ Actions (``op``):
 - ``sheets``: sheet names in order.
 - ``version``: the LibreOffice product name and version.
 
+In server mode the driver also announces each soffice it starts, before connecting to it, with a
+line ``@@govxl-lo-event {"soffice": {"pid": ..., "profile": ..., "sockets": [...]}}``.
+
 Every soffice runs with its own fresh profile (``-env:UserInstallation``) on its own pipe, in its
 own process group, with en-US number parsing; a watchdog kills the group when a job exceeds its
 timeout, and soffice is always stopped (killed if need be) and its profile and sockets removed.
@@ -58,6 +61,7 @@ import uuid
 from pathlib import Path
 
 PREFIX = "@@govxl-lo "
+EVENT = "@@govxl-lo-event "
 FORMULA_BAR_ID = "26100"  # Calc's FID_INPUTLINE_STATUS child window (sc/inc/sc.hrc: SC_MESSAGE_START)
 DEFAULT_TIMEOUT = 120.0
 START_TIMEOUT = 60.0
@@ -102,8 +106,9 @@ def describe(exc: BaseException) -> str:
 class Office:
     """A headless soffice with a private profile, reachable over a private pipe."""
 
-    def __init__(self, soffice: str | None = None) -> None:
+    def __init__(self, soffice: str | None = None, on_spawn=None) -> None:
         self.soffice = soffice or os.environ.get("GOVXL_SOFFICE") or shutil.which("soffice") or "soffice"
+        self.on_spawn = on_spawn
         self.proc: subprocess.Popen | None = None
         self.profile: str | None = None
         self.log_path: str | None = None
@@ -133,6 +138,8 @@ class Office:
             raise DriverError(f"cannot start {self.soffice}: {exc}") from None
         finally:
             log.close()
+        if self.on_spawn is not None:
+            self.on_spawn(self.describe())
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         deadline = time.monotonic() + START_TIMEOUT
@@ -182,6 +189,9 @@ class Office:
         else:
             windows.insertByName(FORMULA_BAR_ID, node)
         windows.commitChanges()
+
+    def describe(self) -> dict:
+        return {"pid": self.proc.pid if self.proc else None, "profile": self.profile, "sockets": self.sockets}
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None and self.desktop is not None
@@ -440,14 +450,15 @@ class Document:
 
 # ------------------------------------------------------------------ jobs
 class Runner:
-    def __init__(self) -> None:
+    def __init__(self, on_spawn=None) -> None:
         self.office: Office | None = None
+        self.on_spawn = on_spawn  # called with {"pid", "profile"} as soon as a soffice is started
 
     def ensure_office(self) -> Office:
         if self.office is None or not self.office.alive():
             if self.office is not None:
                 self.office.stop()
-            self.office = Office()
+            self.office = Office(on_spawn=self.on_spawn)
             self.office.start()
         return self.office
 
@@ -514,7 +525,7 @@ class Runner:
             timer.cancel()
             office = self.office
             if office is not None and office.proc is not None:
-                out["soffice"] = {"pid": office.proc.pid, "profile": office.profile}
+                out["soffice"] = office.describe()
             # A timeout or a UNO failure may leave soffice dead or wedged: start a fresh one next time.
             fresh = state["timed_out"] or ("traceback" in out)
             if doc is not None and not fresh:
@@ -531,7 +542,14 @@ class Runner:
 
 
 def main(argv: list[str]) -> int:
-    runner = Runner()
+    proto = None
+
+    def spawned(info: dict) -> None:
+        if proto is not None:  # tell the client which soffice to kill should this driver be killed
+            proto.write(EVENT + json.dumps({"soffice": info}) + "\n")
+            proto.flush()
+
+    runner = Runner(on_spawn=spawned)
 
     def on_signal(signum, frame):
         runner.shutdown()

@@ -14,9 +14,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -528,9 +530,34 @@ def test_watchdog_kills_a_stuck_soffice_and_the_session_recovers(blank):
         with pytest.raises(ProcessLookupError):
             os.kill(soffice["pid"], 0)
         assert not Path(soffice["profile"]).exists()
+        assert not any(os.path.exists(s) for s in soffice["sockets"])
         again = session.run({"src": str(blank), "actions": [{"op": "version"}], "timeout": 120})
         assert again["results"][0]["version"].startswith("LibreOffice ")
         assert again["soffice"]["pid"] != soffice["pid"]
+
+
+@libreoffice
+def test_a_wedged_driver_is_killed_with_its_soffice(blank):
+    session = lo.Session()
+    try:
+        session.run({"actions": [{"op": "version"}]})
+        soffice = session.soffice
+        assert soffice and Path(soffice["profile"]).is_dir()
+        assert len(soffice["sockets"]) == 2 and all(os.path.exists(s) for s in soffice["sockets"])
+        os.kill(session.proc.pid, signal.SIGSTOP)  # deaf to SIGTERM, as if stuck in a UNO call
+    finally:
+        session.close(kill=True, grace=1)
+    assert session.proc.returncode == -signal.SIGKILL
+    for _ in range(50):
+        try:
+            os.kill(soffice["pid"], 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"soffice {soffice['pid']} survived its driver")
+    assert not Path(soffice["profile"]).exists()
+    assert not any(os.path.exists(s) for s in soffice["sockets"])
 
 
 @libreoffice
