@@ -266,6 +266,7 @@ def snapshot(cell) -> dict:
 
 
 PUSH_BUTTON = 44  # com.sun.star.accessibility.AccessibleRole.PUSH_BUTTON
+MESSAGE_BOX = uno.getTypeByName("com.sun.star.awt.XMessageBox")
 
 
 def collect_texts(ctx, texts: list[str], buttons: list[str], depth: int = 0) -> None:
@@ -288,8 +289,8 @@ class Document:
         self.office = office
         # Work on a private copy: the source is never touched, and a killed soffice leaves its
         # lock file (.~lock.*#) in our temporary directory, not beside the caller's file.
-        work = tempfile.mkdtemp(prefix="doc-", dir=office.profile)
-        self.path = os.path.join(work, "in" + (Path(src).suffix or ".xlsx"))
+        self.work = tempfile.mkdtemp(prefix="doc-", dir=office.profile)
+        self.path = os.path.join(self.work, "in" + (Path(src).suffix or ".xlsx"))
         shutil.copyfile(src, self.path)
         # Hidden: headless (svp), a visible frame crashes LibreOffice 7.4 in vcl::Window::GetCursor.
         args = (pv("Hidden", True), pv("ReadOnly", False), pv("UpdateDocMode", 0))
@@ -303,7 +304,6 @@ class Document:
         self.sheets: dict[str, object] = {}
         self.active: str | None = None
         self._toolkit = None
-        self.windows = self.toolkit().getTopWindowCount()  # top windows before any message box
 
     def close(self) -> None:
         try:
@@ -313,6 +313,7 @@ class Document:
                 self.doc.dispose()
             except Exception:
                 pass
+        shutil.rmtree(self.work, ignore_errors=True)
 
     def sheet(self, name: str):
         if name not in self.sheets:
@@ -366,12 +367,9 @@ class Document:
         """
         out: list[dict] = []
         toolkit = self.toolkit()
-        count = toolkit.getTopWindowCount()
-        if count <= self.windows:
-            return out
-        for i in reversed(range(count)):
+        for i in reversed(range(toolkit.getTopWindowCount())):
             w = toolkit.getTopWindow(i)
-            if w is None or not any(t.typeName == "com.sun.star.awt.XMessageBox" for t in w.getTypes()):
+            if w is None or w.queryInterface(MESSAGE_BOX) is None:
                 continue
             ctx = w.getAccessibleContext()
             texts: list[str] = []

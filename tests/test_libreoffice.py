@@ -47,8 +47,7 @@ NANGUAN_2023: dict[Key, float] = {
 # How the printed workbook is meant to paginate (A4): every sheet one page wide; 表三's 28 rows
 # are too tall for one landscape page at 100 % and continue on a second page, which repeats the
 # header rows (print titles).
-PAGES = {ED.cover.sheet: 1, "二、主动公开政府信息情况": 1, "三、收到和处理政府信息公开申请情况": 2,
-         "四、政府信息公开行政复议、行政诉讼情况": 1}
+PAGES = {ED.cover.sheet: 1, ED.table("active").sheet: 1, ED.table("requests").sheet: 2, ED.table("appeals").sheet: 1}
 
 libreoffice = pytest.mark.libreoffice
 
