@@ -6,7 +6,8 @@ time. A :class:`Session` keeps one driver, and so one soffice, alive for many jo
 
 Availability: :func:`lo_missing` says why LibreOffice cannot be used here (or None);
 :func:`require_libreoffice` turns that into a skip locally and a failure when ``CI=true``;
-``tests/conftest.py`` applies it to every test marked ``@pytest.mark.libreoffice``.
+``tests/conftest.py`` applies it to every test marked ``@pytest.mark.libreoffice`` (add
+``uno=True`` to the marker when the test drives LibreOffice through this module).
 """
 
 from __future__ import annotations
@@ -54,12 +55,15 @@ def soffice_path() -> str | None:
 
 
 @functools.cache
-def lo_missing() -> str | None:
-    """Why LibreOffice cannot be driven on this machine, or None when it can."""
+def lo_missing(uno: bool = True) -> str | None:
+    """Why LibreOffice cannot be driven on this machine (soffice, and with `uno` also the system
+    Python's UNO bindings that tests/lo_driver.py needs), or None when it can."""
     if soffice_path() is None:
         where = f"$GOVXL_SOFFICE={os.environ['GOVXL_SOFFICE']!r} is not executable" if os.environ.get("GOVXL_SOFFICE") \
             else "soffice (LibreOffice) is not on PATH"
         return f"{where}; install LibreOffice Calc (Debian: libreoffice-calc-nogui)"
+    if not uno:
+        return None
     if not os.access(SYSTEM_PYTHON, os.X_OK):
         return f"{SYSTEM_PYTHON} not found (the system Python that has the UNO bindings)"
     try:
@@ -80,9 +84,12 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 
-def require_libreoffice() -> None:
-    """Skip the current test when LibreOffice is missing, or fail it when CI=true (CI must test it)."""
-    reason = lo_missing()
+def require_libreoffice(uno: bool = True) -> None:
+    """Skip the current test when LibreOffice is missing, or fail it when CI=true (CI must test it).
+
+    ``@pytest.mark.libreoffice`` applies this through tests/conftest.py; ``uno=True`` in the marker
+    (``@pytest.mark.libreoffice(uno=True)``) also requires the UNO bindings of the system Python."""
+    reason = lo_missing(uno)
     if reason is None:
         return
     if in_ci():
