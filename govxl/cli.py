@@ -235,3 +235,8 @@ from . import cli_export  # noqa: E402,F401
 
 # isort: split
 from . import cli_aggregate  # noqa: E402,F401
+
+if __name__ == "__main__":  # `python -m govxl.cli` behaves like `python -m govxl`
+    from govxl.cli import run as _run
+
+    _run()
