@@ -6,18 +6,20 @@ cached result that disagrees is reported (S-CACHE).
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NotGovxlError
+from .errors import NotGovxlError, ReadError
 from .findings import Finding, Report
 from .reader import RawCell, RawSheet, RawWorkbook, read_xlsx
 from .rules import MAX_COUNT, Key, evaluate, kind_ok
 from .rules import check as check_rules
-from .spec import Edition, Field, Table, compress, edition_ids, load_edition, parse_cell, range_name
+from .spec import Edition, Field, Table, compress, edition_ids, load_aggregate_sheet, load_edition, parse_cell, range_name
 
 PROP_PREFIX, NAME_PREFIX = "govxl.", "govxl_"
 
@@ -44,14 +46,29 @@ def norm_label(text: object) -> str:
 
 
 _NUM_TEXT = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
 def number_from_text(text: str) -> float | None:
-    """'１２', ' 12 ', '1,200', '3.5' -> a number; anything else (units, words, '1e3') -> None."""
-    s = unicodedata.normalize("NFKC", text).strip().replace("\u3000", "")
-    if not _NUM_TEXT.match(s):
+    """'１２', ' 12 ', '1,200', '3.5' -> a number; anything else (units, words, '1e3') -> None.
+
+    Invisible characters pasted from web pages (zero-width space, BOM, soft hyphen) are
+    dropped first: a cell that shows 12 is read as 12 (with the V-TEXT warning)."""
+    s = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+    if len(s) > 40 or not _NUM_TEXT.match(s) or not s.isascii():
         return None
-    return float(s.replace(",", ""))
+    n = float(s.replace(",", ""))
+    return n if math.isfinite(n) else None
+
+
+def whole_number(text: object) -> int | None:
+    """A year or version number from a property or a cell ('2', '2.0', 2.0, '２０２３'); None if not one."""
+    if isinstance(text, bool):
+        return None
+    n = text if isinstance(text, int | float) else number_from_text(str(text)) if text is not None else None
+    if n is None or not math.isfinite(n) or not float(n).is_integer() or abs(n) > 10**9:
+        return None
+    return int(n)
 
 
 def norm_formula(text: str | None) -> str:
@@ -103,15 +120,17 @@ def identify(raw: RawWorkbook) -> tuple[Edition, list[Finding]]:
             ed = load_edition(candidate)
             if _layout_matches(raw, ed):
                 return ed, [Finding.of("S-IDENT", expected=ed.id, detail="；请用 govxl new 重新生成后再填写")]
+        names = {s.name for s in raw.sheets}
+        for candidate in known:
+            ed = load_edition(candidate)
+            if any(t.sheet in names for t in ed.tables):
+                raise NotGovxlError(f"不是 govxl 生成的年报工作簿：缺少模板标识，且表格版式与 {ed.id} 版不符"
+                                    "（可能插入或删除了行、列）；请用 govxl new 重新生成后填写")
         raise NotGovxlError("不是 govxl 生成的年报工作簿：缺少模板标识")
     if ed_id not in known:
         raise NotGovxlError(f"未知的格式版本“{ed_id}”：本程序认识 {'、'.join(known)}，请升级 govxl")
     ed = load_edition(ed_id)
-    ver = _ident(raw, "template_version")
-    try:
-        v = int(float(ver)) if ver is not None else None
-    except ValueError:
-        v = None
+    v = whole_number(_ident(raw, "template_version"))
     if v is not None and v > ed.template_version:
         raise NotGovxlError(
             f"模板版本 {v} 比本程序认识的版本（{ed.id} 版第 {ed.template_version} 版）新，请升级 govxl")
@@ -168,6 +187,8 @@ def read_input(raw: RawWorkbook, sheet: RawSheet, f: Field) -> _Cell:
         if not kind_ok(f.kind, n):
             return bad(quote(v), _why(f.kind, n))
         return _Cell(n, text_warning)
+    if isinstance(v, float) and not math.isfinite(v):
+        return bad(str(v), "（不是有效的数字）")
     if raw.is_date(c):
         return bad(v, "（单元格是日期格式）")
     if not kind_ok(f.kind, v):
@@ -189,17 +210,17 @@ def check_raw(raw: RawWorkbook) -> Report:
     ed, findings = identify(raw)
     cover = ed.cover.raw
     rep = Report(file=raw.path, edition=ed.id, findings=findings)
-    ver = _ident(raw, "template_version")
-    rep.template_version = int(float(ver)) if ver and ver.replace(".", "").isdigit() else ed.template_version
+    ver = whole_number(_ident(raw, "template_version"))
+    rep.template_version = ver if ver is not None else ed.template_version
     cs = raw.sheet(ed.cover.sheet)
     if cs is not None:
         a = cs.cells.get(parse_cell(cover["agency"]["at"].split(":")[0]))
         rep.agency = str(a.value).strip() if a and a.value not in (None, "") else None
         y = cs.cells.get(parse_cell(cover["year"]["at"]))
-        if y and isinstance(y.value, float) and y.value.is_integer():
-            rep.year = int(y.value)
-        elif y and isinstance(y.value, str) and number_from_text(y.value) is not None:
-            rep.year = int(number_from_text(y.value))
+        rep.year = whole_number(y.value) if y is not None else None
+    if cs is None:
+        rep.findings.append(Finding.of("S-SHEET", sheet=ed.cover.sheet, expected=ed.cover.sheet,
+                                       detail="（封面写有填报单位和报告年度）"))
     rep.findings += _sheet_order(raw, ed)
 
     inputs: dict[Key, float] = {}
@@ -211,6 +232,10 @@ def check_raw(raw: RawWorkbook) -> Report:
         sheet = raw.sheet(t.sheet)
         if sheet is None:
             rep.findings.append(Finding.of("S-SHEET", sheet=t.sheet, expected=t.sheet, detail=_renamed(raw, t)))
+            continue
+        layout = _layout_changed(sheet, t)
+        if layout is not None:  # values would be read from the wrong cells: report the one cause only
+            rep.findings.append(layout)
             continue
         present.add(t.key)
         rep.findings += _structure(raw, sheet, t)
@@ -232,7 +257,7 @@ def check_raw(raw: RawWorkbook) -> Report:
         for f in t.totals:
             c = sheet.cells.get((f.row, f.col))
             # A constant typed over a total, or a changed formula: the figure shown is what it states.
-            if c is not None and isinstance(c.value, float) and (
+            if c is not None and _finite(c.value) and abs(c.value) < STATED_MAX and (
                     c.formula is None or norm_formula(c.formula) != norm_formula(t.sum_formula(f))):
                 stated[f.key] = c.value
     values = evaluate(ed, inputs, stated)
@@ -240,7 +265,7 @@ def check_raw(raw: RawWorkbook) -> Report:
     # Structure again, now that totals can be recomputed: formulas and their cached results.
     for t in ed.tables:
         sheet = raw.sheet(t.sheet)
-        if sheet is not None:
+        if sheet is not None and t.key in present:
             rep.findings += _totals(sheet, t, values)
     rep.findings += value_findings
     if blanks:
@@ -258,10 +283,63 @@ def _sheet_order(raw: RawWorkbook, ed: Edition) -> list[Finding]:
     actual = [n for n in names if n in expected]
     if actual != [n for n in expected if n in names]:
         out.append(Finding.of("S-ORDER", expected="、".join(expected), actual="、".join(actual)))
-    for n in names:
-        if n not in expected:
-            out.append(Finding.of("S-EXTRA", sheet=n, actual=n))
+    aggregate_list = load_aggregate_sheet().sheet
+    if aggregate_list in names:
+        out.append(Finding.of("S-AGG", sheet=aggregate_list, actual=aggregate_list))
+    extra = [n for n in names if n not in expected and n != aggregate_list]
+    if len(extra) > MAX_EXTRA_LISTED:  # one line, not hundreds
+        out.append(Finding.of("S-EXTRA", actual=extra[0], detail=f"等 {len(extra)} 张"))
+    else:
+        out += [Finding.of("S-EXTRA", sheet=n, actual=n) for n in extra]
     return out
+
+
+MAX_EXTRA_LISTED = 10
+
+
+def _text(sheet: RawSheet, row: int, col: int) -> str:
+    c = sheet.cells.get((row, col))
+    return "" if c is None or c.value is None else str(c.value)
+
+
+def _layout_changed(sheet: RawSheet, t: Table) -> Finding | None:
+    """One S-LAYOUT finding when the table's grid was shifted (rows or columns inserted or deleted)
+    or most of its labels differ, instead of a finding for every label, merge, formula and value.
+
+    A label counts as moved when its text sits at another cell nearby; when two or more labels
+    moved by the same offset, that offset is the change. A few edited labels stay S-LABEL each."""
+    wrong = sorted((lb for lb in t.labels if norm_label(_text(sheet, lb.row, lb.col)) != norm_label(lb.text)),
+                   key=lambda lb: (lb.row, lb.col))
+    if not wrong:
+        return None
+    where: dict[str, list[tuple[int, int]]] = {}
+    for (r, c), cell in sheet.cells.items():
+        if isinstance(cell.value, str) and abs(r - t.origin[0]) < 1000 and abs(c - t.origin[1]) < 1000:
+            where.setdefault(norm_label(cell.value), []).append((r, c))
+    moves: Counter[tuple[int, int]] = Counter()
+    for lb in wrong:
+        spots = where.get(norm_label(lb.text), [])
+        if spots:
+            r, c = min(spots, key=lambda rc: (abs(rc[0] - lb.row) + abs(rc[1] - lb.col), rc))
+            moves[(r - lb.row, c - lb.col)] += 1
+    (dr, dc), n_moved = moves.most_common(1)[0] if moves else ((0, 0), 0)
+    if n_moved < 2 and len(wrong) < max(3, len(t.labels) // 2):
+        return None
+    first = wrong[0]
+    if n_moved >= 2:
+        parts = []
+        if dr:
+            parts.append(f"{'下' if dr > 0 else '上'}移了 {abs(dr)} 行")
+        if dc:
+            parts.append(f"{'右' if dc > 0 else '左'}移了 {abs(dc)} 列")
+        cause = "、".join(
+            ([("插入了行" if dr > 0 else "删除了行")] if dr else []) + ([("插入了列" if dc > 0 else "删除了列")] if dc else []))
+        detail = f"从 {first.cell} 起，“{first.text}”等 {n_moved} 个标签{'、'.join(parts)}（可能{cause}）"
+    else:
+        detail = (f"{len(wrong)} 个标签与官方表格不符，第一个在 {first.cell}：应为“{first.text}”，"
+                  f"实为{quote(_text(sheet, first.row, first.col)) if _text(sheet, first.row, first.col) else '空白'}")
+    return Finding.of("S-LAYOUT", sheet=t.sheet, cell=first.cell, expected=first.text,
+                      actual=_text(sheet, first.row, first.col), detail=detail)
 
 
 def _renamed(raw: RawWorkbook, t: Table) -> str:
@@ -325,9 +403,20 @@ def _totals(sheet: RawSheet, t: Table, values: dict[Key, float]) -> list[Finding
         if norm_formula(c.formula) != norm_formula(want):
             out.append(Finding.of("S-FORMULA", expected=want, actual="=" + c.formula, **common))
             continue
-        if isinstance(c.value, float) and abs(c.value - values[f.key]) > 1e-7:
+        if isinstance(c.value, float) and not _finite(c.value):  # a cached NaN/inf: stale, and not JSON
+            out.append(Finding.of("S-CACHE", expected=_n(values[f.key]), actual=str(c.value), **common))
+        elif _finite(c.value) and abs(c.value - values[f.key]) > 1e-7:
             out.append(Finding.of("S-CACHE", expected=_n(values[f.key]), actual=_n(c.value), **common))
     return out
+
+
+# A constant typed over a total is used in the arithmetic only below this size (an absurd one would
+# overflow the sums); above it, S-FORMULA still reports the constant.
+STATED_MAX = 1e15
+
+
+def _finite(v: object) -> bool:
+    return isinstance(v, float) and math.isfinite(v)
 
 
 def _n(v: float) -> float | int:
@@ -339,8 +428,15 @@ def check_file(path: str | Path, reader: Reader | None = None) -> Report:
     read = reader or read_xlsx
     known = known_sheets()
     raw = read(path, sheets=known)
-    # A renamed table sheet is recognised by its labels, so unknown sheets are read too (a few).
-    extras = {s.name for s in raw.sheets if s.name not in known}
-    if extras and len(extras) <= 20:
-        raw = read(path, sheets=known | extras)
+    # A renamed table sheet is recognised by its labels, so when a table sheet is missing the
+    # unknown sheets are read too (a few). That second read is a hint only: if an extra sheet
+    # cannot be read (too big, damaged), the check goes on without it.
+    names = {s.name for s in raw.sheets}
+    extras = names - known - {load_aggregate_sheet().sheet}
+    missing = not any(all(t.sheet in names for t in load_edition(e).tables) for e in edition_ids())
+    if missing and extras and len(extras) <= 20:
+        try:
+            raw = read(path, sheets=known | extras)
+        except ReadError:
+            pass
     return check_raw(raw)

@@ -7,6 +7,7 @@ Heavy modules are imported inside the commands so that `govxl --help` stays fast
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -40,8 +41,27 @@ class Lang(str, Enum):
 
 
 def fail(message: str) -> NoReturn:
-    typer.echo(f"错误：{message}", err=True)
+    typer.echo(f"错误：{clean(message)}", err=True)
     raise typer.Exit(EXIT_FAIL)
+
+
+# Control characters (line breaks, terminal escapes), C1 controls and bidi overrides in a file name,
+# a label or an agency name must not break the one-line-per-file output or fool the terminal.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: object) -> str:
+    """Text safe to print on one line: unsafe characters shown as \\xNN, undecodable bytes escaped."""
+    s = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", s)
+
+
+def unexpected(exc: BaseException) -> str:
+    """The one-line reason for an exception the library did not foresee (a bug to report, not a traceback)."""
+    if isinstance(exc, MemoryError):
+        return "无法读取：文件内容过多，内存不足"
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return f"无法读取：文件结构异常（{detail[:200]}）；如确认文件无误，请把此信息报告给 govxl 开发者"
 
 
 def _version(value: bool) -> None:
@@ -101,6 +121,8 @@ def check(
     previous: Annotated[Path | None, typer.Option("--previous", help="上一年度的工作簿：核对上年结转等跨年度关系。")] = None,
     previous_dir: Annotated[Path | None, typer.Option(
         "--previous-dir", help="存放上一年度工作簿的文件夹：按填报单位和年度自动配对。")] = None,
+    children: Annotated[list[Path] | None, typer.Option(
+        "--children", help="下级报告所在的文件夹（或文件）：逐格核对本报告是否等于下级报告之和。")] = None,
 ) -> None:
     """校验填好的工作簿：结构、数值和勾稽关系。退出码 0 通过，1 有错误，2 无法校验。"""
     from .checker import check_file
@@ -110,18 +132,25 @@ def check(
         prev = Previous.open(previous, previous_dir, checking=files)
     except GovxlError as exc:
         fail(str(exc))
+    if children and len(files) != 1:
+        fail("使用 --children 时只能校验一份汇总报告")
     worst = EXIT_OK
     docs = []
     for path in files:
         try:
             report = check_file(path)
             report.findings += prev.findings(report) if prev else []
-        except GovxlError as exc:
+            if children:
+                from .aggregate import check_children
+
+                report.findings += check_children(report, children)
+        except Exception as exc:  # the per-file boundary: one odd file never stops the rest, no traceback
             worst = EXIT_FAIL
+            reason = str(exc) if isinstance(exc, GovxlError) else unexpected(exc)
             if format is Fmt.json:
-                docs.append({"file": str(path), "ok": False, "error": str(exc)})
+                docs.append({"file": str(path), "ok": False, "error": reason})
             else:
-                typer.echo(f"{path}：无法校验：{exc}", err=True)
+                typer.echo(f"{clean(path)}：无法校验：{clean(reason)}", err=True)
             continue
         code = EXIT_OK if report.ok(strict) else EXIT_FINDINGS
         worst = max(worst, code)
@@ -153,14 +182,15 @@ def render_text(report, lang: str, strict: bool) -> None:
     head = f"{report.file}（{report.edition} 版"
     head += f"，{report.agency}" if report.agency else ""
     head += f"，{report.year} 年）" if report.year else "）"
+    head = clean(head)
     groups: dict[str, list] = {}
     for f in report.findings:
-        groups.setdefault(f.sheet or ("(workbook)" if lang == "en" else "（整个工作簿）"), []).append(f)
+        groups.setdefault(clean(f.sheet) or ("(workbook)" if lang == "en" else "（整个工作簿）"), []).append(f)
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
 
-        console = Console()
+        console = Console(markup=False, highlight=False)  # text from the file is never markup
         console.print(head, style="bold")
         for sheet, items in groups.items():
             table = Table(title=sheet, show_lines=True, title_justify="left")
@@ -168,7 +198,7 @@ def render_text(report, lang: str, strict: bool) -> None:
                 table.add_column(col, overflow="fold")
             for f in items:
                 style = {"error": "red", "warning": "yellow"}.get(f.severity, "")
-                table.add_row(f.rule, sev(f.severity), f.cell, f.message(lang), style=style)
+                table.add_row(f.rule, sev(f.severity), clean(f.cell), clean(f.message(lang)), style=style)
             console.print(table)
         ok = report.ok(strict)
         console.print(verdict(report.counts, ok, lang), style="bold green" if ok else "bold red")
@@ -177,7 +207,7 @@ def render_text(report, lang: str, strict: bool) -> None:
     for sheet, items in groups.items():
         typer.echo(f"[{sheet}]")
         for f in items:
-            typer.echo(f"  {sev(f.severity)} {f.rule} {f.cell or '-'}：{f.message(lang)}")
+            typer.echo(f"  {sev(f.severity)} {f.rule} {clean(f.cell) or '-'}：{clean(f.message(lang))}")
     typer.echo(verdict(report.counts, report.ok(strict), lang))
 
 
@@ -191,15 +221,25 @@ def run() -> None:
     except SystemExit:
         raise
     except GovxlError as exc:
-        typer.echo(f"错误：{exc}", err=True)
+        typer.echo(f"错误：{clean(exc)}", err=True)
         sys.exit(EXIT_FAIL)
     except Exception as exc:  # pragma: no cover - the last line of defence
-        typer.echo(f"内部错误（请把此信息报告给 govxl 开发者）：{type(exc).__name__}: {exc}", err=True)
+        typer.echo(clean(f"内部错误（请把此信息报告给 govxl 开发者）：{type(exc).__name__}: {exc}"), err=True)
         sys.exit(EXIT_FAIL)
 
 
 # Further commands live in their own modules (cli_<name>.py) and register themselves on `app`.
 # One import line each, below (import order = order in `govxl --help`).
 
-from . import cli_export  # noqa: E402,F401,I001
-from . import cli_import  # noqa: E402,F401  (govxl import)
+from . import cli_export  # noqa: E402,F401
+
+# isort: split
+from . import cli_aggregate  # noqa: E402,F401
+
+# isort: split
+from . import cli_import  # noqa: E402,F401
+
+if __name__ == "__main__":  # `python -m govxl.cli` behaves like `python -m govxl`
+    from govxl.cli import run as _run
+
+    _run()

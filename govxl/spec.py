@@ -706,3 +706,55 @@ def load_cover() -> Cover:
     path = templates_dir() / "cover.toml"
     raw = tomllib.loads(path.read_text(encoding="utf-8"))["cover"]
     return Cover(sheet=raw["sheet"], widths=tuple(raw["widths"]), raw=raw)
+
+
+# ------------------------------------------------------------------ the aggregate's list sheet
+_AGG_KEYS = {"sheet", "hash_chars", "columns", "status", "unreadable", "no_agency", "is_aggregate", "footer",
+             "totals"}
+_AGG_COLUMNS = {"no", "status", "agency", "file", "hash", "totals", "verdict", "note"}
+
+
+@dataclass(frozen=True)
+class KeyTotal:
+    """A figure shown per report in an aggregate's list: the sum of some fields (by semantic key)."""
+
+    label: str
+    fields: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class AggregateSheet:
+    """templates/aggregate.toml: the list sheet `govxl aggregate` appends to a summary."""
+
+    sheet: str
+    hash_chars: int
+    columns: tuple[tuple[str, str, float], ...]  # (key, label, width); key "totals" = the key totals
+    totals: tuple[KeyTotal, ...]
+    texts: dict = field(hash=False, compare=False)
+
+
+@cache
+def load_aggregate_sheet() -> AggregateSheet:
+    source = "aggregate.toml"
+    path = templates_dir() / source
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))["aggregate"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError(f"{source}: 无法读取：{exc}") from None
+    ld = _Loader(source)
+    ld.keys(raw, _AGG_KEYS, "aggregate", _AGG_KEYS)
+    columns = []
+    for i, c in enumerate(raw["columns"]):
+        ld.keys(c, {"key", "label", "width"}, f"aggregate.columns[{i}]", {"key", "width"})
+        if c["key"] not in _AGG_COLUMNS:
+            raise ld.fail(f"aggregate.columns[{i}]", f"未知的列 {c['key']}")
+        columns.append((c["key"], c.get("label", "").format(hash_chars=raw["hash_chars"]), float(c["width"])))
+    totals = []
+    for i, t in enumerate(raw["totals"]):
+        ld.keys(t, {"label", "fields"}, f"aggregate.totals[{i}]", {"label", "fields"})
+        keys = tuple(tuple(k.split("/")) for k in t["fields"])
+        if not keys or any(len(k) != 3 for k in keys):
+            raise ld.fail(f"aggregate.totals[{i}]", "fields 应写成 table/row/column")
+        totals.append(KeyTotal(t["label"], keys))  # type: ignore[arg-type]
+    texts = {k: raw[k] for k in ("status", "unreadable", "no_agency", "is_aggregate", "footer")}
+    return AggregateSheet(raw["sheet"], int(raw["hash_chars"]), tuple(columns), tuple(totals), texts)

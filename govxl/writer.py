@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
+import secrets
+import stat
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +33,7 @@ NUM_FORMATS = {"count": "0", "signed": "0", "amount": "0.00####"}
 PROP_PREFIX = "govxl."
 NAME_PREFIX = "govxl_"
 IDENTITY_KEYS = ("edition", "template_version", "fingerprint", "version")
+AGENCY_MAX = 200  # characters; the cover's own validation allows the same
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Extra:
     header: list[str]
     rows: list[list[Any]]
     widths: list[float] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)  # lines below the rows, each across all columns
 
 
 def identity(edition: Edition) -> dict[str, str]:
@@ -71,9 +75,7 @@ def prepare_output(path: str | os.PathLike, force: bool, suffix: str = ".xlsx",
     out = Path(path)
     if out.suffix.lower() != suffix:
         raise UsageError(f"输出文件名应以 {suffix} 结尾：{out}")
-    for src in inputs:
-        if same_file(out, Path(src)):
-            raise UsageError(f"输出文件不能与输入文件相同：{out}")
+    refuse_same_file(out, *inputs)
     if out.is_dir():
         raise UsageError(f"输出路径是一个文件夹：{out}")
     if not out.parent.exists():
@@ -86,34 +88,62 @@ def prepare_output(path: str | os.PathLike, force: bool, suffix: str = ".xlsx",
 
 
 def same_file(a: Path, b: Path) -> bool:
-    """Do two paths name the same file (also through links and different spellings)?"""
+    """Do two paths name the same file (also through links, hard links and different spellings)?"""
     try:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
-        return a.resolve() == b.resolve()
-    except OSError:
+        return os.path.normcase(a.resolve()) == os.path.normcase(b.resolve())
+    except (OSError, ValueError):
         return False
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def refuse_same_file(out: str | os.PathLike, *inputs: str | os.PathLike) -> None:
+    """Raise UsageError if `out` is one of `inputs` (see same_file). Every command that reads files
+    and writes one calls this (prepare_output does, for its `inputs`), even with --force."""
+    for src in inputs:
+        if same_file(Path(out), Path(src)):
+            raise UsageError(f"输出文件不能与输入文件相同：{out}（会覆盖输入，请换一个文件名）")
 
 
 def atomic_write(out: Path, write) -> None:
-    """Call write(tmp_path), then rename over `out`: an interrupted run leaves no half file."""
-    fd, tmp = tempfile.mkstemp(prefix=".govxl-", suffix=".tmp", dir=out.parent)
+    """Call write(tmp_path), then rename over `out`: an interrupted run leaves no half file.
+
+    The temporary file sits beside `out` (same file system, so the rename is atomic), gets the
+    permissions a new file would get (umask), or those of the file it replaces, and is flushed
+    to disk before the rename."""
+    fd, tmp = _create_temp(out.parent)
     os.close(fd)
     try:
+        if out.exists():
+            os.chmod(tmp, stat.S_IMODE(os.stat(out).st_mode))
         write(tmp)
-        # mkstemp makes the file private (0600); give it the permissions a normal save would.
-        os.chmod(tmp, 0o666 & ~_umask())
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    try:  # make the rename itself durable (POSIX); harmless where directories cannot be opened
+        dfd = os.open(out.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def _create_temp(folder: Path) -> tuple[int, str]:
+    """Like tempfile.mkstemp, but mode 0666 & ~umask (mkstemp's 0600 would leave the result unreadable
+    to colleagues on a shared drive)."""
+    for _ in range(100):
+        tmp = os.path.join(folder, f".govxl-{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"无法在 {folder} 中创建临时文件")
 
 
 def write_workbook(
@@ -138,6 +168,10 @@ def write_workbook(
     out = prepare_output(path, force)
     if year is not None and not (1990 <= year <= 2200):
         raise UsageError(f"年度不合理：{year}")
+    if len(agency) > AGENCY_MAX:
+        raise UsageError(f"填报单位名称过长（{len(agency)} 个字符，最多 {AGENCY_MAX} 个）")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\n" for ch in agency):
+        raise UsageError("填报单位名称含有控制字符或无法识别的字符，请检查后重新输入")
     atomic_write(out, lambda tmp: _Writer(edition, agency, year, dict(values or {}), dict(comments or {}),
                                           password, extra or [], dict(cached or {})).write(tmp))
     return out
@@ -227,7 +261,7 @@ class _Writer:
             if key == "agency":
                 put(item["at"], self.agency, self.f_input_text)
                 ws.data_validation(item["at"].split(":")[0], {
-                    "validate": "length", "criteria": "<=", "value": 200,
+                    "validate": "length", "criteria": "<=", "value": AGENCY_MAX,
                     "input_title": item["label"], "input_message": item["prompt"]})
             elif key == "year":
                 r, col = parse_cell(item["at"])
@@ -393,6 +427,11 @@ class _Writer:
                     ws.write_number(i, j, v, self.f_label)
                 else:
                     ws.write_string(i, j, str(v), self.f_label)
+        last = max(len(x.header), 1) - 1
+        for i, line in enumerate(x.footer, start=len(x.rows) + 1):
+            if last:
+                ws.merge_range(i, 0, i, last, "", self.f_text)
+            ws.write_string(i, 0, line, self.f_text)
         self.protect(ws)
         self.print_setup(ws, True, (0, 0))
 

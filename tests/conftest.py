@@ -26,3 +26,14 @@ def ed2021():
 def blank(tmp_path, ed):
     """A freshly generated blank workbook of the edition under test."""
     return govxl.new(tmp_path / "blank.xlsx", edition=ed.id, agency="测试县人民政府办公室", year=ed.first_year + 2)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # @pytest.mark.libreoffice: skipped locally when LibreOffice is missing, failed when CI=true
+    # (tests/libreoffice.py, require_libreoffice).
+    marker = item.get_closest_marker("libreoffice")
+    if marker is not None:
+        from libreoffice import require_libreoffice
+
+        require_libreoffice(uno=marker.kwargs.get("uno", False))

@@ -28,6 +28,7 @@ def test_wheel_installs_and_runs_outside_the_tree(tmp_path):
     assert "govxl/templates/2021.toml" in names and "govxl/templates/cover.toml" in names
     assert "govxl/templates/2019.toml" in names
     assert "govxl/schema/export.schema.json" in names
+    assert "govxl/templates/aggregate.toml" in names
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)
     py = env / "bin" / "python"

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputExistsError, ReadError, UsageError
+from ..errors import ReadError
 from ..findings import Finding, Report
 from ..rules import Key, evaluate
 from ..rules import check as check_rules
@@ -66,9 +66,9 @@ class Imported:
     def write_xlsx(self, path: str | os.PathLike, force: bool = False) -> Path:
         """A govxl workbook holding the inputs; the printed totals are stored as the formulas'
         cached results, so that `govxl check` reports each one that disagrees (S-CACHE)."""
-        from ..writer import write_workbook
+        from ..writer import refuse_same_file, write_workbook
 
-        _not_the_input(path, self.file)
+        refuse_same_file(path, self.file)
         return write_workbook(path, self.edition, agency=self.agency or "", year=self.year, values=self.inputs,
                               cached=self.stated, comments=self.notes, force=force)
 
@@ -107,25 +107,12 @@ class Imported:
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2)
 
     def write_json(self, path: str | os.PathLike, force: bool = False, lang: str = "zh") -> Path:
-        from ..writer import atomic_write
+        from ..writer import atomic_write, prepare_output
 
-        out = Path(path)
-        _not_the_input(out, self.file)
-        if out.is_dir():
-            raise UsageError(f"输出路径是一个文件夹：{out}")
-        if not out.parent.exists():
-            raise UsageError(f"输出目录不存在：{out.parent}")
-        if out.exists() and not force:
-            raise OutputExistsError(f"文件已存在：{out}（如需覆盖，请加 --force）")
+        out = prepare_output(path, force, suffix=".json", inputs=(self.file,))
         text = self.to_json(lang) + "\n"
         atomic_write(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
         return out
-
-
-def _not_the_input(out: str | os.PathLike, src: str) -> None:
-    a, b = Path(out), Path(src)
-    if a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b)):
-        raise UsageError(f"输出文件不能是输入的报告本身：{a}")
 
 
 # ------------------------------------------------------------------ entry point
