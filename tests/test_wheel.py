@@ -29,6 +29,7 @@ def test_wheel_installs_and_runs_outside_the_tree(tmp_path):
     assert "govxl/templates/2019.toml" in names
     assert "govxl/schema/export.schema.json" in names
     assert "govxl/templates/aggregate.toml" in names
+    assert "govxl/templates/import.toml" in names
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)
     py = env / "bin" / "python"
@@ -43,3 +44,6 @@ def test_wheel_installs_and_runs_outside_the_tree(tmp_path):
     run(py, "-c", "import govxl.export as e; assert e.schema()['title'] == 'govxl export'", cwd=work)
     run(env / "bin" / "govxl", "render", "a.xlsx", "-o", "a.docx", "--force", cwd=work)  # python-docx came along
     assert (work / "a.docx").is_file()
+    (work / "r.html").write_bytes((ROOT / "docs" / "example" / "nanguan-2023.html").read_bytes())
+    run(env / "bin" / "govxl", "import", "r.html", "-o", "r.xlsx", cwd=work)  # beautifulsoup4 came along too
+    run(env / "bin" / "govxl", "check", "r.xlsx", cwd=work)
