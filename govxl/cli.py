@@ -114,7 +114,7 @@ def new(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="要校验的工作簿（.xlsx）。")],
+    files: Annotated[list[Path], typer.Argument(help="要校验的工作簿（.xlsx），或文件夹（校验其中所有 .xlsx）。")],
     format: Annotated[Fmt, typer.Option("--format", help="输出格式：text（表格）或 json。")] = Fmt.text,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也算不通过。")] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="提示语言：zh 或 en。")] = Lang.zh,
@@ -127,8 +127,10 @@ def check(
     """校验填好的工作簿：结构、数值和勾稽关系。退出码 0 通过，1 有错误，2 无法校验。"""
     from .checker import check_file
     from .crossyear import Previous
+    from .export import find_workbooks
 
     try:
+        files = [f for p in files for f in _expand(p, find_workbooks)]
         prev = Previous.open(previous, previous_dir, checking=files)
     except GovxlError as exc:
         fail(str(exc))
@@ -162,6 +164,17 @@ def check(
         doc = docs[0] if len(docs) == 1 else {"files": docs}
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     raise typer.Exit(worst)
+
+
+def _expand(path: Path, find) -> list[Path]:
+    """A folder stands for every .xlsx under it (lock and hidden files skipped), in sorted order;
+    a folder without any is kept as given, so that it gets its own one-line answer."""
+    if not path.is_dir():
+        return [path]
+    try:
+        return find([path])
+    except GovxlError:
+        return [path]
 
 
 def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:

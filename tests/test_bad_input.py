@@ -370,3 +370,22 @@ def test_check_writes_nothing(tmp_path, not_workbooks, good):
     cli("check", "--format", "json", *paths)
     assert {p: (sha256(p), p.stat().st_mtime_ns) for p in paths} == before
     assert sorted(os.listdir(folder)) == listing
+
+
+def test_cli_check_over_a_folder_of_odd_files(tmp_path, not_workbooks, good):
+    """Issue 5's acceptance: a folder of odd files -> one line per file, exit 2, no traceback."""
+    import shutil
+
+    folder = tmp_path / "收到的文件"
+    (folder / "子目录").mkdir(parents=True)
+    xlsx = [p for p, _ in not_workbooks.values() if p.suffix == ".xlsx" and p.is_file() and not p.name.startswith("~$")]
+    for i, p in enumerate(xlsx):
+        shutil.copy(p, folder / ("子目录" if i % 2 else "") / p.name)
+    assert len(xlsx) >= 5
+    shutil.copy(good, folder / "好的.xlsx")
+    (folder / "~$锁定.xlsx").write_bytes(b"lock")
+    r = cli("check", folder)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == len(xlsx) and all("：无法校验：" in ln for ln in lines)
+    assert "好的.xlsx" in r.stdout and "锁定" not in r.stdout + r.stderr
