@@ -410,10 +410,5 @@ def _n(v: float) -> float | int:
 def check_file(path: str | Path, reader: Reader | None = None) -> Report:
     """Check one workbook file. Raises ReadError / NotGovxlError when it cannot be checked."""
     read = reader or read_xlsx
-    known = known_sheets()
-    raw = read(path, sheets=known)
     # A renamed table sheet is recognised by its labels, so unknown sheets are read too (a few).
-    extras = {s.name for s in raw.sheets if s.name not in known}
-    if extras and len(extras) <= 20:
-        raw = read(path, sheets=known | extras)
-    return check_raw(raw)
+    return check_raw(read(path, sheets=known_sheets(), extra=20))

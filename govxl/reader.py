@@ -216,13 +216,16 @@ _SHEET_STOP = (b"<conditionalFormatting", b"<dataValidations", b"<hyperlinks", b
 _SHEET_KEEP = (b"sheetData", b"sheetProtection", b"mergeCells")
 
 
-def _rels(z: _Zip, part: str) -> dict[str, str]:
+def _rels(z: _Zip, part: str, types: list[tuple[str, str]] | None = None) -> dict[str, str]:
+    """Relationship id -> part path; `types` (if given) receives (id, relationship type) pairs."""
     d, base = posixpath.split(part)
     rels_name = posixpath.join(d, "_rels", base + ".rels")
     if not z.has(rels_name):
         return {}
     out = {}
     for rel in z.xml(rels_name):
+        if types is not None:
+            types.append((rel.get("Id", ""), rel.get("Type", "").rsplit("/", 1)[-1]))
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External":
             continue
@@ -296,6 +299,7 @@ def _shift_formula(formula: str, dr: int, dc: int) -> str:
 _F, _V, _IS, _T = M + "f", M + "v", M + "is", M + "t"
 # Cell references repeat across files (every workbook of an edition has the same cells).
 _REFS: dict[str, tuple[int, int]] = {}
+_RANGES: dict[str, tuple[int, int, int, int]] = {}
 
 
 def _ref(ref: str) -> tuple[int, int]:
@@ -374,10 +378,16 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str]) -> None:
             cells[rc] = RawCell(value, t, formula, style)
     mc = root.find(M + "mergeCells")
     for m in mc if mc is not None else ():
-        try:
-            sheet.merges.add(parse_range(m.get("ref", "")))
-        except ValueError:
-            pass
+        ref = m.get("ref", "")
+        rng = _RANGES.get(ref)
+        if rng is None:
+            try:
+                rng = parse_range(ref)
+            except ValueError:
+                continue
+            if len(_RANGES) < 10_000:
+                _RANGES[ref] = rng
+        sheet.merges.add(rng)
     prot = root.find(M + "sheetProtection")
     sheet.protected = prot is not None and prot.get("sheet", "0") in ("1", "true")
     sheet.loaded = True
@@ -394,11 +404,19 @@ def _custom_props(z: _Zip) -> dict[str, str]:
     return out
 
 
-def read_xlsx(path: str | Path, sheets: set[str] | None = None) -> RawWorkbook:
-    """Read a workbook. Cells are loaded only for the sheets named in `sheets` (all if None)."""
+def read_xlsx(path: str | Path, sheets: set[str] | None = None, extra: int = 0) -> RawWorkbook:
+    """Read a workbook. Cells are loaded only for the sheets named in `sheets` (all if None),
+    and for the other sheets too when there are at most `extra` of them (one read, not two)."""
     p = Path(path)
     sniff(p)
     z = _Zip(p)
+    try:
+        return _read(z, p, sheets, extra)
+    finally:
+        z.close()
+
+
+def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int) -> RawWorkbook:
     root_rels = _rels(z, "")
     wb_part = next((t for t in root_rels.values() if t.endswith(".xml") and "workbook" in t), "xl/workbook.xml")
     if not z.has(wb_part):
@@ -408,12 +426,9 @@ def read_xlsx(path: str | Path, sheets: set[str] | None = None) -> RawWorkbook:
             raise ReadError("这是 Word 文档，不是 Excel 工作簿")
         raise ReadError("这是一个 zip 压缩包，但不是 xlsx 工作簿")
     wb = z.xml(wb_part)
-    rels = _rels(z, wb_part)
-    wb_rels_types = {}
-    rels_name = posixpath.join(posixpath.dirname(wb_part), "_rels", posixpath.basename(wb_part) + ".rels")
-    if z.has(rels_name):
-        for rel in z.xml(rels_name):
-            wb_rels_types[rel.get("Type", "").rsplit("/", 1)[-1]] = rels.get(rel.get("Id", ""))
+    types: list[tuple[str, str]] = []
+    rels = _rels(z, wb_part, types)
+    wb_rels_types = {t: rels.get(i) for i, t in types}
     names = {}
     dn = wb.find(M + "definedNames")
     for d in dn if dn is not None else []:
@@ -425,6 +440,10 @@ def read_xlsx(path: str | Path, sheets: set[str] | None = None) -> RawWorkbook:
     sheet_els = list(sh_el) if sh_el is not None else []
     if len(sheet_els) > MAX_SHEETS:
         raise ReadError(f"工作簿中有 {len(sheet_els)} 张工作表，远超年报工作簿应有的数量，已拒绝读取")
+    if sheets is not None and extra:
+        others = {s.get("name", "") for s in sheet_els} - sheets
+        if len(others) <= extra:
+            sheets = sheets | others
     for s in sheet_els:
         sheet = RawSheet(s.get("name", ""), state=s.get("state", "visible"))
         out.append(sheet)
