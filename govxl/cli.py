@@ -32,6 +32,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
 class Fmt(str, Enum):
     text = "text"
     json = "json"
+    jsonl = "jsonl"
 
 
 class Lang(str, Enum):
@@ -83,36 +84,49 @@ def new(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="要校验的工作簿（.xlsx）。")],
-    format: Annotated[Fmt, typer.Option("--format", help="输出格式：text（表格）或 json。")] = Fmt.text,
+    files: Annotated[list[Path], typer.Argument(
+        help="要校验的工作簿（.xlsx），或文件夹（校验其中及子文件夹中的所有 .xlsx）。", show_default=False)],
+    format: Annotated[Fmt, typer.Option(
+        "--format", help="输出格式：text（表格）、json（一个文档）或 jsonl（每个文件一行）。")] = Fmt.text,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也算不通过。")] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="提示语言：zh 或 en。")] = Lang.zh,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, show_default="CPU 核数",
+                                             help="同时校验的进程数。")] = None,
+    summary: Annotated[Path | None, typer.Option("--summary", metavar="OUT.csv",
+                                                 help="把每个文件的结论写入 CSV（Excel 可直接打开）。")] = None,
 ) -> None:
-    """校验填好的工作簿：结构、数值和勾稽关系。退出码 0 通过，1 有错误，2 无法校验。"""
+    """校验填好的工作簿：结构、数值和勾稽关系。可一次校验多个文件或整个文件夹。退出码 0 通过，1 有错误，2 无法校验。"""
+    from .batch import iter_files
+
+    paths = list(iter_files(files))
+    if not paths:
+        fail("没有找到要校验的 .xlsx 文件：" + "、".join(map(str, files)))
+    several = len(files) > 1 or any(f.is_dir() for f in files)
+    if several or summary is not None or format is Fmt.jsonl:
+        from .cli_batch import run_batch
+
+        raise typer.Exit(run_batch(paths, several=several, format=format.value, strict=strict, lang=lang.value,
+                                   jobs=jobs, summary=summary))
+    raise typer.Exit(check_one(paths[0], format, strict, lang.value))
+
+
+def check_one(path: Path, format: Fmt, strict: bool, lang: str) -> int:
+    """One file, as text (findings grouped by sheet, then the verdict) or as one JSON report."""
     from .checker import check_file
 
-    worst = EXIT_OK
-    docs = []
-    for path in files:
-        try:
-            report = check_file(path)
-        except GovxlError as exc:
-            worst = EXIT_FAIL
-            if format is Fmt.json:
-                docs.append({"file": str(path), "ok": False, "error": str(exc)})
-            else:
-                typer.echo(f"{path}：无法校验：{exc}", err=True)
-            continue
-        code = EXIT_OK if report.ok(strict) else EXIT_FINDINGS
-        worst = max(worst, code)
+    try:
+        report = check_file(path)
+    except GovxlError as exc:
         if format is Fmt.json:
-            docs.append(report.to_dict(lang.value, strict))
+            typer.echo(json.dumps({"file": str(path), "ok": False, "error": str(exc)}, ensure_ascii=False, indent=2))
         else:
-            render_text(report, lang.value, strict)
+            typer.echo(f"{path}：无法校验：{exc}", err=True)
+        return EXIT_FAIL
     if format is Fmt.json:
-        doc = docs[0] if len(docs) == 1 else {"files": docs}
-        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-    raise typer.Exit(worst)
+        typer.echo(json.dumps(report.to_dict(lang, strict), ensure_ascii=False, indent=2))
+    else:
+        render_text(report, lang, strict)
+    return EXIT_OK if report.ok(strict) else EXIT_FINDINGS
 
 
 def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
@@ -130,12 +144,8 @@ def render_text(report, lang: str, strict: bool) -> None:
     from .catalogue import SEVERITY_ZH
 
     sev = (lambda s: s) if lang == "en" else SEVERITY_ZH.get
-    head = f"{report.file}（{report.edition} 版"
-    head += f"，{report.agency}" if report.agency else ""
-    head += f"，{report.year} 年）" if report.year else "）"
-    groups: dict[str, list] = {}
-    for f in report.findings:
-        groups.setdefault(f.sheet or ("(workbook)" if lang == "en" else "（整个工作簿）"), []).append(f)
+    head = report_head(report)
+    groups = group_by_sheet(report, lang)
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
@@ -153,12 +163,34 @@ def render_text(report, lang: str, strict: bool) -> None:
         ok = report.ok(strict)
         console.print(verdict(report.counts, ok, lang), style="bold green" if ok else "bold red")
         return
-    typer.echo(head)
-    for sheet, items in groups.items():
-        typer.echo(f"[{sheet}]")
-        for f in items:
-            typer.echo(f"  {sev(f.severity)} {f.rule} {f.cell or '-'}：{f.message(lang)}")
-    typer.echo(verdict(report.counts, report.ok(strict), lang))
+    for line in report_lines(report, lang, strict):
+        typer.echo(line)
+
+
+def report_lines(report, lang: str, strict: bool) -> list[str]:
+    """One report as plain lines: the file, its findings grouped by sheet, the verdict."""
+    from .catalogue import SEVERITY_ZH
+
+    sev = (lambda s: s) if lang == "en" else SEVERITY_ZH.get
+    lines = [report_head(report)]
+    for sheet, items in group_by_sheet(report, lang).items():
+        lines.append(f"[{sheet}]")
+        lines += [f"  {sev(f.severity)} {f.rule} {f.cell or '-'}：{f.message(lang)}" for f in items]
+    lines.append(verdict(report.counts, report.ok(strict), lang))
+    return lines
+
+
+def report_head(report) -> str:
+    head = f"{report.file}（{report.edition} 版"
+    head += f"，{report.agency}" if report.agency else ""
+    return head + (f"，{report.year} 年）" if report.year else "）")
+
+
+def group_by_sheet(report, lang: str) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for f in report.findings:
+        groups.setdefault(f.sheet or ("(workbook)" if lang == "en" else "（整个工作簿）"), []).append(f)
+    return groups
 
 
 def run() -> None:
