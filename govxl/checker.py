@@ -203,9 +203,11 @@ def _read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, exp_zh
         return _BLANK
     v = c.value
     # The common case first: a plain number, not a formula, not formatted as a date.
-    if c.type == "n" and c.formula is None and isinstance(v, float):
+    if c.type == "n" and c.formula is None and v.__class__ is float:
         if raw.is_date(c):
             return _bad(f, rule, exp_zh, v, "（单元格是日期格式）")
+        if f.kind == "count" and 0 <= v <= MAX_COUNT and v.is_integer():
+            return _Cell(v)
         if not kind_ok(f.kind, v):
             return _bad(f, rule, exp_zh, v, _why(f.kind, v))
         return _Cell(v)
@@ -366,10 +368,11 @@ def _structure(raw: RawWorkbook, sheet: RawSheet, tp: _TablePlan) -> list[Findin
         out.append(Finding.of("S-MERGE", sheet=t.sheet, cell=cells_, detail="；".join(parts)))
     if not sheet.protected:
         out.append(Finding.of("S-PROTECT", sheet=t.sheet))
-    locked = raw.locked
-    locked_inputs = [f for f, rc, _r, _e in tp.inputs if locked(cells.get(rc))]
-    label_cells = [lb for lb, rc, _n in tp.labels if not locked(cells.get(rc))]
-    total_cells = [f for f, rc, _f, _n in tp.totals if not locked(cells.get(rc))]
+    unlocked = _unlocked_styles(raw)
+    get = cells.get
+    locked_inputs = [f for f, rc, _r, _e in tp.inputs if (c := get(rc)) is None or c.style not in unlocked]
+    label_cells = [lb for lb, rc, _n in tp.labels if (c := get(rc)) is not None and c.style in unlocked]
+    total_cells = [f for f, rc, _f, _n in tp.totals if (c := get(rc)) is not None and c.style in unlocked]
     if locked_inputs:
         where = ",".join(range_name(*r) for r in compress([(f.row, f.col) for f in locked_inputs]))
         out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=where,
@@ -379,6 +382,11 @@ def _structure(raw: RawWorkbook, sheet: RawSheet, tp: _TablePlan) -> list[Findin
         out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=where,
                               detail=f"{len(label_cells) + len(total_cells)} 个标签或合计单元格未锁定，可能被误改"))
     return out
+
+
+def _unlocked_styles(raw: RawWorkbook) -> frozenset[int]:
+    """The style indices whose cells are not locked: RawWorkbook.locked() for many cells at once."""
+    return frozenset(i for i, (locked, _date) in enumerate(raw.styles) if not locked)
 
 
 def _totals(sheet: RawSheet, tp: _TablePlan, values: dict[Key, float]) -> list[Finding]:

@@ -140,8 +140,8 @@ class _Zip:
             raise ReadError("文件解压后体积异常巨大（疑似“压缩炸弹”），已拒绝读取")
         return data
 
-    def xml(self, name: str, stop: tuple[bytes, ...] = (), keep: tuple[bytes, ...] = ()):
-        return parse_xml(self.read(name), name, stop, keep)
+    def xml(self, name: str):
+        return parse_xml(self.read(name), name)
 
     def close(self) -> None:
         self.zf.close()
@@ -181,28 +181,15 @@ def _root_name(data: bytes) -> str:
     raise pyexpat.ExpatError("no root element")  # pragma: no cover - Parse raises first
 
 
-def parse_xml(data: bytes, name: str = "", stop: tuple[bytes, ...] = (), keep: tuple[bytes, ...] = ()):
+def parse_xml(data: bytes, name: str = ""):
     """Parse an XML part with the C ElementTree parser, after :func:`_root_name` refused any DTD.
 
     Without a DTD there are no entity declarations, so neither entity expansion ("billion
     laughs") nor external entities are possible; that is all defusedxml guarded against, and
     it forced the pure-Python parser, five times slower.
-
-    `stop`: start tags (b"<dataValidations") of top-level elements the caller never reads.
-    When the first of them is followed by none of the names in `keep`, only the part before
-    it is parsed (a worksheet's data validations are four fifths of its XML). A cut in the
-    wrong place (inside a comment, not at the top level) makes that parse fail, and the whole
-    part is parsed instead, so the elements returned are those a full parse gives.
     """
     try:
-        root = _root_name(data)
-        if stop and ":" not in root:
-            cut = min((i for i in (data.find(s) for s in stop) if i > 0), default=-1)
-            if cut > 0 and all(data.find(k, cut) < 0 for k in keep):
-                try:
-                    return _et_fromstring(data[:cut] + b"</" + root.encode() + b">")
-                except ParseError:
-                    pass
+        _root_name(data)
         return _et_fromstring(data)
     except _DTD:
         raise ReadError("文件包含不安全的 XML 内容（DTD/实体引用），已拒绝读取") from None
@@ -210,10 +197,60 @@ def parse_xml(data: bytes, name: str = "", stop: tuple[bytes, ...] = (), keep: t
         raise ReadError(f"文件已损坏：{name} 不是有效的 XML") from None
 
 
-# The top-level elements of a worksheet that follow everything the checker reads (sheetData,
-# sheetProtection, mergeCells), in the schema's order; and the names that must not follow them.
-_SHEET_STOP = (b"<conditionalFormatting", b"<dataValidations", b"<hyperlinks", b"<printOptions", b"<pageMargins")
-_SHEET_KEEP = (b"sheetData", b"sheetProtection", b"mergeCells")
+# The top-level elements of a worksheet that come, in the schema's order, after everything a
+# check reads (sheetData, sheetProtection, mergeCells); data validations are four fifths of a
+# govxl table sheet.
+_SHEET_TAIL = re.compile(rb"<(?:conditionalFormatting|dataValidations|hyperlinks|printOptions|pageMargins)[\s/>]")
+_SHEET_READ = ("sheetData", "sheetProtection", "mergeCells")
+
+
+def parse_sheet_xml(data: bytes, name: str = ""):
+    """Parse a worksheet part like :func:`parse_xml`, but not the tail that a check never reads.
+
+    Only the part before the first tail element is parsed (closed with the root's end tag).
+    That gives the same elements as a full parse whenever it parses at all (a cut inside a
+    comment or below the top level does not) and every element read is either in it or absent
+    from the bytes after the cut (a file out of the schema's order); otherwise the whole part
+    is parsed. The one difference: malformed XML after the cut goes unnoticed.
+    """
+    try:
+        root = _root_name(data)
+        if ":" not in root:
+            end = data.find(b"</sheetData>")
+            m = _SHEET_TAIL.search(data, max(end, 0))
+            if m is not None:
+                try:
+                    head = _et_fromstring(data[:m.start()] + b"</" + root.encode() + b">")
+                except ParseError:
+                    head = None
+                if head is not None and all(head.find(M + k) is not None or data.find(k.encode(), m.start()) < 0
+                                            for k in _SHEET_READ):
+                    return head
+        return _et_fromstring(data)
+    except _DTD:
+        raise ReadError("文件包含不安全的 XML 内容（DTD/实体引用），已拒绝读取") from None
+    except (ParseError, pyexpat.ExpatError, ValueError, UnicodeError, RecursionError):
+        raise ReadError(f"文件已损坏：{name} 不是有效的 XML") from None
+
+
+# Parts that are byte-identical across the workbooks of a batch (styles, workbook, relationships,
+# custom properties of one template) are parsed once: keyed by their exact bytes, so a hit is
+# the same content, never a look-alike. A few entries per kind; the memo is emptied when full.
+_MEMO: dict[tuple[str, bytes], object] = {}
+_MEMO_MAX = 64
+
+
+def _memo(z: _Zip, name: str, kind: str, derive):
+    data = z.read(name)
+    key = (kind, data)
+    hit = _MEMO.get(key)
+    if hit is None:
+        hit = derive(parse_xml(data, name))
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        _MEMO[key] = hit
+    return hit
+
 
 
 def _rels(z: _Zip, part: str, types: list[tuple[str, str]] | None = None) -> dict[str, str]:
@@ -223,15 +260,19 @@ def _rels(z: _Zip, part: str, types: list[tuple[str, str]] | None = None) -> dic
     if not z.has(rels_name):
         return {}
     out = {}
-    for rel in z.xml(rels_name):
+    for rid, rtype, target, mode in _memo(z, rels_name, "rels", _rel_entries):
         if types is not None:
-            types.append((rel.get("Id", ""), rel.get("Type", "").rsplit("/", 1)[-1]))
-        target = rel.get("Target", "")
-        if rel.get("TargetMode") == "External":
+            types.append((rid, rtype.rsplit("/", 1)[-1]))
+        if mode == "External":
             continue
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(d, target))
-        out[rel.get("Id", "")] = path
+        out[rid] = path
     return out
+
+
+def _rel_entries(root) -> tuple[tuple[str, str, str, str | None], ...]:
+    return tuple((rel.get("Id", ""), rel.get("Type", ""), rel.get("Target", ""), rel.get("TargetMode"))
+                 for rel in root)
 
 
 _DATE_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
@@ -246,7 +287,10 @@ def _is_date_code(code: str) -> bool:
 def _styles(z: _Zip, part: str | None) -> list[tuple[bool, bool]]:
     if not part or not z.has(part):
         return []
-    root = z.xml(part)
+    return _memo(z, part, "styles", _style_flags)
+
+
+def _style_flags(root) -> list[tuple[bool, bool]]:
     custom = {}
     nf = root.find(M + "numFmts")
     if nf is not None:
@@ -268,7 +312,10 @@ def _shared_strings(z: _Zip, part: str | None) -> list[str]:
         return []
     out = []
     for si in z.xml(part):
-        out.append("".join(t.text or "" for t in si.iter(M + "t") if _not_phonetic(si, t)))
+        if len(si) == 1 and si[0].tag == _T:  # plain text, the common case
+            out.append(si[0].text or "")
+        else:  # rich text runs, phonetic guides
+            out.append("".join(t.text or "" for t in si.iter(_T) if _not_phonetic(si, t)))
     return out
 
 
@@ -311,39 +358,69 @@ def _ref(ref: str) -> tuple[int, int]:
     return rc
 
 
+# Empty cells that carry only a style (the covered cells of merged labels) are one shared
+# RawCell per style; styles repeat too. Both caches are bounded.
+_EMPTY: dict[str, RawCell] = {}
+_STYLES: dict[str | None, int] = {None: 0}
+
+
+def _style(s_attr: str | None) -> int:
+    style = _STYLES.get(s_attr)
+    if style is None:
+        try:
+            style = int(s_attr)  # type: ignore[arg-type]
+        except ValueError:
+            style = 0
+        if len(_STYLES) < 10_000:
+            _STYLES[s_attr] = style
+    return style
+
+
 def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str]) -> None:
-    root = z.xml(part, _SHEET_STOP, _SHEET_KEEP)
+    root = parse_sheet_xml(z.read(part), part)
     shared: dict[str, tuple[str, int, int]] = {}
     cells = sheet.cells
+    refs = _REFS
     n_strings = len(strings)
     data = root.find(M + "sheetData")
     for row in data if data is not None else ():
         for c in row:
-            get = c.get
-            ref = get("r")
+            a = c.attrib
+            ref = a.get("r")
             if ref is None:
                 continue
-            try:
-                rc = _ref(ref)
-            except ValueError:
+            rc = refs.get(ref)
+            if rc is None:
+                try:
+                    rc = _ref(ref)
+                except ValueError:
+                    continue
+            s_attr = a.get("s")
+            if not len(c) and "t" not in a:  # no value, no formula: only the style matters
+                if s_attr is not None:
+                    empty = _EMPTY.get(s_attr)
+                    if empty is None:
+                        empty = RawCell(None, "n", None, _style(s_attr))
+                        if len(_EMPTY) < 10_000:
+                            _EMPTY[s_attr] = empty
+                    cells[rc] = empty
                 continue
-            t = get("t", "n")
-            s_attr = get("s")
+            t = a.get("t", "n")
             formula = raw = None
             value: float | str | bool | None = None
-            if len(c):
-                f_el = c.find(_F)
-                if f_el is not None:
-                    formula = f_el.text or ""
-                    if f_el.get("t") == "shared":
-                        si = f_el.get("si", "")
-                        if formula:
-                            shared[si] = (formula, *rc)
-                        elif si in shared:
-                            base, r0, c0 = shared[si]
-                            formula = _shift_formula(base, rc[0] - r0, rc[1] - c0)
-                v_el = c.find(_V)
-                raw = v_el.text if v_el is not None else None
+            f_el = c.find(_F)
+            if f_el is not None:
+                formula = f_el.text or ""
+                if f_el.get("t") == "shared":
+                    si = f_el.get("si", "")
+                    if formula:
+                        shared[si] = (formula, *rc)
+                    elif si in shared:
+                        base, r0, c0 = shared[si]
+                        formula = _shift_formula(base, rc[0] - r0, rc[1] - c0)
+            v_el = c.find(_V)
+            if v_el is not None:
+                raw = v_el.text
             if t == "n":
                 if raw:
                     try:
@@ -371,11 +448,7 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str]) -> None:
                     value = raw
             if value is None and formula is None and s_attr is None:
                 continue
-            try:
-                style = int(s_attr) if s_attr is not None else 0
-            except ValueError:
-                style = 0
-            cells[rc] = RawCell(value, t, formula, style)
+            cells[rc] = RawCell(value, t, formula, _style(s_attr))
     mc = root.find(M + "mergeCells")
     for m in mc if mc is not None else ():
         ref = m.get("ref", "")
@@ -396,12 +469,16 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str]) -> None:
 def _custom_props(z: _Zip) -> dict[str, str]:
     if not z.has("docProps/custom.xml"):
         return {}
+    return dict(_memo(z, "docProps/custom.xml", "custom", _custom_entries))
+
+
+def _custom_entries(root) -> tuple[tuple[str, str], ...]:
     out = {}
-    for prop in z.xml("docProps/custom.xml"):
+    for prop in root:
         name = prop.get("name")
         if name is not None and len(prop):
             out[name] = (prop[0].text or "").strip()
-    return out
+    return tuple(out.items())
 
 
 def read_xlsx(path: str | Path, sheets: set[str] | None = None, extra: int = 0) -> RawWorkbook:
@@ -425,29 +502,36 @@ def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int) -> RawWorkbook:
         if z.has("word/document.xml"):
             raise ReadError("这是 Word 文档，不是 Excel 工作簿")
         raise ReadError("这是一个 zip 压缩包，但不是 xlsx 工作簿")
-    wb = z.xml(wb_part)
+    defined, sheet_els = _memo(z, wb_part, "workbook", _workbook_entries)
     types: list[tuple[str, str]] = []
     rels = _rels(z, wb_part, types)
     wb_rels_types = {t: rels.get(i) for i, t in types}
+    names = dict(defined)
+    strings = _shared_strings(z, wb_rels_types.get("sharedStrings"))
+    styles = _styles(z, wb_rels_types.get("styles"))
+    out: list[RawSheet] = []
+    if len(sheet_els) > MAX_SHEETS:
+        raise ReadError(f"工作簿中有 {len(sheet_els)} 张工作表，远超年报工作簿应有的数量，已拒绝读取")
+    if sheets is not None and extra:
+        others = {name for name, _state, _rid in sheet_els} - sheets
+        if len(others) <= extra:
+            sheets = sheets | others
+    for name, state, rid in sheet_els:
+        sheet = RawSheet(name, state=state)
+        out.append(sheet)
+        part = rels.get(rid)
+        if part and z.has(part) and (sheets is None or sheet.name in sheets):
+            _sheet(z, part, sheet, strings)
+    return RawWorkbook(str(p), out, _custom_props(z), names, styles)
+
+
+def _workbook_entries(wb) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]:
+    """(defined names, sheets as (name, state, relationship id)) of xl/workbook.xml."""
     names = {}
     dn = wb.find(M + "definedNames")
     for d in dn if dn is not None else []:
         names[d.get("name", "")] = (d.text or "").strip()
-    strings = _shared_strings(z, wb_rels_types.get("sharedStrings"))
-    styles = _styles(z, wb_rels_types.get("styles"))
-    out: list[RawSheet] = []
     sh_el = wb.find(M + "sheets")
-    sheet_els = list(sh_el) if sh_el is not None else []
-    if len(sheet_els) > MAX_SHEETS:
-        raise ReadError(f"工作簿中有 {len(sheet_els)} 张工作表，远超年报工作簿应有的数量，已拒绝读取")
-    if sheets is not None and extra:
-        others = {s.get("name", "") for s in sheet_els} - sheets
-        if len(others) <= extra:
-            sheets = sheets | others
-    for s in sheet_els:
-        sheet = RawSheet(s.get("name", ""), state=s.get("state", "visible"))
-        out.append(sheet)
-        part = rels.get(s.get("{%s}id" % NS_REL, ""))
-        if part and z.has(part) and (sheets is None or sheet.name in sheets):
-            _sheet(z, part, sheet, strings)
-    return RawWorkbook(str(p), out, _custom_props(z), names, styles)
+    sheets = tuple((s.get("name", ""), s.get("state", "visible"), s.get("{%s}id" % NS_REL, ""))
+                   for s in (sh_el if sh_el is not None else ()))
+    return tuple(names.items()), sheets
