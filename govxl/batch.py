@@ -100,6 +100,9 @@ def check_many(files: Sequence[str | os.PathLike], jobs: int | None = None, *, k
         return
     import multiprocessing
 
+    from .checker import prepare
+
+    prepare()  # before the fork: workers inherit the loaded specs instead of each loading them
     jobs = min(jobs, len(paths))
     with multiprocessing.get_context().Pool(jobs, initializer=_init_worker) as pool:
         results = pool.imap(work, [str(p) for p in paths], chunksize=chunksize(len(paths), jobs))

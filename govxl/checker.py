@@ -419,4 +419,26 @@ def check_file(path: str | Path, reader: Reader | None = None) -> Report:
     """Check one workbook file. Raises ReadError / NotGovxlError when it cannot be checked."""
     read = reader or read_xlsx
     # A renamed table sheet is recognised by its labels, so unknown sheets are read too (a few).
-    return check_raw(read(path, sheets=known_sheets(), extra=20))
+    # Of a cover sheet only the rows up to its agency and year are read.
+    return check_raw(read(path, sheets=known_sheets(), extra=20, rows=_cover_rows()))
+
+
+def prepare() -> None:
+    """Load every edition and derive its plan now: a process pool forked after this call
+    starts its workers with all of it (instead of each worker loading it again)."""
+    for e in _edition_ids():
+        ed = load_edition(e)
+        _plan(ed)
+        evaluate(ed, {})
+    known_sheets()
+    _cover_rows()
+
+
+@cache
+def _cover_rows() -> dict[str, int]:
+    out: dict[str, int] = {}
+    for e in _edition_ids():
+        plan = _plan(load_edition(e))
+        sheet = plan.sheet_order[0]
+        out[sheet] = max(out.get(sheet, 0), plan.agency_at[0] + 1, plan.year_at[0] + 1)
+    return out

@@ -8,10 +8,14 @@ XML with a DTD is parsed at all (see :func:`parse_xml`).
 
 from __future__ import annotations
 
+import io
 import posixpath
 import pyexpat
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -29,6 +33,7 @@ MAX_PART = 64 * 1024 * 1024  # one XML part, uncompressed
 MAX_TOTAL = 256 * 1024 * 1024  # all parts together
 MAX_RATIO = 200  # compression ratio beyond which a large part is a bomb
 MAX_SHEETS = 1000
+MAX_IN_MEMORY = 32 * 1024 * 1024  # files up to this size are read whole, in one system call
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -51,6 +56,8 @@ class RawSheet:
     protected: bool = False
     state: str = "visible"
     loaded: bool = False
+    # Set when only the rows up to this one were read (read_xlsx(rows=...)): no merges, no protection.
+    rows: int | None = None
 
 
 @dataclass
@@ -107,8 +114,14 @@ class _Zip:
     """A zip with size guards applied before any member is inflated."""
 
     def __init__(self, path: Path) -> None:
+        self.raw: bytes | None = None
         try:
-            self.zf = zipfile.ZipFile(path)
+            # A workbook is small: one read of the whole file, members then inflated from memory.
+            if path.stat().st_size <= MAX_IN_MEMORY:
+                self.raw = path.read_bytes()
+                self.zf = zipfile.ZipFile(io.BytesIO(self.raw))
+            else:
+                self.zf = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
             raise ReadError(f"文件已损坏或不完整，无法作为 xlsx 打开：{path.name}") from None
         except OSError as exc:
@@ -128,9 +141,11 @@ class _Zip:
         if info.file_size > MAX_PART or (info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
             raise ReadError("文件中的部件解压后体积异常巨大（疑似“压缩炸弹”），已拒绝读取")
         try:
-            with self.zf.open(info) as fh:
-                data = fh.read(MAX_PART + 1)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+            data = self._inflate(info)
+            if data is None:
+                with self.zf.open(info) as fh:
+                    data = fh.read(MAX_PART + 1)
+        except (zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
                 NotImplementedError, RuntimeError):
             raise ReadError("文件已损坏或不完整（压缩数据无法解开）") from None
         if len(data) > MAX_PART:
@@ -138,6 +153,34 @@ class _Zip:
         self.read_total += len(data)
         if self.read_total > MAX_TOTAL:
             raise ReadError("文件解压后体积异常巨大（疑似“压缩炸弹”），已拒绝读取")
+        return data
+
+    def _inflate(self, info: zipfile.ZipInfo) -> bytes | None:
+        """A member read straight from the file's bytes: what ZipFile.open().read() returns,
+        without its per-member machinery; None for anything unusual (then ZipFile reads it)."""
+        raw = self.raw
+        if raw is None or info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return None
+        off = info.header_offset
+        if raw[off:off + 4] != b"PK\x03\x04":
+            return None
+        n, m = struct.unpack_from("<HH", raw, off + 26)
+        name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+        if raw[off + 30:off + 30 + n] != name:
+            return None
+        start = off + 30 + n + m
+        comp = raw[start:start + info.compress_size]
+        if len(comp) != info.compress_size:
+            raise zipfile.BadZipFile("truncated member")
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = comp[:MAX_PART + 1]
+        else:
+            d = zlib.decompressobj(-15)
+            data = d.decompress(comp, MAX_PART + 1)
+            if len(data) <= MAX_PART and not d.eof:
+                raise zipfile.BadZipFile("truncated deflate stream")
+        if len(data) <= MAX_PART and zlib.crc32(data) != info.CRC:
+            raise zipfile.BadZipFile("bad CRC-32")
         return data
 
     def xml(self, name: str):
@@ -376,8 +419,46 @@ def _style(s_attr: str | None) -> int:
     return style
 
 
-def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str]) -> None:
-    root = parse_sheet_xml(z.read(part), part)
+_ROW = re.compile(rb'<row r="([0-9]{1,7})"')
+
+
+def _first_rows(data: bytes, name: str, last: int):
+    """The part parsed up to the first row element numbered beyond `last`, or None when the
+    rows are not plainly numbered in order (then the caller parses the whole part)."""
+    root = _root_name(data)  # refuses a DTD
+    start = data.find(b"<sheetData>")
+    if ":" in root or start < 0:
+        return None
+    cut = None
+    for m in _ROW.finditer(data, start):
+        n = int(m.group(1))
+        if cut is None:
+            if n > last:
+                cut = m.start()
+        elif n <= last:  # a row out of order after the cut
+            return None
+    if cut is None:
+        return None
+    try:
+        return _et_fromstring(data[:cut] + b"</sheetData></" + root.encode() + b">")
+    except ParseError:
+        return None
+
+
+def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str], last_row: int | None = None) -> None:
+    data = z.read(part)
+    root = None
+    if last_row is not None:
+        try:
+            root = _first_rows(data, part, last_row)
+        except _DTD:
+            raise ReadError("文件包含不安全的 XML 内容（DTD/实体引用），已拒绝读取") from None
+        except (pyexpat.ExpatError, ValueError, UnicodeError):
+            root = None
+    if root is not None:
+        sheet.rows = last_row
+    else:
+        root = parse_sheet_xml(data, part)
     shared: dict[str, tuple[str, int, int]] = {}
     cells = sheet.cells
     refs = _REFS
@@ -449,6 +530,9 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str]) -> None:
             if value is None and formula is None and s_attr is None:
                 continue
             cells[rc] = RawCell(value, t, formula, _style(s_attr))
+    if sheet.rows is not None:
+        sheet.loaded = True
+        return
     mc = root.find(M + "mergeCells")
     for m in mc if mc is not None else ():
         ref = m.get("ref", "")
@@ -481,19 +565,22 @@ def _custom_entries(root) -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
-def read_xlsx(path: str | Path, sheets: set[str] | None = None, extra: int = 0) -> RawWorkbook:
+def read_xlsx(path: str | Path, sheets: set[str] | None = None, extra: int = 0,
+              rows: Mapping[str, int] | None = None) -> RawWorkbook:
     """Read a workbook. Cells are loaded only for the sheets named in `sheets` (all if None),
-    and for the other sheets too when there are at most `extra` of them (one read, not two)."""
+    and for the other sheets too when there are at most `extra` of them (one read, not two).
+    `rows` limits named sheets to their first rows (a cover sheet whose long status formulas
+    a check never reads): only row elements numbered up to the limit, without merges or protection."""
     p = Path(path)
     sniff(p)
     z = _Zip(p)
     try:
-        return _read(z, p, sheets, extra)
+        return _read(z, p, sheets, extra, rows or {})
     finally:
         z.close()
 
 
-def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int) -> RawWorkbook:
+def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int, rows: Mapping[str, int]) -> RawWorkbook:
     root_rels = _rels(z, "")
     wb_part = next((t for t in root_rels.values() if t.endswith(".xml") and "workbook" in t), "xl/workbook.xml")
     if not z.has(wb_part):
@@ -521,7 +608,7 @@ def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int) -> RawWorkbook:
         out.append(sheet)
         part = rels.get(rid)
         if part and z.has(part) and (sheets is None or sheet.name in sheets):
-            _sheet(z, part, sheet, strings)
+            _sheet(z, part, sheet, strings, rows.get(name))
     return RawWorkbook(str(p), out, _custom_props(z), names, styles)
 
 

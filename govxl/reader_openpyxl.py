@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import datetime
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import ReadError
 from .reader import RawCell, RawSheet, RawWorkbook, sniff
 
 
-def read_xlsx_openpyxl(path: str | Path, sheets: set[str] | None = None, extra: int = 0) -> RawWorkbook:
+def read_xlsx_openpyxl(path: str | Path, sheets: set[str] | None = None, extra: int = 0,
+                       rows: Mapping[str, int] | None = None) -> RawWorkbook:
     """Read a workbook with openpyxl; cells only for the sheets in `sheets` (all if None), and
-    for the other sheets too when there are at most `extra` of them, as the lean reader does."""
+    for the other sheets too when there are at most `extra` of them; `rows` limits sheets to
+    their first rows (without merges or protection): all as the lean reader does."""
     import openpyxl
 
     p = Path(path)
@@ -51,15 +54,21 @@ def read_xlsx_openpyxl(path: str | Path, sheets: set[str] | None = None, extra: 
             sheet.loaded = True
             continue
         values = cached[name]
+        last = (rows or {}).get(name)
         for (row, col), cell in ws._cells.items():
+            if last is not None and row > last:
+                continue
             flags = (cell.protection.locked is not False, _is_date(cell))
             style = index.setdefault(flags, len(index))
             if style == len(styles):
                 styles.append(flags)
             sheet.cells[(row - 1, col - 1)] = _cell(cell, values._cells.get((row, col)), style)
+        sheet.loaded = True
+        if last is not None:
+            sheet.rows = last
+            continue
         sheet.merges = {(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges}
         sheet.protected = bool(ws.protection.sheet)
-        sheet.loaded = True
     props = {prop.name: str(prop.value).strip() for prop in wb.custom_doc_props}
     defined = {name: (dn.attr_text or "").strip() for name, dn in wb.defined_names.items()}
     return RawWorkbook(str(p), out, props, defined, styles)

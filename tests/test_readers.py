@@ -228,3 +228,59 @@ def test_the_variants_cover_every_finding_of_test_check(base, tmp_path):
     assert seen >= {"T3-BAL", "T3-SUM", "T3-COL", "T4-SUM", "V-INT", "V-AMT", "V-TEXT", "V-BLANK", "V-EMPTY",
                     "S-CACHE", "S-LABEL", "S-MERGE", "S-PROTECT", "S-LOCK", "S-SHEET", "S-ORDER", "S-EXTRA",
                     "S-IDENT", "S-FORMULA", "unreadable"}
+
+
+# ------------------------------------------------------------------ zip members read from memory
+def _rezip(src, dst, change=None, compression=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", compression) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            zout.writestr(item.filename, change(item.filename, data) if change else data)
+    return dst
+
+
+def test_members_read_from_memory_are_what_zipfile_reads(tmp_path):
+    from govxl.reader import _Zip
+
+    stored = _rezip(govxl.new(tmp_path / "a.xlsx", agency="甲", year=2023), tmp_path / "s.xlsx",
+                    compression=zipfile.ZIP_STORED)
+    for path in (tmp_path / "a.xlsx", stored):
+        z = _Zip(path)
+        assert z.raw is not None
+        for name, info in z.names.items():
+            assert z._inflate(info) == z.zf.read(name), name
+    assert check_file(stored).to_dict() == check_file(tmp_path / "a.xlsx").to_dict() | {"file": str(stored)}
+
+
+def test_a_corrupted_member_is_refused(tmp_path):
+    good = govxl.new(tmp_path / "a.xlsx")
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as z:
+        info = z.getinfo("xl/worksheets/sheet3.xml")
+    at = info.header_offset + 30 + len(info.filename) + 200  # inside the deflated data
+    data[at] ^= 0xFF
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ReadError, match="损坏"):
+        read_xlsx(bad)
+
+
+# ------------------------------------------------------------------ only the first rows of a sheet
+def test_reading_the_first_rows_of_a_sheet(tmp_path):
+    path = govxl.new(tmp_path / "a.xlsx", agency="甲", year=2023)
+    full, part = read_xlsx(path), read_xlsx(path, rows={"封面": 4})
+    cover, first = full.sheet("封面"), part.sheet("封面")
+    assert first.rows == 4 and cover.rows is None
+    assert first.cells == {rc: c for rc, c in cover.cells.items() if rc[0] < 4}
+    assert first.merges == set() and cover.merges
+    assert [s.cells for s in part.sheets[1:]] == [s.cells for s in full.sheets[1:]]
+
+
+def test_rows_out_of_order_are_read_whole(tmp_path):
+    def swap(name, data):
+        if name == "xl/worksheets/sheet1.xml":  # row 22 is numbered 3: an out-of-order row after the cut
+            data = data.replace(b'<row r="22"', b'<row r="3"')
+        return data
+
+    path = _rezip(govxl.new(tmp_path / "a.xlsx", agency="甲", year=2023), tmp_path / "b.xlsx", swap)
+    assert read_xlsx(path, rows={"封面": 4}).sheet("封面").rows is None
