@@ -96,8 +96,13 @@ def check(
                                                  help="把每个文件的结论写入 CSV（Excel 可直接打开）。")] = None,
 ) -> None:
     """校验填好的工作簿：结构、数值和勾稽关系。可一次校验多个文件或整个文件夹。退出码 0 通过，1 有错误，2 无法校验。"""
-    from .batch import iter_files
+    from .batch import iter_files, prepare_csv
 
+    if summary is not None:
+        try:
+            prepare_csv(summary)
+        except GovxlError as exc:
+            fail(str(exc))
     paths = list(iter_files(files))
     if not paths:
         fail("没有找到要校验的 .xlsx 文件：" + "、".join(map(str, files)))
