@@ -22,6 +22,7 @@ from .errors import GovxlError, UsageError
 from .findings import Report
 
 Result = Report | GovxlError
+More = Callable[[Report], list]
 
 
 # ------------------------------------------------------------------ finding the files
@@ -52,12 +53,14 @@ def _walk(root: Path) -> list[Path]:
 
 
 # ------------------------------------------------------------------ checking them
-def _check_one(path: str, keep_values: bool, reader: Callable | None) -> Result:
+def _check_one(path: str, keep_values: bool, reader: Callable | None, more: More | None = None) -> Result:
     """Runs in a worker: never raises, returns what the parent needs and nothing more."""
     from .checker import check_file
 
     try:
         report = check_file(path, reader=reader)
+        if more is not None:
+            report.findings += more(report)
     except GovxlError as exc:
         return exc
     except Exception as exc:  # one broken file must not end a batch of ten thousand
@@ -67,7 +70,17 @@ def _check_one(path: str, keep_values: bool, reader: Callable | None) -> Result:
     return report
 
 
-def _init_worker() -> None:
+# Set once in each worker by the pool's initializer (not sent with every task).
+_MORE: More | None = None
+
+
+def _check_in_worker(path: str, keep_values: bool, reader: Callable | None) -> Result:
+    return _check_one(path, keep_values, reader, _MORE)
+
+
+def _init_worker(more: More | None) -> None:
+    global _MORE
+    _MORE = more
     # Ctrl-C is the parent's to handle (it stops the pool); a worker must not print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -85,18 +98,19 @@ def chunksize(n: int, jobs: int) -> int:
 
 
 def check_many(files: Sequence[str | os.PathLike], jobs: int | None = None, *, keep_values: bool = False,
-               reader: Callable | None = None) -> Iterator[tuple[Path, Result]]:
+               reader: Callable | None = None, more: More | None = None) -> Iterator[tuple[Path, Result]]:
     """Check each file; yield (path, Report or the GovxlError that stopped it) in the order given.
 
     `jobs` processes check in parallel (default: one per core; 1 checks in this process).
     Reports come without their `values` unless `keep_values`, which keeps worker results small.
+    `more(report)` adds findings where the report is checked, while it still has its values
+    (last year's comparison, ...); it must be picklable where workers are spawned, not forked.
     """
     paths = [Path(f) for f in files]
     jobs = max(1, jobs or default_jobs())
-    work = partial(_check_one, keep_values=keep_values, reader=reader)
     if jobs == 1 or len(paths) <= 1:
         for p in paths:
-            yield p, work(str(p))
+            yield p, _check_one(str(p), keep_values, reader, more)
         return
     import multiprocessing
 
@@ -104,7 +118,8 @@ def check_many(files: Sequence[str | os.PathLike], jobs: int | None = None, *, k
 
     prepare()  # before the fork: workers inherit the loaded specs instead of each loading them
     jobs = min(jobs, len(paths))
-    with multiprocessing.get_context().Pool(jobs, initializer=_init_worker) as pool:
+    work = partial(_check_in_worker, keep_values=keep_values, reader=reader)
+    with multiprocessing.get_context().Pool(jobs, initializer=_init_worker, initargs=(more,)) as pool:
         results = pool.imap(work, [str(p) for p in paths], chunksize=chunksize(len(paths), jobs))
         for p, result in zip(paths, results):
             yield p, result

@@ -18,7 +18,7 @@ from .findings import Finding, Report
 from .reader import RawCell, RawSheet, RawWorkbook, read_xlsx
 from .rules import MAX_COUNT, Key, evaluate, kind_ok
 from .rules import check as check_rules
-from .spec import Edition, Field, Label, Table, compress, edition_ids, load_edition, parse_cell, range_name
+from .spec import Edition, Field, Label, Table, compress, edition_ids, load_aggregate_sheet, load_edition, parse_cell, range_name
 
 PROP_PREFIX, NAME_PREFIX = "govxl.", "govxl_"
 
@@ -329,8 +329,11 @@ def _sheet_order(raw: RawWorkbook, plan: _Plan) -> list[Finding]:
     actual = [n for n in names if n in expected]
     if actual != [n for n in expected if n in names]:
         out.append(Finding.of("S-ORDER", expected="、".join(expected), actual="、".join(actual)))
+    aggregate_list = load_aggregate_sheet().sheet
     for n in names:
-        if n not in expected:
+        if n == aggregate_list:
+            out.append(Finding.of("S-AGG", sheet=n, actual=n))
+        elif n not in expected:
             out.append(Finding.of("S-EXTRA", sheet=n, actual=n))
     return out
 
@@ -420,7 +423,8 @@ def check_file(path: str | Path, reader: Reader | None = None) -> Report:
     read = reader or read_xlsx
     # A renamed table sheet is recognised by its labels, so unknown sheets are read too (a few).
     # Of a cover sheet only the rows up to its agency and year are read.
-    return check_raw(read(path, sheets=known_sheets(), extra=20, rows=_cover_rows()))
+    # The list of an aggregate's inputs (S-AGG) is not one: it is never read.
+    return check_raw(read(path, sheets=known_sheets(), extra=20, rows=_cover_rows(), skip=_never_read()))
 
 
 def prepare() -> None:
@@ -432,6 +436,12 @@ def prepare() -> None:
         evaluate(ed, {})
     known_sheets()
     _cover_rows()
+    _never_read()
+
+
+@cache
+def _never_read() -> frozenset[str]:
+    return frozenset({load_aggregate_sheet().sheet})
 
 
 @cache

@@ -64,17 +64,28 @@ def new(
     out: Annotated[Path, typer.Argument(help="要生成的工作簿，例如 2025年报.xlsx。")],
     agency: Annotated[str, typer.Option(help="填报单位（机关全称）。")] = "",
     year: Annotated[int | None, typer.Option(help="报告年度，例如 2025。")] = None,
-    edition: Annotated[str, typer.Option(help="报告格式版本：2021（现行）或 2019（试行）。")] = "2021",
+    edition: Annotated[str | None, typer.Option(help="报告格式版本：2021（现行，默认）或 2019（试行）。")] = None,
     password: Annotated[str | None, typer.Option(help="工作表保护密码（默认不设密码）。")] = None,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖。")] = False,
+    from_: Annotated[Path | None, typer.Option(
+        "--from", help="上一年度的工作簿：沿用填报单位，年度加一，预填上年结转数。")] = None,
 ) -> None:
     """生成一个锁定的官方格式空白工作簿（只能在应填单元格中填写）。"""
     from .spec import load_edition
     from .writer import write_workbook
 
     try:
-        path = write_workbook(out, load_edition(edition), agency=agency, year=year, password=password,
-                              force=force)
+        if from_ is not None:
+            from .crossyear import new_from
+
+            last, path = new_from(from_, out, agency=agency, year=year, edition=edition, password=password, force=force)
+            if path is None:
+                typer.echo(f"上年报告 {from_} 未通过校验，请先改正：", err=True)
+                render_text(last, "zh", False)
+                raise typer.Exit(EXIT_FINDINGS)
+        else:
+            path = write_workbook(out, load_edition(edition) if edition else load_edition(), agency=agency, year=year,
+                                  password=password, force=force)
     except GovxlError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -94,9 +105,15 @@ def check(
                                              help="同时校验的进程数。")] = None,
     summary: Annotated[Path | None, typer.Option("--summary", metavar="OUT.csv",
                                                  help="把每个文件的结论写入 CSV（Excel 可直接打开）。")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="上一年度的工作簿：核对上年结转等跨年度关系。")] = None,
+    previous_dir: Annotated[Path | None, typer.Option(
+        "--previous-dir", help="存放上一年度工作簿的文件夹：按填报单位和年度自动配对。")] = None,
+    children: Annotated[list[Path] | None, typer.Option(
+        "--children", help="下级报告所在的文件夹（或文件）：逐格核对本报告是否等于下级报告之和。")] = None,
 ) -> None:
     """校验填好的工作簿：结构、数值和勾稽关系。可一次校验多个文件或整个文件夹。退出码 0 通过，1 有错误，2 无法校验。"""
     from .batch import iter_files, prepare_csv
+    from .crossyear import Previous
 
     if summary is not None:
         try:
@@ -106,21 +123,47 @@ def check(
     paths = list(iter_files(files))
     if not paths:
         fail("没有找到要校验的 .xlsx 文件：" + "、".join(map(str, files)))
+    if children and len(paths) != 1:
+        fail("使用 --children 时只能校验一份汇总报告")
+    try:
+        prev = Previous.open(previous, previous_dir, checking=paths)
+    except GovxlError as exc:
+        fail(str(exc))
+    more = MoreFindings(prev, children) if prev or children else None
     several = len(files) > 1 or any(f.is_dir() for f in files)
     if several or summary is not None or format is Fmt.jsonl:
         from .cli_batch import run_batch
 
         raise typer.Exit(run_batch(paths, several=several, format=format.value, strict=strict, lang=lang.value,
-                                   jobs=jobs, summary=summary))
-    raise typer.Exit(check_one(paths[0], format, strict, lang.value))
+                                   jobs=jobs, summary=summary, more=more))
+    raise typer.Exit(check_one(paths[0], format, strict, lang.value, more))
 
 
-def check_one(path: Path, format: Fmt, strict: bool, lang: str) -> int:
+class MoreFindings:
+    """Findings beyond the workbook's own: against last year's report, against the children's sum.
+
+    Called with each report where it was checked (in a worker process for a batch), while the
+    report still has its values; picklable, so that it can be sent to a worker."""
+
+    def __init__(self, prev, children: list[Path] | None) -> None:
+        self.prev, self.children = prev, children
+
+    def __call__(self, report) -> list:
+        out = self.prev.findings(report) if self.prev else []
+        if self.children:
+            from .aggregate import check_children
+
+            out += check_children(report, self.children)
+        return out
+
+
+def check_one(path: Path, format: Fmt, strict: bool, lang: str, more: MoreFindings | None = None) -> int:
     """One file, as text (findings grouped by sheet, then the verdict) or as one JSON report."""
     from .checker import check_file
 
     try:
         report = check_file(path)
+        report.findings += more(report) if more else []
     except GovxlError as exc:
         if format is Fmt.json:
             typer.echo(json.dumps({"file": str(path), "ok": False, "error": str(exc)}, ensure_ascii=False, indent=2))
@@ -218,3 +261,7 @@ def run() -> None:
 # Further commands live in their own modules (cli_<name>.py) and register themselves on `app`.
 # One import line each, below (import order = order in `govxl --help`).
 
+from . import cli_export  # noqa: E402,F401
+
+# isort: split
+from . import cli_aggregate  # noqa: E402,F401

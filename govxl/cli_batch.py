@@ -25,7 +25,7 @@ PROGRESS_MIN_FILES = 20
 
 
 def run_batch(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
-              jobs: int | None, summary: Path | None) -> int:
+              jobs: int | None, summary: Path | None, more=None) -> int:
     """Check `paths` and print the results; return the exit code (the worst over all files)."""
     totals = Totals()
     rows: list[Row] = []
@@ -42,7 +42,7 @@ def run_batch(paths: list[Path], *, several: bool, format: str, strict: bool, la
         if format == "json" and several:
             out.line('{"files": [')
         pending = None  # the previous file's JSON, printed once we know whether a comma follows
-        for path, result in check_many(paths, jobs):
+        for path, result in check_many(paths, jobs, more=more):
             row = Row.of(path, result, strict)
             totals.add(row)
             if sink is not None:

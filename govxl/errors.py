@@ -23,3 +23,22 @@ class ReadError(GovxlError):
 
 class NotGovxlError(ReadError):
     """The input is a workbook but not one govxl made (or of an edition this govxl does not know)."""
+
+
+class CheckFailedError(GovxlError):
+    """The workbook failed its check and the operation needs one that passes (unless forced)."""
+
+    def __init__(self, report) -> None:
+        super().__init__(f"{report.file} 未通过校验，不能生成报告（如仍要生成，请加 --force）")
+        self.report = report
+
+
+class InputsError(UsageError):
+    """Inputs that cannot be combined (mixed editions or years, a summary together with its own
+    reports). `headline` is the one-line reason; `offenders` lists (file, what is wrong), one each."""
+
+    def __init__(self, headline: str, offenders: list[tuple[str, str]], shown: int = 5) -> None:
+        self.headline, self.offenders = headline, offenders
+        names = "、".join(f"{f}（{why}）" for f, why in offenders[:shown])
+        more = f"等 {len(offenders)} 份" if len(offenders) > shown else ""
+        super().__init__(f"{headline}：{names}{more}")

@@ -15,7 +15,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -566,21 +566,22 @@ def _custom_entries(root) -> tuple[tuple[str, str], ...]:
 
 
 def read_xlsx(path: str | Path, sheets: set[str] | None = None, extra: int = 0,
-              rows: Mapping[str, int] | None = None) -> RawWorkbook:
+              rows: Mapping[str, int] | None = None, skip: Collection[str] = ()) -> RawWorkbook:
     """Read a workbook. Cells are loaded only for the sheets named in `sheets` (all if None),
-    and for the other sheets too when there are at most `extra` of them (one read, not two).
+    and for the other sheets too (but those in `skip`) when there are at most `extra` of them.
     `rows` limits named sheets to their first rows (a cover sheet whose long status formulas
     a check never reads): only row elements numbered up to the limit, without merges or protection."""
     p = Path(path)
     sniff(p)
     z = _Zip(p)
     try:
-        return _read(z, p, sheets, extra, rows or {})
+        return _read(z, p, sheets, extra, rows or {}, skip)
     finally:
         z.close()
 
 
-def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int, rows: Mapping[str, int]) -> RawWorkbook:
+def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int, rows: Mapping[str, int],
+          skip: Collection[str]) -> RawWorkbook:
     root_rels = _rels(z, "")
     wb_part = next((t for t in root_rels.values() if t.endswith(".xml") and "workbook" in t), "xl/workbook.xml")
     if not z.has(wb_part):
@@ -600,7 +601,7 @@ def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int, rows: Mapping[s
     if len(sheet_els) > MAX_SHEETS:
         raise ReadError(f"工作簿中有 {len(sheet_els)} 张工作表，远超年报工作簿应有的数量，已拒绝读取")
     if sheets is not None and extra:
-        others = {name for name, _state, _rid in sheet_els} - sheets
+        others = {name for name, _state, _rid in sheet_els} - sheets - set(skip)
         if len(others) <= extra:
             sheets = sheets | others
     for name, state, rid in sheet_els:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from .errors import ReadError
@@ -21,7 +21,7 @@ from .reader import RawCell, RawSheet, RawWorkbook, sniff
 
 
 def read_xlsx_openpyxl(path: str | Path, sheets: set[str] | None = None, extra: int = 0,
-                       rows: Mapping[str, int] | None = None) -> RawWorkbook:
+                       rows: Mapping[str, int] | None = None, skip: Collection[str] = ()) -> RawWorkbook:
     """Read a workbook with openpyxl; cells only for the sheets in `sheets` (all if None), and
     for the other sheets too when there are at most `extra` of them; `rows` limits sheets to
     their first rows (without merges or protection): all as the lean reader does."""
@@ -38,7 +38,7 @@ def read_xlsx_openpyxl(path: str | Path, sheets: set[str] | None = None, extra: 
         raise ReadError(f"文件已损坏或不是 xlsx 工作簿，无法读取：{p.name}（{type(exc).__name__}）") from None
     names = wb.sheetnames
     if sheets is not None and extra:
-        others = set(names) - sheets
+        others = set(names) - sheets - set(skip)
         if len(others) <= extra:
             sheets = sheets | others
     styles: list[tuple[bool, bool]] = []

@@ -140,6 +140,7 @@ class Field:
     # For a total cell: the fields it sums and the rule that checks the sum.
     parts: tuple[tuple[str, str], ...] = ()
     rule: str | None = None
+    unit: str = ""  # printed unit of an amount, for prompts (the official label may print none)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -243,6 +244,83 @@ class Cover:
 
 
 @dataclass(frozen=True)
+class CrossYear:
+    """A relation between this year's report and last year's, checked line by line.
+
+    For every line (a column key when `each` is "col", a row key when it is "row"):
+    this year's `this` = last year's `last` + this year's `plus` − this year's `minus`, where
+    `this`, `last`, `plus`, `minus` are keys on the other axis. Keys are semantic, so last
+    year's report may be of another edition: the relation holds wherever both have the keys.
+    `prefill`: `govxl new --from` copies last year's figures into this year's cells.
+    """
+
+    rule: str
+    table: str
+    each: str
+    this: str
+    last: str
+    plus: tuple[str, ...]
+    minus: tuple[str, ...]
+    lines: tuple[str, ...]
+    prefill: bool = False
+
+    def key(self, fixed: str, line: str) -> tuple[str, str, str]:
+        """The field key of row/column `fixed` on `line`."""
+        return (self.table, line, fixed) if self.each == "row" else (self.table, fixed, line)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the published report, in official order: free text, or one of the tables."""
+
+    key: str
+    heading: str
+    table: str | None = None
+
+    @property
+    def ordinal(self) -> str:
+        """The heading's number ('一' of '一、……'): how a heading in a clerk's text file is matched."""
+        return self.heading.split("、", 1)[0]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure that section text may quote (R-TEXT): the phrases that name it and the
+    table fields whose sum it is."""
+
+    name: str
+    section: str
+    patterns: tuple[str, ...]
+    fields: tuple[tuple[str, str, str], ...]
+    none_means_zero: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Something a section must mention (e.g. R-FEE: 信息处理费 in section 六)."""
+
+    rule: str
+    section: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportLayout:
+    """The published report around the tables: title, sections, and what the text must agree with."""
+
+    title: str
+    sections: tuple[Section, ...]
+    figures: tuple[Figure, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+
+    def section(self, key: str) -> Section:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
 class Edition:
     id: str
     name: str
@@ -255,6 +333,9 @@ class Edition:
     tables: tuple[Table, ...]
     cover: Cover
     source: str
+    cross_year: tuple[CrossYear, ...] = ()
+    # The report around the tables ([report] in the spec); None for a spec that lacks it.
+    report: ReportLayout | None = None
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -323,9 +404,11 @@ _EDITION_KEYS = {"id", "name", "document", "issued", "first_year", "template_ver
                  "fee_placeholder"}
 _TABLE_KEYS = {"key", "sheet", "title", "origin", "size", "widths", "landscape", "header_rows",
                "labels", "blocks", "balances"}
-_BLOCK_KEYS = {"header_rows", "label_cols", "rows", "cols", "kind"}
-_LINE_KEYS = {"key", "row", "col", "span", "sum", "rule", "kind"}
+_BLOCK_KEYS = {"header_rows", "label_cols", "rows", "cols", "kind", "unit"}
+_LINE_KEYS = {"key", "row", "col", "span", "sum", "rule", "kind", "unit"}
 _BALANCE_KEYS = {"rule", "left", "right", "show_at", "show_label"}
+_CROSS_KEYS = {"rule", "table", "each", "this", "last", "plus", "minus", "lines", "prefill"}
+_REPORT_KEYS = {"title", "sections", "figures", "mentions"}
 
 
 class _Loader:
@@ -348,7 +431,7 @@ class _Loader:
     def edition(self, doc: dict) -> Edition:
         from .catalogue import CATALOGUE
 
-        self.keys(doc, {"edition", "tables"}, "顶层", {"edition", "tables"})
+        self.keys(doc, {"edition", "tables", "cover", "cross_year", "report"}, "顶层", {"edition", "tables"})
         ed = doc["edition"]
         self.keys(ed, _EDITION_KEYS, "edition", _EDITION_KEYS - {"fee_placeholder"})
         for rule in ed["rules"]:
@@ -368,8 +451,99 @@ class _Loader:
             id=str(ed["id"]), name=ed["name"], document=ed["document"], issued=str(ed["issued"]),
             first_year=int(ed["first_year"]), template_version=int(ed["template_version"]),
             rules=tuple(ed["rules"]), fee_placeholder=ed.get("fee_placeholder", ""),
-            tables=tuple(tables), cover=load_cover(), source=self.source,
+            tables=tuple(tables), cover=self.cover(doc.get("cover", {})), source=self.source,
+            cross_year=tuple(self.cross_year(x, f"cross_year[{i}]", tables, CATALOGUE)
+                             for i, x in enumerate(doc.get("cross_year", []))),
+            report=self.report(doc["report"], tables) if "report" in doc else None,
         )
+
+    def cross_year(self, x: dict, where: str, tables: list[Table], catalogue: dict) -> CrossYear:
+        """`this`, `plus`, `minus` and `lines` must exist in this edition; `last` names last year's
+        key, which may belong to another edition (checked when the two reports meet)."""
+        self.keys(x, _CROSS_KEYS, where, {"rule", "table", "each", "this", "last"})
+        if x["rule"] not in catalogue:
+            raise self.fail(where, f"未知的规则编号 {x['rule']}")
+        table = next((t for t in tables if t.key == x["table"]), None)
+        if table is None:
+            raise self.fail(where, f"未知的表 {x['table']}")
+        if x["each"] not in ("row", "col"):
+            raise self.fail(where, "each 应为 row 或 col")
+        # (fixed, line) of every field: (row, col) for a relation per column, (col, row) per row
+        present = [(f.col_key, f.row_key) if x["each"] == "row" else (f.row_key, f.col_key) for f in table.fields]
+        fixed = [x["this"], *x.get("plus", []), *x.get("minus", [])]
+        lines = list(dict.fromkeys(x.get("lines") or [ln for fx, ln in present if fx == x["this"]]))
+        for fx in fixed:
+            for ln in lines:
+                if (fx, ln) not in present:
+                    raise self.fail(where, f"本版本的表 {table.key} 中没有 {fx} × {ln}")
+        if not lines:
+            raise self.fail(where, f"本版本的表 {table.key} 中没有 {x['this']}")
+        if x.get("prefill") and (x.get("plus") or x.get("minus")):
+            raise self.fail(where, "prefill 只能用于没有 plus/minus 的关系（照抄上年数）")
+        return CrossYear(x["rule"], table.key, x["each"], x["this"], x["last"], tuple(x.get("plus", [])),
+                         tuple(x.get("minus", [])), tuple(lines), bool(x.get("prefill", False)))
+
+    def cover(self, over: dict) -> Cover:
+        """The shared cover (cover.toml), with the keys this edition overrides (e.g. its filling notes)."""
+        base = load_cover()
+        self.keys(over, set(base.raw) - {"sheet"}, "cover")
+        raw = {**base.raw, **over}
+        return Cover(sheet=base.sheet, widths=tuple(raw["widths"]), raw=raw) if over else base
+
+    def report(self, rep: dict, tables: list[Table]) -> ReportLayout:
+        from .catalogue import CATALOGUE
+
+        self.keys(rep, _REPORT_KEYS, "report", {"title", "sections"})
+        by_key = {t.key: t for t in tables}
+        sections: list[Section] = []
+        for i, s in enumerate(rep["sections"]):
+            w = f"report.sections[{i}]"
+            self.keys(s, {"key", "heading", "table"}, w, {"key", "heading"})
+            sec = Section(s["key"], s["heading"], s.get("table"))
+            if "、" not in sec.heading:
+                raise self.fail(w, f"标题应以“一、”这样的序号开头：{sec.heading}")
+            if sec.table is not None:
+                if sec.table not in by_key:
+                    raise self.fail(w, f"引用了未知的表格 {sec.table}")
+                if by_key[sec.table].title != sec.heading:
+                    raise self.fail(w, f"标题与表格 {sec.table} 的 title 不一致")
+            if any(x.key == sec.key or x.ordinal == sec.ordinal for x in sections):
+                raise self.fail(w, f"重复的部分：{sec.key}（{sec.ordinal}）")
+            sections.append(sec)
+        keys = {s.key for s in sections}
+        missing = [t.key for t in tables if t.key not in {s.table for s in sections}]
+        if missing:
+            raise self.fail("report.sections", f"缺少表格 {', '.join(missing)}")
+        figures: list[Figure] = []
+        for i, f in enumerate(rep.get("figures", [])):
+            w = f"report.figures[{i}]"
+            self.keys(f, {"name", "section", "patterns", "fields", "none_means_zero"}, w,
+                      {"name", "section", "patterns", "fields"})
+            if f["section"] not in keys:
+                raise self.fail(w, f"引用了未知的部分 {f['section']}")
+            for p in f["patterns"]:
+                try:
+                    re.compile(p)
+                except re.error as exc:
+                    raise self.fail(w, f"正则表达式有误 {p!r}：{exc}") from None
+            for key in f["fields"]:
+                try:
+                    table, row_key, col_key = key
+                    by_key[table].field(row_key, col_key)
+                except (KeyError, ValueError, TypeError):
+                    raise self.fail(w, f"引用了未知的数据单元格 {key}（应为 [表, 行键, 列键]）") from None
+            figures.append(Figure(f["name"], f["section"], tuple(f["patterns"]),
+                                  tuple(tuple(k) for k in f["fields"]), bool(f.get("none_means_zero", False))))
+        mentions: list[Mention] = []
+        for i, m in enumerate(rep.get("mentions", [])):
+            w = f"report.mentions[{i}]"
+            self.keys(m, {"rule", "section", "words"}, w, {"rule", "section", "words"})
+            if m["rule"] not in CATALOGUE:
+                raise self.fail(w, f"未知的规则编号 {m['rule']}")
+            if m["section"] not in keys:
+                raise self.fail(w, f"引用了未知的部分 {m['section']}")
+            mentions.append(Mention(m["rule"], m["section"], tuple(m["words"])))
+        return ReportLayout(rep["title"], tuple(sections), tuple(figures), tuple(mentions))
 
     def rng(self, ref: str, where: str) -> tuple[int, int, int, int]:
         try:
@@ -519,10 +693,11 @@ class _Loader:
                 elif rx["key"] in row_parts:
                     parts, rule = tuple((k, cx["key"]) for k in row_parts[rx["key"]]), rx["rule"]
                 kind = rx.get("kind") or cx.get("kind") or blk.get("kind", "count")
+                unit = rx.get("unit") or cx.get("unit") or blk.get("unit", "")
                 row_label = path([(r, lc) for lc in lbl_cols]) or t["title"]
                 col_label = path([(hr, c) for hr in hdr_rows])
                 out.append(Field(t["key"], rx["key"], cx["key"], t["sheet"], *off(r, c), kind,
-                                 row_label, col_label, span, parts, rule))
+                                 row_label, col_label, span, parts, rule, unit))
         return out
 
 
@@ -531,3 +706,55 @@ def load_cover() -> Cover:
     path = templates_dir() / "cover.toml"
     raw = tomllib.loads(path.read_text(encoding="utf-8"))["cover"]
     return Cover(sheet=raw["sheet"], widths=tuple(raw["widths"]), raw=raw)
+
+
+# ------------------------------------------------------------------ the aggregate's list sheet
+_AGG_KEYS = {"sheet", "hash_chars", "columns", "status", "unreadable", "no_agency", "is_aggregate", "footer",
+             "totals"}
+_AGG_COLUMNS = {"no", "status", "agency", "file", "hash", "totals", "verdict", "note"}
+
+
+@dataclass(frozen=True)
+class KeyTotal:
+    """A figure shown per report in an aggregate's list: the sum of some fields (by semantic key)."""
+
+    label: str
+    fields: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class AggregateSheet:
+    """templates/aggregate.toml: the list sheet `govxl aggregate` appends to a summary."""
+
+    sheet: str
+    hash_chars: int
+    columns: tuple[tuple[str, str, float], ...]  # (key, label, width); key "totals" = the key totals
+    totals: tuple[KeyTotal, ...]
+    texts: dict = field(hash=False, compare=False)
+
+
+@cache
+def load_aggregate_sheet() -> AggregateSheet:
+    source = "aggregate.toml"
+    path = templates_dir() / source
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))["aggregate"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError(f"{source}: 无法读取：{exc}") from None
+    ld = _Loader(source)
+    ld.keys(raw, _AGG_KEYS, "aggregate", _AGG_KEYS)
+    columns = []
+    for i, c in enumerate(raw["columns"]):
+        ld.keys(c, {"key", "label", "width"}, f"aggregate.columns[{i}]", {"key", "width"})
+        if c["key"] not in _AGG_COLUMNS:
+            raise ld.fail(f"aggregate.columns[{i}]", f"未知的列 {c['key']}")
+        columns.append((c["key"], c.get("label", "").format(hash_chars=raw["hash_chars"]), float(c["width"])))
+    totals = []
+    for i, t in enumerate(raw["totals"]):
+        ld.keys(t, {"label", "fields"}, f"aggregate.totals[{i}]", {"label", "fields"})
+        keys = tuple(tuple(k.split("/")) for k in t["fields"])
+        if not keys or any(len(k) != 3 for k in keys):
+            raise ld.fail(f"aggregate.totals[{i}]", "fields 应写成 table/row/column")
+        totals.append(KeyTotal(t["label"], keys))  # type: ignore[arg-type]
+    texts = {k: raw[k] for k in ("status", "unreadable", "no_agency", "is_aggregate", "footer")}
+    return AggregateSheet(raw["sheet"], int(raw["hash_chars"]), tuple(columns), tuple(totals), texts)

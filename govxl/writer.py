@@ -41,6 +41,7 @@ class Extra:
     header: list[str]
     rows: list[list[Any]]
     widths: list[float] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)  # lines below the rows, each across all columns
 
 
 def identity(edition: Edition) -> dict[str, str]:
@@ -61,11 +62,19 @@ def text_width(text: str) -> float:
     return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
 
 
-def prepare_output(path: str | os.PathLike, force: bool) -> Path:
-    """Validate an output path; raise UsageError with a clerk-readable reason."""
+def prepare_output(path: str | os.PathLike, force: bool, suffix: str = ".xlsx",
+                   inputs: tuple[str | os.PathLike, ...] = ()) -> Path:
+    """Validate an output path; raise UsageError with a clerk-readable reason.
+
+    `suffix` is the only extension accepted (so a typo cannot overwrite a workbook with HTML);
+    an output that is one of `inputs` is refused even with `force`.
+    """
     out = Path(path)
-    if out.suffix.lower() != ".xlsx":
-        raise UsageError(f"输出文件名应以 .xlsx 结尾：{out}")
+    if out.suffix.lower() != suffix:
+        raise UsageError(f"输出文件名应以 {suffix} 结尾：{out}")
+    for src in inputs:
+        if same_file(out, Path(src)):
+            raise UsageError(f"输出文件不能与输入文件相同：{out}")
     if out.is_dir():
         raise UsageError(f"输出路径是一个文件夹：{out}")
     if not out.parent.exists():
@@ -77,12 +86,30 @@ def prepare_output(path: str | os.PathLike, force: bool) -> Path:
     return out
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Do two paths name the same file (also through links and different spellings)?"""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(out: Path, write) -> None:
     """Call write(tmp_path), then rename over `out`: an interrupted run leaves no half file."""
     fd, tmp = tempfile.mkstemp(prefix=".govxl-", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
         write(tmp)
+        # mkstemp makes the file private (0600); give it the permissions a normal save would.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):
@@ -359,6 +386,11 @@ class _Writer:
                     ws.write_number(i, j, v, self.f_label)
                 else:
                     ws.write_string(i, j, str(v), self.f_label)
+        last = max(len(x.header), 1) - 1
+        for i, line in enumerate(x.footer, start=len(x.rows) + 1):
+            if last:
+                ws.merge_range(i, 0, i, last, "", self.f_text)
+            ws.write_string(i, 0, line, self.f_text)
         self.protect(ws)
         self.print_setup(ws, True, (0, 0))
 
@@ -372,9 +404,10 @@ def validation(f: Field) -> dict[str, Any]:
     where = f"{f.row_label.split(' / ')[-1]} × {f.col_label.split(' / ')[-1]}" if f.col_label else f.row_label
     if f.kind == "amount":
         cell = cell_name(f.row, f.col)
+        unit = (f"（{f.unit}）", f"单位：{f.unit}，", f"，单位为{f.unit}") if f.unit else ("", "", "")
         return {"validate": "custom", "value": f"=AND(ISNUMBER({cell}),{cell}>=0,ROUND({cell},6)={cell})",
-                "input_title": "填写金额（万元）", "input_message": f"{where}\n单位：万元，可带小数（最多 6 位）。",
-                "error_title": "金额无效", "error_message": "请填写不小于 0 的数字，单位为万元，最多 6 位小数。"}
+                "input_title": f"填写金额{unit[0]}", "input_message": f"{where}\n{unit[1]}可带小数（最多 6 位）。",
+                "error_title": "金额无效", "error_message": f"请填写不小于 0 的数字{unit[2]}，最多 6 位小数。"}
     if f.kind == "signed":
         return {"validate": "integer", "criteria": "between", "minimum": -999999999, "maximum": 999999999,
                 "input_title": "填写增减数", "input_message": f"{where}\n整数，减少时填负数。",

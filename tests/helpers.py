@@ -67,3 +67,32 @@ def totals(ed: Edition, inputs: dict) -> dict:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def random_values(ed: Edition, rng, scale: int = 30) -> dict[tuple[str, str, str], float]:
+    """A consistent random report (every rule of the spec holds): inputs drawn from `rng`, about half
+    of them 0, the fee in whole 1/1,000,000 万元; then for each balance the first left-hand row is set
+    so that left = right. Built from the spec only, so it serves every edition."""
+    out: dict[tuple[str, str, str], float] = {}
+    for f in ed.fields:
+        if f.is_total:
+            continue
+        if f.kind == "amount":
+            out[f.key] = rng.randint(0, 50_000_000) / 1_000_000
+        elif rng.random() < 0.5:
+            out[f.key] = 0
+        else:
+            out[f.key] = rng.randint(-scale if f.kind == "signed" else 0, scale)
+    for t in ed.tables:
+        for b in t.balances:
+            now = evaluate(ed, out)
+            for col in b.cols:
+                first = t.field(b.left[0], col)
+                if first.is_total:
+                    continue
+                right = sum(now[(t.key, r, col)] for r in b.right)
+                others = [t.field(r, col).key for r in b.left[1:]]
+                for k in others:
+                    out[k] = rng.randint(0, int(right) // max(len(others), 1))
+                out[first.key] = right - sum(out[k] for k in others)
+    return out

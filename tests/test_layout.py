@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 import govxl
-from govxl.spec import load_edition, parse_range, range_name
+from govxl.spec import edition_ids, load_edition, parse_range, range_name
 
 # Table-relative positions (the table's top-left cell is A1), exactly as FORMAT.md draws them.
 T2_2021 = {
@@ -55,13 +55,51 @@ T4 = {
     **{f"{c}3": t for c, t in zip("KLMNO", ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"])},
 }
 
+# 2019 (trial) edition: FORMAT.md "2019 edition: differences from 2021".
+T2_2019 = {
+    "A1:D1": "第二十条第（一）项", "A2": "信息内容", "B2": "本年新制作数量", "C2": "本年新公开数量", "D2": "对外公开总数量",
+    "A3": "规章", "A4": "规范性文件",
+    "A5:D5": "第二十条第（五）项",
+    "A6": "信息内容", "B6": "上一年项目数量", "C6": "本年增/减", "D6": "处理决定数量",
+    "A7": "行政许可", "A8": "其他对外管理服务事项",
+    "A9:D9": "第二十条第（六）项",
+    "A10": "信息内容", "B10": "上一年项目数量", "C10": "本年增/减", "D10": "处理决定数量",
+    "A11": "行政处罚", "A12": "行政强制",
+    "A13:D13": "第二十条第（八）项",
+    "A14": "信息内容", "B14": "上一年项目数量", "C14:D14": "本年增/减",
+    "A15": "行政事业性收费",
+    "A16:D16": "第二十条第（九）项",
+    "A17": "信息内容", "B17": "采购项目数量", "C17:D17": "采购总金额",
+    "A18": "政府集中采购",
+}
+T2_2019_INPUT_MERGES = ["C15:D15", "C18:D18"]
+# Table 三 is "identical except that （六）其他处理 is one row": the 2021 labels of rows 1–23, then
+# the 2019 tail.
+T3_2019 = {
+    **{ref: text for ref, text in T3_2021.items() if parse_range(ref)[0] < 23 and ref != "A6:A27"},
+    "A6:A25": "三、本年度办理结果",
+    "B24:C24": "（六）其他处理",
+    "B25:C25": "（七）总计",
+    "A26:C26": "四、结转下年度继续办理",
+}
+
 EXPECTED = {
     "2021": [
         ("二、主动公开政府信息情况", T2_2021, T2_2021_INPUT_MERGES),
         ("三、收到和处理政府信息公开申请情况", T3_2021, []),
         ("四、政府信息公开行政复议、行政诉讼情况", T4, []),
     ],
+    "2019": [
+        ("二、主动公开政府信息情况", T2_2019, T2_2019_INPUT_MERGES),
+        ("三、收到和处理政府信息公开申请情况", T3_2019, []),
+        ("四、政府信息公开行政复议、行政诉讼情况", T4, []),
+    ],
 }
+
+
+def test_every_shipped_edition_has_expected_labels():
+    assert sorted(EXPECTED) == sorted(edition_ids())
+
 
 
 def shift(ref: str, origin: tuple[int, int]) -> str:

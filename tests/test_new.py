@@ -28,19 +28,24 @@ def rel(ref: str, origin) -> str:
     return range_name(r1 + origin[0], c1 + origin[1], r2 + origin[0], c2 + origin[1])
 
 
-# Total formulas, table-relative, typed from FORMAT.md's arithmetic (not derived from the spec).
-def expected_formulas_2021():
-    t3 = {f"J{r}": f"SUM(D{r}:I{r})" for r in range(4, 29)}
-    t3.update({f"{c}27": f"SUM({c}6:{c}26)" for c in "DEFGHI"})
+# Total formulas, table-relative, typed from FORMAT.md's arithmetic (not derived from the spec):
+# table 三's （七）总计 row and 四、结转下年度 row sit at 27/28 in 2021 and at 25/26 in 2019.
+T3_LAST_ROW = {"2021": 28, "2019": 26}
+
+
+def expected_formulas(edition: str):
+    last = T3_LAST_ROW[edition]
+    t3 = {f"J{r}": f"SUM(D{r}:I{r})" for r in range(4, last + 1)}
+    t3.update({f"{c}{last - 1}": f"SUM({c}6:{c}{last - 2})" for c in "DEFGHI"})
     t4 = {"E4": "SUM(A4:D4)", "J4": "SUM(F4:I4)", "O4": "SUM(K4:N4)"}
     return {"requests": t3, "appeals": t4, "active": {}}
 
 
-def test_totals_are_formulas_over_exactly_the_right_ranges(tmp_path, ed2021):
-    wb = openpyxl.load_workbook(govxl.new(tmp_path / "a.xlsx"))
-    for t in ed2021.tables:
+def test_totals_are_formulas_over_exactly_the_right_ranges(tmp_path, ed):
+    wb = openpyxl.load_workbook(govxl.new(tmp_path / "a.xlsx", edition=ed.id))
+    for t in ed.tables:
         ws = wb[t.sheet]
-        want = {rel(c, t.origin): rel_formula(f, t.origin) for c, f in expected_formulas_2021()[t.key].items()}
+        want = {rel(c, t.origin): rel_formula(f, t.origin) for c, f in expected_formulas(ed.id)[t.key].items()}
         got = {f.cell: ws[f.cell].value for f in t.totals}
         assert set(got) == set(want)
         for cell, formula in want.items():
@@ -115,22 +120,22 @@ def test_cover_has_a_live_status_line_per_rule(blank, ed):
     assert all(str(f).startswith("=") and "通过" in f and "不通过" in f for f in status.values())
 
 
-def test_cached_results_are_right_for_prefilled_values(tmp_path, ed2021):
-    inputs = values(ed2021, NANGUAN_2023)
+def test_cached_results_are_right_for_prefilled_values(tmp_path, ed):
+    inputs = values(ed, NANGUAN_2023)
     inputs[("requests", "new", "natural_person")] = 11  # unbalanced on purpose
-    path = govxl.new(tmp_path / "a.xlsx", values=inputs)
+    path = govxl.new(tmp_path / "a.xlsx", edition=ed.id, values=inputs)
     raw = read_xlsx(path)
-    want = evaluate(ed2021, inputs)
-    for f in ed2021.fields:
+    want = evaluate(ed, inputs)
+    for f in ed.fields:
         if f.is_total:
             assert raw.sheet(f.sheet).cells[(f.row, f.col)].value == want[f.key], f.cell
-    t3 = ed2021.table("requests")
+    t3 = ed.table("requests")
     bal = t3.balances[0]
     shown = {col: raw.sheet(t3.sheet).cells[(bal.show_row, t3.field("new", col).col)].value for col in bal.cols}
     assert shown["natural_person"] == "✗" and shown["total"] == "✗" and shown["commercial"] == "✓"
-    cover = raw.sheet(ed2021.cover.sheet)
+    cover = raw.sheet(ed.cover.sheet)
     status = {c.value: cover.cells[(r, 3)].value for (r, col), c in cover.cells.items()
-              if col == 0 and c.value in ed2021.rules}
+              if col == 0 and c.value in ed.rules}
     assert status["T3-BAL"] == "不通过" and status["T3-SUM"] == "通过" and status["V-INT"] == "通过"
 
 

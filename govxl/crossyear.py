@@ -1,0 +1,237 @@
+"""Across years: this year's report against last year's.
+
+`govxl check --previous` / `--previous-dir` and `govxl new --from`. What relates to what
+(上年结转 = last year's 结转下年度, ...) is declared in each edition spec (`[[cross_year]]`,
+see :class:`govxl.spec.CrossYear`) by semantic keys, so a 2020 report in the 2019 edition
+pairs with a 2021 report in the 2021 edition wherever both editions have the keys. This
+module only pairs reports, looks the keys up and does the arithmetic.
+
+A pair must be consecutive years: otherwise the comparison would only produce noise, so
+one X-YEAR warning says why and nothing else is compared. A different agency name is an
+X-AGENCY warning, but the comparison is still made (names change in 机构改革).
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from .checker import check_file
+from .errors import GovxlError, UsageError
+from .findings import Finding, Report
+from .rules import TOLERANCE, Key
+from .spec import CrossYear, Edition, edition_ids, load_edition
+
+
+# ------------------------------------------------------------------ comparing two reports
+def compare(this: Report, last: Report) -> list[Finding]:
+    """Findings of this year's report against last year's (both already checked)."""
+    ed = load_edition(this.edition)
+    out = _pairing(ed, this, last)
+    if any(f.rule == "X-YEAR" for f in out):
+        return out
+    last_ed = load_edition(last.edition)
+    for rel in ed.cross_year:
+        out += _relation(ed, last_ed, rel, this, last)
+    return out
+
+
+def _relation(ed: Edition, last_ed: Edition, rel: CrossYear, this: Report, last: Report) -> list[Finding]:
+    out: list[Finding] = []
+    for line in rel.lines:
+        last_key = rel.key(rel.last, line)
+        if last_key not in last.values:  # last year's edition has no such cell: the relation does not apply
+            continue
+        f, lf = ed.field(rel.key(rel.this, line)), last_ed.field(last_key)
+        plus = [(k, this.values[rel.key(k, line)]) for k in rel.plus]
+        minus = [(k, this.values[rel.key(k, line)]) for k in rel.minus]
+        expected = last.values[last_key] + sum(v for _, v in plus) - sum(v for _, v in minus)
+        actual = this.values[f.key]
+        if abs(expected - actual) <= TOLERANCE:
+            continue
+        src = f"{last.file} {lf.sheet}!{lf.cell}"
+        if plus or minus:
+            terms = [(sign, _label(ed.field(rel.key(k, line)), rel), v) for sign, items in (("＋", plus), ("－", minus))
+                     for k, v in items]
+            src = f"上年 {_num(last.values[last_key])}（{src}）" + "".join(f" {s} {lb} {_num(v)}" for s, lb, v in terms)
+        out.append(Finding.of(rel.rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label,
+                              expected=_num(expected), actual=_num(actual), detail=src))
+    return out
+
+
+def _label(f, rel: CrossYear) -> str:
+    """The label of a term: its column's label for a relation per row, its row's for one per column."""
+    return (f.col_label if rel.each == "row" else f.row_label).split(" / ")[-1]
+
+
+def _pairing(ed: Edition, this: Report, last: Report) -> list[Finding]:
+    cover = ed.cover
+    where = dict(sheet=cover.sheet, detail=str(last.file))
+    if this.year is None or last.year != this.year - 1:
+        return [Finding.of("X-YEAR", cell=_at(cover.raw["year"]), **where,
+                           expected=this.year - 1 if this.year is not None else "上一年度（本报告未填写报告年度）",
+                           actual=last.year if last.year is not None else "（未填写）")]
+    if this.agency and last.agency and not same_agency(this.agency, last.agency):
+        return [Finding.of("X-AGENCY", cell=_at(cover.raw["agency"]), **where, expected=this.agency, actual=last.agency)]
+    return []
+
+
+def _num(v: float) -> float | int:
+    return int(round(v)) if abs(v - round(v)) < TOLERANCE else round(v, 6)
+
+
+def _at(item: dict) -> str:
+    return item["at"].split(":")[0]
+
+
+def same_agency(a: str | None, b: str | None) -> bool:
+    """Agency names compare equal when they differ only in whitespace or full/half width."""
+    norm = lambda s: "".join(unicodedata.normalize("NFKC", s or "").split())  # noqa: E731
+    return bool(norm(a)) and norm(a) == norm(b)
+
+
+# ------------------------------------------------------------------ finding last year's report
+def find_previous(report: Report, candidates: Iterable[Report]) -> list[Report]:
+    """Last year's reports of the same agency among `candidates` (normally exactly one)."""
+    if report.year is None or not report.agency:
+        return []
+    return [c for c in candidates if c.year == report.year - 1 and same_agency(c.agency, report.agency)]
+
+
+def scan(directory: str | os.PathLike) -> tuple[list[Report], list[Path]]:
+    """Check every workbook under `directory` (subfolders too). Returns the reports and the files
+    that could not be checked (not a govxl workbook, damaged...), which are skipped."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise UsageError(f"找不到文件夹：{root}")
+    reports, skipped = [], []
+    for path in sorted(root.rglob("*.xlsx")):
+        if path.name.startswith(("~$", ".")) or not path.is_file():
+            continue
+        try:
+            reports.append(check_file(path))
+        except GovxlError:
+            skipped.append(path)
+    return reports, skipped
+
+
+class Previous:
+    """Where last year's reports come from: one file (`--previous`) or a folder (`--previous-dir`).
+
+    Both are read once, up front, so a batch of checks pairs against the same reports.
+    """
+
+    def __init__(self, reports: list[Report], directory: Path | None = None, skipped: list[Path] | None = None) -> None:
+        self.reports, self.directory, self.skipped = reports, directory, skipped or []
+
+    @classmethod
+    def open(cls, file: str | os.PathLike | None = None, directory: str | os.PathLike | None = None,
+             checking: Iterable[str | os.PathLike] = ()) -> Previous | None:
+        """None when neither is given. Raises UsageError / ReadError (naming last year's file)."""
+        if file is not None and directory is not None:
+            raise UsageError("--previous 与 --previous-dir 只能选一个")
+        if file is not None:
+            checking = list(checking)
+            if len(checking) > 1:
+                raise UsageError("--previous 只能用于校验一个文件；校验多个文件时请用 --previous-dir 文件夹")
+            if any(_same_file(file, p) for p in checking):
+                raise UsageError(f"上年报告与要校验的是同一个文件：{file}")
+            try:
+                return cls([check_file(file)])
+            except GovxlError as exc:
+                raise type(exc)(f"上年报告 {file} 无法校验：{exc}") from None
+        if directory is not None:
+            reports, skipped = scan(directory)
+            return cls(reports, Path(directory), skipped)
+        return None
+
+    def findings(self, report: Report) -> list[Finding]:
+        """Cross-year findings for `report`: against the one file, or its match in the folder."""
+        if self.directory is None:
+            return compare(report, self.reports[0])
+        if report.year is None or not report.agency:
+            return [Finding.of("X-PREV", detail="本报告未填写报告年度或填报单位，无法在文件夹中找到上年报告")]
+        matches = [r for r in find_previous(report, self.reports) if not _same_file(r.file, report.file)]
+        if len(matches) > 1:  # e.g. a leftover blank copy: prefer the one report that passes its own check
+            passing = [r for r in matches if r.ok()]
+            matches = passing if len(passing) == 1 else matches
+        if len(matches) == 1:
+            return compare(report, matches[0])
+        who = f" {report.year - 1} 年“{report.agency}”的报告"
+        if matches:
+            names = "、".join(str(r.file) for r in matches)
+            detail = f"文件夹 {self.directory} 中有 {len(matches)} 份{who}（{names}），无法确定用哪一份"
+        else:
+            detail = f"文件夹 {self.directory} 中没有{who}"
+            if self.skipped:
+                detail += f"（另有 {len(self.skipped)} 个文件无法读取）"
+        return [Finding.of("X-PREV", detail=detail)]
+
+
+def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+# ------------------------------------------------------------------ next year's workbook
+def edition_for_year(year: int) -> str:
+    """The edition a report for `year` uses: the newest whose first year is not after it."""
+    ids = edition_ids()
+    return next((e for e in ids if load_edition(e).first_year <= year), ids[-1])
+
+
+def carried(edition: Edition, last: Report) -> tuple[dict[Key, float], dict[Key, str]]:
+    """Values and cell comments pre-filled from last year's report by the `prefill` relations."""
+    last_ed = load_edition(last.edition)
+    values: dict[Key, float] = {}
+    comments: dict[Key, str] = {}
+    for rel in edition.cross_year:
+        if not rel.prefill:
+            continue
+        for line in rel.lines:
+            f, last_key = edition.field(rel.key(rel.this, line)), rel.key(rel.last, line)
+            if f.is_total or last_key not in last.values:
+                continue
+            lf = last_ed.field(last_key)
+            values[f.key] = last.values[last_key]
+            comments[f.key] = (f"由上年报告预填：{Path(last.file).name}（{last.year} 年）{lf.sheet}!{lf.cell}"
+                               f"（{lf.row_label.split(' / ')[-1]} × {lf.col_label.split(' / ')[-1]}）"
+                               f"＝ {_num(last.values[last_key])}")
+    return values, comments
+
+
+def new_from(source: str | os.PathLike, out: str | os.PathLike, *, agency: str | None = None,
+             year: int | None = None, edition: str | None = None, password: str | None = None,
+             force: bool = False) -> tuple[Report, Path | None]:
+    """Next year's workbook from last year's: agency and year + 1 taken over, the `prefill`
+    relations (上年结转) filled in, everything else blank.
+
+    Last year's file must pass its own check first: if it does not, nothing is written and
+    the path returned is None (the report says why). The edition is the one that applies to
+    the new year unless `edition` is given, so a 2020 report (2019 edition) gives a 2021
+    workbook in the 2021 edition.
+    """
+    from .writer import write_workbook  # xlsxwriter: only when writing
+
+    if _same_file(source, out):
+        raise UsageError(f"输出文件不能是上年报告本身：{out}")
+    try:
+        last = check_file(source)
+    except GovxlError as exc:
+        raise type(exc)(f"上年报告 {source} 无法校验：{exc}") from None
+    if not last.ok():
+        return last, None
+    if last.year is None and year is None:
+        raise UsageError(f"上年报告 {source} 未填写报告年度，请用 --year 指定本年度")
+    if year is not None and last.year is not None and year != last.year + 1:
+        raise UsageError(f"上年报告 {source} 是 {last.year} 年的，不能作为 {year} 年报告的上一年")
+    new_year = year if year is not None else last.year + 1
+    ed = load_edition(edition or edition_for_year(new_year))
+    values, comments = carried(ed, last)
+    path = write_workbook(out, ed, agency=agency or last.agency or "", year=new_year, values=values,
+                          comments=comments, password=password, force=force)
+    return last, path

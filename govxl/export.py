@@ -1,0 +1,227 @@
+"""Export checked workbooks as data: tidy CSV (one value per line) and JSON.
+
+Every value is keyed by the edition spec's stable semantic keys (table, row_key, col_key),
+which mean the same thing in every edition, and carries the official labels beside them.
+A workbook that fails its check is still exported, flagged ``ok = false``; values that could
+not be read (a V-INT / V-AMT error, a missing sheet) are exported as empty/null rather than
+as a made-up 0, and so is every total that depends on one of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import GovxlError, UsageError
+from .findings import Report
+from .rules import Key
+from .spec import Edition, Field, load_edition
+
+EXPORT_FORMAT = 1
+CSV_COLUMNS = ("file", "agency", "year", "edition", "ok", "table", "row_key", "row_label", "col_key",
+               "col_label", "value", "is_total")
+# A text cell starting with one of these is a formula to Excel, WPS and LibreOffice
+# (tab and carriage return too, per OWASP's CSV-injection advice). Such text is written with
+# a leading apostrophe, which spreadsheets show as plain text; numbers are never touched.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+UNUSABLE = ("V-INT", "V-AMT")
+
+
+@dataclass
+class Item:
+    """One input file: its check report, or why it could not be read."""
+
+    path: Path
+    report: Report | None = None
+    error: str | None = None
+
+
+# ------------------------------------------------------------------ inputs
+def find_workbooks(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given, folders searched recursively for .xlsx (skipping Excel's ~$ lock files
+    and hidden files); sorted within a folder, duplicates dropped."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".xlsx"
+                           and not any(part.startswith(("~$", ".")) for part in f.relative_to(p).parts))
+            if not found:
+                raise UsageError(f"文件夹中没有 .xlsx 工作簿：{p}")
+        elif p.exists():
+            found = [p]
+        else:
+            raise UsageError(f"找不到文件或文件夹：{p}")
+        for f in found:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def load(paths: Iterable[Path], check: Callable[[Path], Report] | None = None) -> list[Item]:
+    """Check every file; a file that cannot be checked becomes an Item with `error`."""
+    if check is None:
+        from .checker import check_file as check
+    items = []
+    for p in paths:
+        try:
+            items.append(Item(p, report=check(p)))
+        except GovxlError as exc:
+            items.append(Item(p, error=str(exc)))
+    return items
+
+
+# ------------------------------------------------------------------ values
+def number(v: float | None) -> int | float | None:
+    """Whole numbers as int, the fee rounded to its 6 decimals."""
+    if v is None:
+        return None
+    return int(round(v)) if abs(v - round(v)) < 1e-9 else round(float(v), 6)
+
+
+def usable_values(report: Report, edition: Edition) -> dict[Key, int | float | None]:
+    """The report's values, with None where the workbook holds no usable number: an input with a
+    V-INT / V-AMT error, every field of a missing sheet, and any total that sums one of those."""
+    bad = {(f.sheet, f.cell) for f in report.findings if f.rule in UNUSABLE}
+    missing = {f.sheet for f in report.findings if f.rule == "S-SHEET"}
+    out: dict[Key, int | float | None] = {}
+
+    def value(f: Field) -> int | float | None:
+        if f.key in out:
+            return out[f.key]
+        if f.sheet in missing or (not f.is_total and (f.sheet, f.cell) in bad):
+            v = None
+        elif f.is_total and any(value(edition.field((f.table, *p))) is None for p in f.parts):
+            v = None
+        else:
+            v = number(report.values.get(f.key))
+        out[f.key] = v
+        return v
+
+    for f in edition.fields:
+        value(f)
+    return out
+
+
+def labels(edition: Edition) -> dict[str, Any]:
+    """The official labels of every field, in official order: the data dictionary of an edition."""
+    return {
+        "name": edition.name,
+        "document": edition.document,
+        "tables": {
+            t.key: {
+                "title": t.title,
+                "fields": [{"row_key": f.row_key, "col_key": f.col_key, "row_label": f.row_label,
+                            "col_label": f.col_label, "kind": f.kind, "is_total": f.is_total}
+                           for f in t.fields],
+            }
+            for t in edition.tables
+        },
+    }
+
+
+# ------------------------------------------------------------------ JSON
+def report_json(item: Item) -> dict[str, Any]:
+    if item.report is None:
+        return {"file": str(item.path), "ok": False, "error": item.error or ""}
+    rep = item.report
+    ed = load_edition(rep.edition)
+    vals = usable_values(rep, ed)
+    tables: dict[str, dict[str, dict[str, int | float | None]]] = {}
+    for f in ed.fields:
+        tables.setdefault(f.table, {}).setdefault(f.row_key, {})[f.col_key] = vals[f.key]
+    doc = rep.to_dict()
+    return {
+        "file": str(item.path), "agency": rep.agency, "year": rep.year, "edition": rep.edition,
+        "template_version": rep.template_version, "ok": doc["ok"], "counts": doc["counts"],
+        "findings": doc["findings"], "tables": tables,
+    }
+
+
+def to_json(items: list[Item]) -> dict[str, Any]:
+    """One document for any number of reports (the same shape for one as for hundreds)."""
+    editions = sorted({i.report.edition for i in items if i.report is not None})
+    return {
+        "govxl_export": EXPORT_FORMAT,
+        "generator": f"govxl {__version__}",
+        "labels": {e: labels(load_edition(e)) for e in editions},
+        "reports": [report_json(i) for i in items],
+    }
+
+
+def json_text(items: list[Item]) -> str:
+    return json.dumps(to_json(items), ensure_ascii=False, indent=2) + "\n"
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of :func:`to_json` documents (shipped as govxl/schema/export.schema.json)."""
+    text = resources.files("govxl").joinpath("schema/export.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+# ------------------------------------------------------------------ CSV
+def safe_text(s: str | None) -> str:
+    """Text that no spreadsheet will run as a formula: a leading ' when it starts with = + - @ etc."""
+    s = "" if s is None else str(s)
+    return "'" + s if s.startswith(FORMULA_START) else s
+
+
+def _csv_number(v: int | float | None) -> int | str:
+    if v is None:
+        return ""
+    if isinstance(v, int):
+        return v
+    return f"{v:.6f}".rstrip("0").rstrip(".")  # never 1e-06
+
+
+def csv_rows(items: list[Item]) -> Iterable[list[Any]]:
+    """Tidy long form: one value per row, CSV_COLUMNS; unreadable files contribute no rows."""
+    for item in items:
+        rep = item.report
+        if rep is None:
+            continue
+        ed = load_edition(rep.edition)
+        vals = usable_values(rep, ed)
+        head = [safe_text(str(item.path)), safe_text(rep.agency), "" if rep.year is None else rep.year,
+                rep.edition, "true" if rep.ok() else "false"]
+        for f in ed.fields:
+            yield [*head, f.table, f.row_key, safe_text(f.row_label), f.col_key, safe_text(f.col_label),
+                   _csv_number(vals[f.key]), "true" if f.is_total else "false"]
+
+
+def csv_text(items: list[Item]) -> str:
+    """UTF-8 text with a BOM (so Excel and WPS open it as UTF-8), CRLF line ends, a header row."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS)
+    w.writerows(csv_rows(items))
+    return "\ufeff" + buf.getvalue()
+
+
+def export_text(items: list[Item], to: str) -> str:
+    if to == "json":
+        return json_text(items)
+    if to == "csv":
+        return csv_text(items)
+    raise UsageError(f"不支持的导出格式：{to}（可选 json、csv）")
+
+
+def write_export(items: list[Item], to: str, out: str | os.PathLike) -> Path:
+    """Write the export to `out` (through a temporary file); never over one of the inputs."""
+    from .writer import atomic_write, prepare_output
+
+    path = prepare_output(out, force=True, suffix="." + to, inputs=tuple(i.path for i in items))
+    data = export_text(items, to).encode("utf-8")
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+    return path
+
