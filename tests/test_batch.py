@@ -203,3 +203,22 @@ def test_usage_errors(tmp_path):
     assert r.returncode == 2 and "没有找到要校验的 .xlsx 文件" in r.stderr
     assert cli("check", tmp_path, "--jobs", "0").returncode == 2
     assert cli("check", tmp_path, "--format", "csv").returncode == 2
+
+
+def test_previous_dir_in_a_batch_pairs_each_file_in_its_worker(tmp_path):
+    """--previous-dir with a folder: each report is compared with its own agency's last year, at any --jobs."""
+    from test_crossyear import AGENCY, LAST, THIS_MATCHED, THIS_MISMATCHED, workbook
+
+    stage, last, this = tmp_path / "stage", tmp_path / "2022", tmp_path / "2023"
+    for d in (stage, last, this):
+        d.mkdir()
+    for name, year, text, agency, dest in [
+        ("甲2022", 2022, LAST, AGENCY, last), ("乙2022", 2022, LAST, "乙县人民政府办公室", last),
+        ("甲2023", 2023, THIS_MATCHED, AGENCY, this), ("乙2023", 2023, THIS_MISMATCHED, "乙县人民政府办公室", this),
+    ]:
+        shutil.move(workbook(stage / f"{name}.xlsx", "2021", year, text, agency=agency), dest / f"{name}.xlsx")
+    runs = [cli("check", this, "--previous-dir", last, "--format", "jsonl", "--jobs", j) for j in ("1", "2")]
+    assert runs[0].stdout == runs[1].stdout and runs[0].returncode == runs[1].returncode == 0
+    docs = [json.loads(line) for line in runs[0].stdout.splitlines()]
+    rules = {d["file"].rsplit("/", 1)[-1]: sorted(f["rule"] for f in d["findings"]) for d in docs}
+    assert rules == {"甲2023.xlsx": [], "乙2023.xlsx": ["X-CARRY", "X-CARRY"]}
