@@ -148,8 +148,8 @@ def summary_table(rows: list[Row], lang: str) -> None:
         Console().print(table)
         return
     widths = [max(map(_width, col)) for col in zip(header, *cells)]
-    for line in [list(header), *cells]:
-        typer.echo("  ".join(_pad(v, w, right=i >= 5) for i, (v, w) in enumerate(zip(line, widths))).rstrip())
+    typer.echo("\n".join("  ".join(_pad(v, w, right=i >= 5) for i, (v, w) in enumerate(zip(line, widths))).rstrip()
+                         for line in [list(header), *cells]))
 
 
 def totals_line(t: Totals, lang: str) -> str:
@@ -161,6 +161,8 @@ def totals_line(t: Totals, lang: str) -> str:
 
 
 def _width(s: str) -> int:
+    if s.isascii():
+        return len(s)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 

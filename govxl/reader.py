@@ -145,7 +145,7 @@ class _Zip:
             if data is None:
                 with self.zf.open(info) as fh:
                     data = fh.read(MAX_PART + 1)
-        except (zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+        except (zlib.error, struct.error, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
                 NotImplementedError, RuntimeError):
             raise ReadError("文件已损坏或不完整（压缩数据无法解开）") from None
         if len(data) > MAX_PART:
