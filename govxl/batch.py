@@ -28,8 +28,9 @@ More = Callable[[Report], list]
 
 # ------------------------------------------------------------------ finding the files
 def _skipped(name: str) -> bool:
-    """Office lock files (~$报告.xlsx) and macOS resource forks (._报告.xlsx) are not workbooks."""
-    return name.startswith(("~$", "._"))
+    """Office lock files (~$报告.xlsx) and hidden files (macOS's ._报告.xlsx) are not workbooks,
+    as `aggregate` and `--previous-dir` see it too."""
+    return name.startswith(("~$", "."))
 
 
 def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:

@@ -30,6 +30,7 @@ def folder(tmp_path_factory):
         reports/b/c-bad.xlsx           T3-BAL (new 11 vs results 10)
         reports/b/d/e-good.xlsx        passes, agency 乙
         reports/b/~$c-bad.xlsx         an Office lock file: skipped
+        reports/._a-good.xlsx          a hidden file (macOS resource fork): skipped
         reports/z-broken.xlsx          not a zip: could not check
         reports/notes.txt              not an .xlsx: skipped
     """
@@ -43,6 +44,7 @@ def folder(tmp_path_factory):
     govxl.new(root / "b" / "c-bad.xlsx", values={**good, ("requests", "new", "natural_person"): 11}, agency="甲", year=2024)
     govxl.new(root / "b" / "d" / "e-good.xlsx", values=good, agency="乙", year=2023)
     shutil.copy(root / "b" / "c-bad.xlsx", root / "b" / "~$c-bad.xlsx")
+    (root / "._a-good.xlsx").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
     (root / "z-broken.xlsx").write_bytes(b"this is not a workbook")
     (root / "notes.txt").write_text("说明")
     return root
