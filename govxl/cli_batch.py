@@ -27,6 +27,16 @@ PROGRESS_MIN_FILES = 20
 def run_batch(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
               jobs: int | None, summary: Path | None, more=None) -> int:
     """Check `paths` and print the results; return the exit code (the worst over all files)."""
+    try:
+        return _run(paths, several=several, format=format, strict=strict, lang=lang, jobs=jobs, summary=summary,
+                    more=more)
+    except KeyboardInterrupt:  # the pool is stopped and no half summary is left behind by then
+        typer.echo("已中断。", err=True)
+        return EXIT_FAIL
+
+
+def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
+         jobs: int | None, summary: Path | None, more) -> int:
     totals = Totals()
     rows: list[Row] = []
     with ExitStack() as stack:
@@ -42,7 +52,9 @@ def run_batch(paths: list[Path], *, several: bool, format: str, strict: bool, la
         if format == "json" and several:
             out.line('{"files": [')
         pending = None  # the previous file's JSON, printed once we know whether a comma follows
-        for path, result in check_many(paths, jobs, more=more):
+        results = check_many(paths, jobs, more=more)
+        stack.callback(results.close)  # stops the worker pool, whatever ends the loop
+        for path, result in results:
             row = Row.of(path, result, strict)
             totals.add(row)
             if sink is not None:
