@@ -2,4 +2,6 @@
 
 from govxl.cli import run
 
-run()
+# The guard matters: a process pool that spawns workers (Windows, macOS) imports this module.
+if __name__ == "__main__":
+    run()

@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import GovxlError, InputsError, UsageError
+from .files import find_workbooks
 from .findings import Finding, Report
 from .rules import Key
 from .spec import Edition, edition_ids, load_aggregate_sheet, load_cover, load_edition
@@ -32,26 +33,10 @@ _MICRO = Decimal("0.000001")  # the fee has at most 6 decimals (V-AMT)
 
 # ------------------------------------------------------------------ finding and checking the inputs
 def iter_files(paths: Iterable[str | os.PathLike], skip: str | os.PathLike | None = None) -> list[Path]:
-    """The workbooks named by `paths`: a file as given, a folder searched through its subfolders for
-    *.xlsx (skipping Office lock files ``~$…``, hidden files or folders, and `skip` — the summary
-    being written, or the parent being checked). Each file once, sorted by path, so that "the first"
-    of two duplicates does not depend on the order of the arguments."""
-    found: dict[Path, Path] = {}  # resolved -> as named
-    skipped = Path(skip).resolve() if skip is not None else None
-    for p in map(Path, paths):
-        if p.is_dir():
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                for name in filenames:
-                    if name.lower().endswith(".xlsx") and not name.startswith((".", "~$")):
-                        q = Path(dirpath, name)
-                        if q.resolve() != skipped:
-                            found.setdefault(q.resolve(), q)
-        elif p.exists():
-            found.setdefault(p.resolve(), p)
-        else:
-            raise UsageError(f"找不到文件或文件夹：{p}")
-    return sorted(found.values(), key=str)
+    """The workbooks named by `paths` (see :mod:`govxl.files`; `skip` is the summary being written,
+    or the parent being checked), sorted by path, so that "the first" of two duplicates does not
+    depend on the order of the arguments."""
+    return sorted(find_workbooks(paths, skip=skip), key=str)
 
 
 @dataclass

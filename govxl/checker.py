@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .errors import NotGovxlError, ReadError
@@ -19,7 +20,7 @@ from .findings import Finding, Report
 from .reader import RawCell, RawSheet, RawWorkbook, read_xlsx
 from .rules import MAX_COUNT, Key, evaluate, kind_ok
 from .rules import check as check_rules
-from .spec import Edition, Field, Table, compress, edition_ids, load_aggregate_sheet, load_edition, parse_cell, range_name
+from .spec import Edition, Field, Label, Table, compress, edition_ids, load_aggregate_sheet, load_edition, parse_cell, range_name
 
 PROP_PREFIX, NAME_PREFIX = "govxl.", "govxl_"
 
@@ -111,10 +112,15 @@ def _layout_matches(raw: RawWorkbook, ed: Edition) -> bool:
     return True
 
 
+@cache
+def _edition_ids() -> tuple[str, ...]:
+    return tuple(edition_ids())
+
+
 def identify(raw: RawWorkbook) -> tuple[Edition, list[Finding]]:
     """The edition a workbook claims (or, failing that, whose layout it has)."""
     ed_id = _ident(raw, "edition")
-    known = edition_ids()
+    known = _edition_ids()
     if ed_id is None:
         for candidate in known:
             ed = load_edition(candidate)
@@ -138,11 +144,61 @@ def identify(raw: RawWorkbook) -> tuple[Edition, list[Finding]]:
 
 
 def known_sheets() -> set[str]:
+    return set(_known_sheets())
+
+
+@cache
+def _known_sheets() -> frozenset[str]:
     out: set[str] = set()
-    for e in edition_ids():
+    for e in _edition_ids():
         ed = load_edition(e)
         out |= {t.sheet for t in ed.tables} | {ed.cover.sheet}
-    return out
+    return frozenset(out)
+
+
+# ------------------------------------------------------------------ per-edition plan
+@dataclass(frozen=True)
+class _TablePlan:
+    """What checking one table needs, derived once per edition instead of once per file."""
+
+    table: Table
+    labels: tuple[tuple[Label, tuple[int, int], str], ...]  # label, position, normalised text
+    inputs: tuple[tuple[Field, tuple[int, int], str, str], ...]  # field, position, rule, expected (zh)
+    totals: tuple[tuple[Field, tuple[int, int], str, str], ...]  # field, position, formula, normalised
+    merges: frozenset[tuple[int, int, int, int]]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    tables: tuple[_TablePlan, ...]
+    agency_at: tuple[int, int]
+    year_at: tuple[int, int]
+    sheet_order: tuple[str, ...]
+
+
+def _make_plan(ed: Edition) -> _Plan:
+    tables = []
+    for t in ed.tables:
+        tables.append(_TablePlan(
+            table=t,
+            labels=tuple((lb, (lb.row, lb.col), norm_label(lb.text)) for lb in t.labels),
+            inputs=tuple((f, (f.row, f.col), value_rule(f.kind), EXPECTED_TEXT[f.kind][0]) for f in t.inputs),
+            totals=tuple((f, (f.row, f.col), t.sum_formula(f), norm_formula(t.sum_formula(f))) for f in t.totals),
+            merges=frozenset(t.merges),
+        ))
+    cover = ed.cover.raw
+    return _Plan(tuple(tables), parse_cell(cover["agency"]["at"].split(":")[0]), parse_cell(cover["year"]["at"]),
+                 (ed.cover.sheet, *(t.sheet for t in ed.tables)))
+
+
+_PLANS: dict[int, tuple[Edition, _Plan]] = {}
+
+
+def _plan(ed: Edition) -> _Plan:
+    hit = _PLANS.get(id(ed))
+    if hit is None or hit[0] is not ed:
+        hit = _PLANS[id(ed)] = (ed, _make_plan(ed))
+    return hit[1]
 
 
 # ------------------------------------------------------------------ the check
@@ -155,45 +211,60 @@ class _Cell:
 
 
 def read_input(raw: RawWorkbook, sheet: RawSheet, f: Field) -> _Cell:
-    c: RawCell | None = sheet.cells.get((f.row, f.col))
-    rule = value_rule(f.kind)
-    exp_zh = EXPECTED_TEXT[f.kind][0]
+    return _read_input(raw, sheet.cells.get((f.row, f.col)), f, value_rule(f.kind), EXPECTED_TEXT[f.kind][0])
 
-    def bad(actual: object, detail: str = "") -> _Cell:
-        return _Cell(None, Finding.of(rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label,
-                                      col_label=f.col_label, expected=exp_zh, actual=actual, detail=detail))
 
+_BLANK = _Cell(None)
+
+
+def _read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, exp_zh: str) -> _Cell:
     if c is None:
-        return _Cell(None)
-    if c.formula is not None:
-        return bad("=" + c.formula, "（应填写数字，不能填写公式）")
+        return _BLANK
     v = c.value
+    # The common case first: a plain number, not a formula, not formatted as a date.
+    if c.type == "n" and c.formula is None and v.__class__ is float:
+        if not math.isfinite(v):
+            return _bad(f, rule, exp_zh, str(v), "（不是有效的数字）")
+        if raw.is_date(c):
+            return _bad(f, rule, exp_zh, v, "（单元格是日期格式）")
+        if f.kind == "count" and 0 <= v <= MAX_COUNT and v.is_integer():
+            return _Cell(v)
+        if not kind_ok(f.kind, v):
+            return _bad(f, rule, exp_zh, v, _why(f.kind, v))
+        return _Cell(v)
+    if c.formula is not None:
+        return _bad(f, rule, exp_zh, "=" + c.formula, "（应填写数字，不能填写公式）")
     if v is None:
-        return _Cell(None)
+        return _BLANK
     if c.type == "b":
-        return bad("TRUE" if v else "FALSE", "（逻辑值）")
+        return _bad(f, rule, exp_zh, "TRUE" if v else "FALSE", "（逻辑值）")
     if c.type == "e":
-        return bad(v, "（错误值）")
+        return _bad(f, rule, exp_zh, v, "（错误值）")
     if c.type == "d":
-        return bad(v, "（日期）")
+        return _bad(f, rule, exp_zh, v, "（日期）")
     if isinstance(v, str):
         if not v.strip():
-            return _Cell(None)
+            return _BLANK
         n = number_from_text(v)
         if n is None:
-            return bad(quote(v))
+            return _bad(f, rule, exp_zh, quote(v))
         text_warning = Finding.of("V-TEXT", sheet=f.sheet, cell=f.cell, row_label=f.row_label,
                                   col_label=f.col_label, expected=n, actual=quote(v))
         if not kind_ok(f.kind, n):
-            return bad(quote(v), _why(f.kind, n))
+            return _bad(f, rule, exp_zh, quote(v), _why(f.kind, n))
         return _Cell(n, text_warning)
     if isinstance(v, float) and not math.isfinite(v):
-        return bad(str(v), "（不是有效的数字）")
+        return _bad(f, rule, exp_zh, str(v), "（不是有效的数字）")
     if raw.is_date(c):
-        return bad(v, "（单元格是日期格式）")
+        return _bad(f, rule, exp_zh, v, "（单元格是日期格式）")
     if not kind_ok(f.kind, v):
-        return bad(v, _why(f.kind, v))
+        return _bad(f, rule, exp_zh, v, _why(f.kind, v))
     return _Cell(v)
+
+
+def _bad(f: Field, rule: str, exp_zh: str, actual: object, detail: str = "") -> _Cell:
+    return _Cell(None, Finding.of(rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label,
+                                  col_label=f.col_label, expected=exp_zh, actual=actual, detail=detail))
 
 
 def _why(kind: str, v: float) -> str:
@@ -208,27 +279,29 @@ def _why(kind: str, v: float) -> str:
 
 def check_raw(raw: RawWorkbook) -> Report:
     ed, findings = identify(raw)
-    cover = ed.cover.raw
+    plan = _plan(ed)
     rep = Report(file=raw.path, edition=ed.id, findings=findings)
     ver = whole_number(_ident(raw, "template_version"))
     rep.template_version = ver if ver is not None else ed.template_version
     cs = raw.sheet(ed.cover.sheet)
     if cs is not None:
-        a = cs.cells.get(parse_cell(cover["agency"]["at"].split(":")[0]))
+        a = cs.cells.get(plan.agency_at)
         rep.agency = str(a.value).strip() if a and a.value not in (None, "") else None
-        y = cs.cells.get(parse_cell(cover["year"]["at"]))
+        y = cs.cells.get(plan.year_at)
         rep.year = whole_number(y.value) if y is not None else None
     if cs is None:
         rep.findings.append(Finding.of("S-SHEET", sheet=ed.cover.sheet, expected=ed.cover.sheet,
                                        detail="（封面写有填报单位和报告年度）"))
-    rep.findings += _sheet_order(raw, ed)
+    rep.findings += _sheet_order(raw, plan)
 
     inputs: dict[Key, float] = {}
     stated: dict[Key, float] = {}
     present: set[str] = set()
     blanks: dict[str, list[tuple[int, int]]] = {}
     value_findings: list[Finding] = []
-    for t in ed.tables:
+    sheets: list[tuple[_TablePlan, RawSheet]] = []
+    for tp in plan.tables:
+        t = tp.table
         sheet = raw.sheet(t.sheet)
         if sheet is None:
             rep.findings.append(Finding.of("S-SHEET", sheet=t.sheet, expected=t.sheet, detail=_renamed(raw, t)))
@@ -237,36 +310,36 @@ def check_raw(raw: RawWorkbook) -> Report:
         if layout is not None:  # values would be read from the wrong cells: report the one cause only
             rep.findings.append(layout)
             continue
+        sheets.append((tp, sheet))
         present.add(t.key)
-        rep.findings += _structure(raw, sheet, t)
+        rep.findings += _structure(raw, sheet, tp)
+        cells = sheet.cells
         table_blank = []
-        for f in t.inputs:
-            cell = read_input(raw, sheet, f)
+        for f, rc, rule, exp_zh in tp.inputs:
+            cell = _read_input(raw, cells.get(rc), f, rule, exp_zh)
             if cell.finding:
                 value_findings.append(cell.finding)
             if cell.value is None:
                 if cell.finding is None:
-                    table_blank.append((f.row, f.col))
+                    table_blank.append(rc)
             else:
                 inputs[f.key] = cell.value
-        if len(table_blank) == len(t.inputs):
+        if len(table_blank) == len(tp.inputs):
             rng = ",".join(range_name(*r) for r in compress(table_blank))
             value_findings.append(Finding.of("V-EMPTY", sheet=t.sheet, cell=rng, row_label=t.title))
         elif table_blank:
             blanks[t.sheet] = table_blank
-        for f in t.totals:
-            c = sheet.cells.get((f.row, f.col))
+        for f, rc, formula, norm in tp.totals:
+            c = cells.get(rc)
             # A constant typed over a total, or a changed formula: the figure shown is what it states.
             if c is not None and _finite(c.value) and abs(c.value) < STATED_MAX and (
-                    c.formula is None or norm_formula(c.formula) != norm_formula(t.sum_formula(f))):
+                    c.formula is None or (c.formula != formula and norm_formula(c.formula) != norm)):
                 stated[f.key] = c.value
     values = evaluate(ed, inputs, stated)
     rep.values = values
     # Structure again, now that totals can be recomputed: formulas and their cached results.
-    for t in ed.tables:
-        sheet = raw.sheet(t.sheet)
-        if sheet is not None and t.key in present:
-            rep.findings += _totals(sheet, t, values)
+    for tp, sheet in sheets:
+        rep.findings += _totals(sheet, tp, values)
     rep.findings += value_findings
     if blanks:
         n = sum(len(v) for v in blanks.values())
@@ -276,9 +349,9 @@ def check_raw(raw: RawWorkbook) -> Report:
     return rep
 
 
-def _sheet_order(raw: RawWorkbook, ed: Edition) -> list[Finding]:
+def _sheet_order(raw: RawWorkbook, plan: _Plan) -> list[Finding]:
     out = []
-    expected = [ed.cover.sheet] + [t.sheet for t in ed.tables]
+    expected = plan.sheet_order
     names = [s.name for s in raw.sheets]
     actual = [n for n in names if n in expected]
     if actual != [n for n in expected if n in names]:
@@ -351,47 +424,63 @@ def _renamed(raw: RawWorkbook, t: Table) -> str:
     return "（工作表被删除或改名）"
 
 
-def _structure(raw: RawWorkbook, sheet: RawSheet, t: Table) -> list[Finding]:
+def _structure(raw: RawWorkbook, sheet: RawSheet, tp: _TablePlan) -> list[Finding]:
     out: list[Finding] = []
-    for lb in t.labels:
-        c = sheet.cells.get((lb.row, lb.col))
+    t = tp.table
+    cells = sheet.cells
+    for lb, rc, norm in tp.labels:
+        c = cells.get(rc)
         actual = "" if c is None or c.value is None else str(c.value)
-        if norm_label(actual) != norm_label(lb.text):
+        if actual != lb.text and norm_label(actual) != norm:
             out.append(Finding.of("S-LABEL", sheet=t.sheet, cell=lb.cell, expected=lb.text, actual=actual))
-    expected = set(t.merges)
+    expected = tp.merges
     r1, c1, r2, c2 = t.bounds
     inside = {m for m in sheet.merges if not (m[2] < r1 or m[0] > r2 or m[3] < c1 or m[1] > c2)}
-    missing = sorted(expected - sheet.merges)
-    extra = sorted(inside - expected)
-    if missing or extra:
+    if inside != expected:
+        missing = sorted(expected - sheet.merges)
+        extra = sorted(inside - expected)
         parts = []
         if missing:
             parts.append("应合并而未合并：" + "、".join(range_name(*m) for m in missing))
         if extra:
             parts.append("多出的合并：" + "、".join(range_name(*m) for m in extra))
-        cells = ",".join(range_name(*m) for m in missing + extra)
-        out.append(Finding.of("S-MERGE", sheet=t.sheet, cell=cells, detail="；".join(parts)))
+        cells_ = ",".join(range_name(*m) for m in missing + extra)
+        out.append(Finding.of("S-MERGE", sheet=t.sheet, cell=cells_, detail="；".join(parts)))
     if not sheet.protected:
         out.append(Finding.of("S-PROTECT", sheet=t.sheet))
-    locked_inputs = [f for f in t.inputs if raw.locked(sheet.cells.get((f.row, f.col)))]
-    label_cells = [lb for lb in t.labels if not raw.locked(sheet.cells.get((lb.row, lb.col)))]
-    total_cells = [f for f in t.totals if not raw.locked(sheet.cells.get((f.row, f.col)))]
+    unlocked = _unlocked_styles(raw)
+    get = cells.get
+    locked_inputs = [f for f, rc, _r, _e in tp.inputs if (c := get(rc)) is None or c.style not in unlocked]
+    label_cells = [lb for lb, rc, _n in tp.labels if (c := get(rc)) is not None and c.style in unlocked]
+    total_cells = [f for f, rc, _f, _n in tp.totals if (c := get(rc)) is not None and c.style in unlocked]
     if locked_inputs:
-        cells = ",".join(range_name(*r) for r in compress([(f.row, f.col) for f in locked_inputs]))
-        out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=cells,
+        where = ",".join(range_name(*r) for r in compress([(f.row, f.col) for f in locked_inputs]))
+        out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=where,
                               detail=f"{len(locked_inputs)} 个应填单元格被锁定，无法填写"))
     if label_cells or total_cells:
-        cells = ",".join([lb.cell for lb in label_cells] + [f.cell for f in total_cells])
-        out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=cells,
+        where = ",".join([lb.cell for lb in label_cells] + [f.cell for f in total_cells])
+        out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=where,
                               detail=f"{len(label_cells) + len(total_cells)} 个标签或合计单元格未锁定，可能被误改"))
     return out
 
 
-def _totals(sheet: RawSheet, t: Table, values: dict[Key, float]) -> list[Finding]:
+def _unlocked_styles(raw: RawWorkbook) -> frozenset[int]:
+    """The style indices whose cells are not locked: RawWorkbook.locked() for many cells at once."""
+    return frozenset(i for i, (locked, _date) in enumerate(raw.styles) if not locked)
+
+
+def _totals(sheet: RawSheet, tp: _TablePlan, values: dict[Key, float]) -> list[Finding]:
     out: list[Finding] = []
-    for f in t.totals:
-        c = sheet.cells.get((f.row, f.col))
-        want = t.sum_formula(f)
+    t = tp.table
+    for f, rc, want, norm in tp.totals:
+        c = sheet.cells.get(rc)
+        if c is not None and c.formula is not None and (c.formula == want or norm_formula(c.formula) == norm):
+            v = c.value
+            if v.__class__ is float and (not math.isfinite(v) or abs(v - values[f.key]) > 1e-7):
+                # a stale cached result (a NaN or infinity too: stale, and not valid JSON)
+                out.append(Finding.of("S-CACHE", sheet=t.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label,
+                                      expected=_n(values[f.key]), actual=_n(v) if math.isfinite(v) else str(v)))
+            continue
         common = dict(sheet=t.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label)
         if c is None or c.formula is None:
             if c is None or c.value is None:
@@ -400,13 +489,7 @@ def _totals(sheet: RawSheet, t: Table, values: dict[Key, float]) -> list[Finding
                 actual = f"常数 {c.value:g}" if isinstance(c.value, float) else quote(c.value)
             out.append(Finding.of("S-FORMULA", expected=want, actual=actual, **common))
             continue
-        if norm_formula(c.formula) != norm_formula(want):
-            out.append(Finding.of("S-FORMULA", expected=want, actual="=" + c.formula, **common))
-            continue
-        if isinstance(c.value, float) and not _finite(c.value):  # a cached NaN/inf: stale, and not JSON
-            out.append(Finding.of("S-CACHE", expected=_n(values[f.key]), actual=str(c.value), **common))
-        elif _finite(c.value) and abs(c.value - values[f.key]) > 1e-7:
-            out.append(Finding.of("S-CACHE", expected=_n(values[f.key]), actual=_n(c.value), **common))
+        out.append(Finding.of("S-FORMULA", expected=want, actual="=" + c.formula, **common))
     return out
 
 
@@ -427,16 +510,45 @@ def check_file(path: str | Path, reader: Reader | None = None) -> Report:
     """Check one workbook file. Raises ReadError / NotGovxlError when it cannot be checked."""
     read = reader or read_xlsx
     known = known_sheets()
-    raw = read(path, sheets=known)
+    # Of a cover sheet only the rows up to its agency and year are read; the list of an
+    # aggregate's inputs (S-AGG) is never read.
+    raw = read(path, sheets=known, rows=_cover_rows(), skip=_never_read())
     # A renamed table sheet is recognised by its labels, so when a table sheet is missing the
     # unknown sheets are read too (a few). That second read is a hint only: if an extra sheet
     # cannot be read (too big, damaged), the check goes on without it.
     names = {s.name for s in raw.sheets}
-    extras = names - known - {load_aggregate_sheet().sheet}
-    missing = not any(all(t.sheet in names for t in load_edition(e).tables) for e in edition_ids())
+    extras = names - known - _never_read()
+    missing = not any(all(t.sheet in names for t in load_edition(e).tables) for e in _edition_ids())
     if missing and extras and len(extras) <= 20:
         try:
-            raw = read(path, sheets=known | extras)
+            raw = read(path, sheets=known | extras, rows=_cover_rows(), skip=_never_read())
         except ReadError:
             pass
     return check_raw(raw)
+
+
+def prepare() -> None:
+    """Load every edition and derive its plan now: a process pool forked after this call
+    starts its workers with all of it (instead of each worker loading it again)."""
+    for e in _edition_ids():
+        ed = load_edition(e)
+        _plan(ed)
+        evaluate(ed, {})
+    known_sheets()
+    _cover_rows()
+    _never_read()
+
+
+@cache
+def _never_read() -> frozenset[str]:
+    return frozenset({load_aggregate_sheet().sheet})
+
+
+@cache
+def _cover_rows() -> dict[str, int]:
+    out: dict[str, int] = {}
+    for e in _edition_ids():
+        plan = _plan(load_edition(e))
+        sheet = plan.sheet_order[0]
+        out[sheet] = max(out.get(sheet, 0), plan.agency_at[0] + 1, plan.year_at[0] + 1)
+    return out

@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from . import __version__
-from .errors import GovxlError
+from .errors import GovxlError, unexpected
 
 app = typer.Typer(
     name="govxl",
@@ -33,6 +33,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
 class Fmt(str, Enum):
     text = "text"
     json = "json"
+    jsonl = "jsonl"
 
 
 class Lang(str, Enum):
@@ -54,14 +55,6 @@ def clean(text: object) -> str:
     """Text safe to print on one line: unsafe characters shown as \\xNN, undecodable bytes escaped."""
     s = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
     return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", s)
-
-
-def unexpected(exc: BaseException) -> str:
-    """The one-line reason for an exception the library did not foresee (a bug to report, not a traceback)."""
-    if isinstance(exc, MemoryError):
-        return "无法读取：文件内容过多，内存不足"
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return f"无法读取：文件结构异常（{detail[:200]}）；如确认文件无误，请把此信息报告给 govxl 开发者"
 
 
 def _version(value: bool) -> None:
@@ -114,67 +107,88 @@ def new(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="要校验的工作簿（.xlsx），或文件夹（校验其中所有 .xlsx）。")],
-    format: Annotated[Fmt, typer.Option("--format", help="输出格式：text（表格）或 json。")] = Fmt.text,
+    files: Annotated[list[Path], typer.Argument(
+        help="要校验的工作簿（.xlsx），或文件夹（校验其中及子文件夹中的所有 .xlsx）。", show_default=False)],
+    format: Annotated[Fmt, typer.Option(
+        "--format", help="输出格式：text（表格）、json（一个文档）或 jsonl（每个文件一行）。")] = Fmt.text,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也算不通过。")] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="提示语言：zh 或 en。")] = Lang.zh,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, show_default="CPU 核数",
+                                             help="同时校验的进程数。")] = None,
+    summary: Annotated[Path | None, typer.Option("--summary", metavar="OUT.csv",
+                                                 help="把每个文件的结论写入 CSV（Excel 可直接打开）。")] = None,
     previous: Annotated[Path | None, typer.Option("--previous", help="上一年度的工作簿：核对上年结转等跨年度关系。")] = None,
     previous_dir: Annotated[Path | None, typer.Option(
         "--previous-dir", help="存放上一年度工作簿的文件夹：按填报单位和年度自动配对。")] = None,
     children: Annotated[list[Path] | None, typer.Option(
         "--children", help="下级报告所在的文件夹（或文件）：逐格核对本报告是否等于下级报告之和。")] = None,
 ) -> None:
-    """校验填好的工作簿：结构、数值和勾稽关系。退出码 0 通过，1 有错误，2 无法校验。"""
-    from .checker import check_file
+    """校验填好的工作簿：结构、数值和勾稽关系。可一次校验多个文件或整个文件夹。退出码 0 通过，1 有错误，2 无法校验。"""
+    from .batch import prepare_csv
     from .crossyear import Previous
-    from .export import find_workbooks
+    from .files import find_workbooks
 
+    if summary is not None:
+        try:
+            prepare_csv(summary)
+        except GovxlError as exc:
+            fail(str(exc))
+    paths = find_workbooks(files, keep_unfound=True)
+    if all(p.is_dir() for p in paths):
+        fail("没有找到要校验的 .xlsx 文件：" + "、".join(map(str, files)))
+    if children and len(paths) != 1:
+        fail("使用 --children 时只能校验一份汇总报告")
     try:
-        files = [f for p in files for f in _expand(p, find_workbooks)]
-        prev = Previous.open(previous, previous_dir, checking=files)
+        prev = Previous.open(previous, previous_dir, checking=paths)
     except GovxlError as exc:
         fail(str(exc))
-    if children and len(files) != 1:
-        fail("使用 --children 时只能校验一份汇总报告")
-    worst = EXIT_OK
-    docs = []
-    for path in files:
-        try:
-            report = check_file(path)
-            report.findings += prev.findings(report) if prev else []
-            if children:
-                from .aggregate import check_children
+    more = MoreFindings(prev, children) if prev or children else None
+    several = len(files) > 1 or any(f.is_dir() for f in files)
+    if several or summary is not None or format is Fmt.jsonl:
+        from .cli_batch import run_batch
 
-                report.findings += check_children(report, children)
-        except Exception as exc:  # the per-file boundary: one odd file never stops the rest, no traceback
-            worst = EXIT_FAIL
-            reason = str(exc) if isinstance(exc, GovxlError) else unexpected(exc)
-            if format is Fmt.json:
-                docs.append({"file": str(path), "ok": False, "error": reason})
-            else:
-                typer.echo(f"{clean(path)}：无法校验：{clean(reason)}", err=True)
-            continue
-        code = EXIT_OK if report.ok(strict) else EXIT_FINDINGS
-        worst = max(worst, code)
-        if format is Fmt.json:
-            docs.append(report.to_dict(lang.value, strict))
-        else:
-            render_text(report, lang.value, strict)
-    if format is Fmt.json:
-        doc = docs[0] if len(docs) == 1 else {"files": docs}
-        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-    raise typer.Exit(worst)
+        raise typer.Exit(run_batch(paths, several=several, format=format.value, strict=strict, lang=lang.value,
+                                   jobs=jobs, summary=summary, more=more))
+    raise typer.Exit(check_one(paths[0], format, strict, lang.value, more))
 
 
-def _expand(path: Path, find) -> list[Path]:
-    """A folder stands for every .xlsx under it (lock and hidden files skipped), in sorted order;
-    a folder without any is kept as given, so that it gets its own one-line answer."""
-    if not path.is_dir():
-        return [path]
+class MoreFindings:
+    """Findings beyond the workbook's own: against last year's report, against the children's sum.
+
+    Called with each report where it was checked (in a worker process for a batch), while the
+    report still has its values; picklable, so that it can be sent to a worker."""
+
+    def __init__(self, prev, children: list[Path] | None) -> None:
+        self.prev, self.children = prev, children
+
+    def __call__(self, report) -> list:
+        out = self.prev.findings(report) if self.prev else []
+        if self.children:
+            from .aggregate import check_children
+
+            out += check_children(report, self.children)
+        return out
+
+
+def check_one(path: Path, format: Fmt, strict: bool, lang: str, more: MoreFindings | None = None) -> int:
+    """One file, as text (findings grouped by sheet, then the verdict) or as one JSON report."""
+    from .checker import check_file
+
     try:
-        return find([path])
-    except GovxlError:
-        return [path]
+        report = check_file(path)
+        report.findings += more(report) if more else []
+    except Exception as exc:  # the per-file boundary: an odd file gets one line, never a traceback
+        exc = unexpected(exc)
+        if format is Fmt.json:
+            typer.echo(json.dumps({"file": str(path), "ok": False, "error": str(exc)}, ensure_ascii=False, indent=2))
+        else:
+            typer.echo(f"{clean(path)}：无法校验：{clean(exc)}", err=True)
+        return EXIT_FAIL
+    if format is Fmt.json:
+        typer.echo(json.dumps(report.to_dict(lang, strict), ensure_ascii=False, indent=2))
+    else:
+        render_text(report, lang, strict)
+    return EXIT_OK if report.ok(strict) else EXIT_FINDINGS
 
 
 def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
@@ -192,13 +206,8 @@ def render_text(report, lang: str, strict: bool) -> None:
     from .catalogue import SEVERITY_ZH
 
     sev = (lambda s: s) if lang == "en" else SEVERITY_ZH.get
-    head = f"{report.file}（{report.edition} 版"
-    head += f"，{report.agency}" if report.agency else ""
-    head += f"，{report.year} 年）" if report.year else "）"
-    head = clean(head)
-    groups: dict[str, list] = {}
-    for f in report.findings:
-        groups.setdefault(clean(f.sheet) or ("(workbook)" if lang == "en" else "（整个工作簿）"), []).append(f)
+    head = report_head(report)
+    groups = group_by_sheet(report, lang)
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
@@ -216,12 +225,34 @@ def render_text(report, lang: str, strict: bool) -> None:
         ok = report.ok(strict)
         console.print(verdict(report.counts, ok, lang), style="bold green" if ok else "bold red")
         return
-    typer.echo(head)
-    for sheet, items in groups.items():
-        typer.echo(f"[{sheet}]")
-        for f in items:
-            typer.echo(f"  {sev(f.severity)} {f.rule} {clean(f.cell) or '-'}：{clean(f.message(lang))}")
-    typer.echo(verdict(report.counts, report.ok(strict), lang))
+    for line in report_lines(report, lang, strict):
+        typer.echo(line)
+
+
+def report_lines(report, lang: str, strict: bool) -> list[str]:
+    """One report as plain lines: the file, its findings grouped by sheet, the verdict."""
+    from .catalogue import SEVERITY_ZH
+
+    sev = (lambda s: s) if lang == "en" else SEVERITY_ZH.get
+    lines = [report_head(report)]
+    for sheet, items in group_by_sheet(report, lang).items():
+        lines.append(f"[{sheet}]")
+        lines += [f"  {sev(f.severity)} {f.rule} {clean(f.cell) or '-'}：{clean(f.message(lang))}" for f in items]
+    lines.append(verdict(report.counts, report.ok(strict), lang))
+    return lines
+
+
+def report_head(report) -> str:
+    head = f"{report.file}（{report.edition} 版"
+    head += f"，{report.agency}" if report.agency else ""
+    return clean(head + (f"，{report.year} 年）" if report.year else "）"))
+
+
+def group_by_sheet(report, lang: str) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for f in report.findings:
+        groups.setdefault(clean(f.sheet) or ("(workbook)" if lang == "en" else "（整个工作簿）"), []).append(f)
+    return groups
 
 
 def run() -> None:

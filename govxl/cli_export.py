@@ -57,7 +57,8 @@ def export(
                                              "不指定则输出到屏幕（标准输出）。")] = None,
 ) -> None:
     """导出校验后的数据（CSV 长表或 JSON），供汇总分析。未通过校验的工作簿照样导出，标为 ok=false。"""
-    from .export import export_text, find_workbooks, load, write_export
+    from .export import export_text, load, write_export
+    from .files import find_workbooks
     from .writer import prepare_output
 
     fmt = _pick(to, out, ExportTo)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .checker import check_file
 from .errors import GovxlError, UsageError
+from .files import walk
 from .findings import Finding, Report
 from .rules import TOLERANCE, Key
 from .spec import CrossYear, Edition, edition_ids, load_edition
@@ -107,9 +108,7 @@ def scan(directory: str | os.PathLike) -> tuple[list[Report], list[Path]]:
     if not root.is_dir():
         raise UsageError(f"找不到文件夹：{root}")
     reports, skipped = [], []
-    for path in sorted(root.rglob("*.xlsx")):
-        if path.name.startswith(("~$", ".")) or not path.is_file():
-            continue
+    for path in walk(root):
         try:
             reports.append(check_file(path))
         except GovxlError:

@@ -42,3 +42,14 @@ class InputsError(UsageError):
         names = "、".join(f"{f}（{why}）" for f, why in offenders[:shown])
         more = f"等 {len(offenders)} 份" if len(offenders) > shown else ""
         super().__init__(f"{headline}：{names}{more}")
+
+
+def unexpected(exc: BaseException) -> GovxlError:
+    """`exc` as a GovxlError: itself, or for an exception the library did not foresee while reading
+    one file, a one-line reason (a bug to report, never a traceback) that ends only that file."""
+    if isinstance(exc, GovxlError):
+        return exc
+    if isinstance(exc, MemoryError):
+        return ReadError("无法读取：文件内容过多，内存不足")
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return ReadError(f"无法读取：文件结构异常（{detail[:200]}）；如确认文件无误，请把此信息报告给 govxl 开发者")

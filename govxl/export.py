@@ -45,29 +45,6 @@ class Item:
 
 
 # ------------------------------------------------------------------ inputs
-def find_workbooks(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given, folders searched recursively for .xlsx (skipping Excel's ~$ lock files
-    and hidden files); sorted within a folder, duplicates dropped."""
-    out: list[Path] = []
-    seen: set[Path] = set()
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".xlsx"
-                           and not any(part.startswith(("~$", ".")) for part in f.relative_to(p).parts))
-            if not found:
-                raise UsageError(f"文件夹中没有 .xlsx 工作簿：{p}")
-        elif p.exists():
-            found = [p]
-        else:
-            raise UsageError(f"找不到文件或文件夹：{p}")
-        for f in found:
-            key = f.resolve()
-            if key not in seen:
-                seen.add(key)
-                out.append(f)
-    return out
-
-
 def load(paths: Iterable[Path], check: Callable[[Path], Report] | None = None) -> list[Item]:
     """Check every file; a file that cannot be checked becomes an Item with `error`."""
     if check is None:

@@ -8,6 +8,7 @@ exist; this module only knows how to add.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from .findings import Finding
 from .spec import Edition, Table
@@ -24,24 +25,13 @@ def evaluate(edition: Edition, inputs: Mapping[Key, float], stated: Mapping[Key,
     there (a constant typed over a formula, a published figure), else summed from their parts."""
     stated = stated or {}
     out: dict[Key, float] = {}
-
-    def value(table: Table, key: tuple[str, str]) -> float:
-        full = (table.key, *key)
-        if full in out:
-            return out[full]
-        f = table.field(*key)
-        if full in stated:
-            v = stated[full]
-        elif f.is_total:
-            v = sum(value(table, p) for p in f.parts)
+    for key, parts in _derived(edition).steps:
+        if key in stated:
+            out[key] = stated[key]
+        elif parts:
+            out[key] = sum([out[p] for p in parts])
         else:
-            v = inputs.get(full, 0) or 0
-        out[full] = v
-        return v
-
-    for t in edition.tables:
-        for f in t.fields:
-            value(t, (f.row_key, f.col_key))
+            out[key] = inputs.get(key, 0) or 0
     return out
 
 
@@ -58,32 +48,84 @@ def _num(v: float) -> float | int:
 def check(edition: Edition, values: Mapping[Key, float], tables: set[str] | None = None) -> list[Finding]:
     """Findings for every sum and balance that does not hold. `values` must hold every field."""
     findings: list[Finding] = []
-    for t in edition.tables:
-        if tables is not None and t.key not in tables:
+    for table_key, sums, balances in _derived(edition).checks:
+        if tables is not None and table_key not in tables:
             continue
+        for rule, total_key, part_keys, f in sums:
+            total = values[total_key]
+            parts = sum([values[p] for p in part_keys])
+            if abs(total - parts) > TOLERANCE:
+                findings.append(Finding.of(
+                    rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label,
+                    col_label=f.col_label, expected=_num(parts), actual=_num(total)))
+        for rule, left_keys, right_keys, cells, label in balances:
+            left = sum([values[k] for k in left_keys])
+            right = sum([values[k] for k in right_keys])
+            if abs(left - right) > TOLERANCE:
+                findings.append(Finding.of(
+                    rule, sheet=cells[0].sheet, cell=",".join(f.cell for f in cells),
+                    row_label=label, col_label=cells[0].col_label,
+                    expected=_num(left), actual=_num(right)))
+    return findings
+
+
+@dataclass(frozen=True)
+class _Derived:
+    """The spec's sums and balances unrolled into key lists, once per edition (not per file).
+
+    steps: every field in the order the spec lists them, each total after its parts, with
+    its parts' keys (None for an input). checks: per table, the sums and balances to verify,
+    for the tables whose rules the edition applies.
+    """
+
+    steps: tuple[tuple[Key, tuple[Key, ...] | None], ...]
+    checks: tuple[tuple[str, tuple, tuple], ...]
+
+
+_DERIVED: dict[int, tuple[Edition, _Derived]] = {}
+
+
+def _derived(edition: Edition) -> _Derived:
+    hit = _DERIVED.get(id(edition))
+    if hit is None or hit[0] is not edition:
+        hit = _DERIVED[id(edition)] = (edition, _derive(edition))
+    return hit[1]
+
+
+def _derive(edition: Edition) -> _Derived:
+    steps: list[tuple[Key, tuple[Key, ...] | None]] = []
+    done: set[Key] = set()
+
+    def visit(table: Table, f) -> None:  # depth first, parts before their total
+        if f.key in done:
+            return
+        done.add(f.key)
+        if f.is_total:
+            for p in f.parts:
+                visit(table, table.field(*p))
+            steps.append((f.key, tuple((table.key, *p) for p in f.parts)))
+        else:
+            steps.append((f.key, None))
+
+    for t in edition.tables:
+        for f in t.fields:
+            visit(t, f)
+    checks = []
+    for t in edition.tables:
         if not all(r in edition.rules for r in [s.rule for s in t.sums] + [b.rule for b in t.balances]):
             continue
+        sums = []
         for s in t.sums:
             for other in s.across:
                 total_key, part_keys = s.cells(other)
-                total = values[(t.key, *total_key)]
-                parts = sum(values[(t.key, *p)] for p in part_keys)
-                if abs(total - parts) > TOLERANCE:
-                    f = t.field(*total_key)
-                    findings.append(Finding.of(
-                        s.rule, sheet=t.sheet, cell=f.cell, row_label=f.row_label,
-                        col_label=f.col_label, expected=_num(parts), actual=_num(total)))
+                sums.append((s.rule, (t.key, *total_key), tuple((t.key, *p) for p in part_keys), t.field(*total_key)))
+        balances = []
         for b in t.balances:
             for col in b.cols:
-                left = sum(values[(t.key, r, col)] for r in b.left)
-                right = sum(values[(t.key, r, col)] for r in b.right)
-                if abs(left - right) > TOLERANCE:
-                    cells = [t.field(r, col) for r in b.left + b.right]
-                    findings.append(Finding.of(
-                        b.rule, sheet=t.sheet, cell=",".join(f.cell for f in cells),
-                        row_label=balance_label(t, b), col_label=cells[0].col_label,
-                        expected=_num(left), actual=_num(right)))
-    return findings
+                balances.append((b.rule, tuple((t.key, r, col) for r in b.left), tuple((t.key, r, col) for r in b.right),
+                                 tuple(t.field(r, col) for r in b.left + b.right), balance_label(t, b)))
+        checks.append((t.key, tuple(sums), tuple(balances)))
+    return _Derived(tuple(steps), tuple(checks))
 
 
 def balance_label(table: Table, b) -> str:

@@ -1,0 +1,237 @@
+"""Check many workbooks: find them, check them in parallel, hand back results in a fixed order.
+
+A county collects hundreds of reports a year and a province tens of thousands, so nothing
+here holds more than one report at a time: results stream out in the order the files were
+found, whatever the parallelism, and a caller that wants a summary keeps only its rows.
+Workers return small picklable results (a Report without its values, or the error).
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import os
+import signal
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from .errors import GovxlError, ReadError, UsageError, unexpected
+from .findings import Report
+
+Result = Report | GovxlError
+More = Callable[[Report], list]
+
+
+# ------------------------------------------------------------------ checking them
+def _check_one(path: str, keep_values: bool, reader: Callable | None, more: More | None = None) -> Result:
+    """Runs in a worker: never raises, returns what the parent needs and nothing more."""
+    from .checker import check_file
+
+    if os.path.isdir(path):  # named, but no workbook in it (see files.find_workbooks)
+        return ReadError(f"文件夹中没有 .xlsx 工作簿：{path}")
+    try:
+        report = check_file(path, reader=reader)
+        if more is not None:
+            report.findings += more(report)
+    except Exception as exc:  # one broken file must not end a batch of ten thousand
+        return unexpected(exc)
+    if not keep_values:
+        report.values = {}
+    return report
+
+
+# Set once in each worker by the pool's initializer (not sent with every task).
+_MORE: More | None = None
+
+
+def _check_in_worker(path: str, keep_values: bool, reader: Callable | None) -> Result:
+    return _check_one(path, keep_values, reader, _MORE)
+
+
+def _init_worker(more: More | None) -> None:
+    global _MORE
+    _MORE = more
+    # Everything inherited from the parent (the CLI's imports, the specs) lives as long as the
+    # worker: keep the garbage collector from walking it again and again (and from copying the
+    # shared pages it touches), the way pre-fork servers do.
+    gc.freeze()
+    # Ctrl-C is the parent's to handle (it stops the pool); a worker must not print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def chunksize(n: int, jobs: int) -> int:
+    """Big enough that inter-process traffic is a small cost, small enough to balance the load."""
+    return max(1, min(64, n // (jobs * 8)))
+
+
+def check_many(files: Sequence[str | os.PathLike], jobs: int | None = None, *, keep_values: bool = False,
+               reader: Callable | None = None, more: More | None = None) -> Iterator[tuple[Path, Result]]:
+    """Check each file; yield (path, Report or the GovxlError that stopped it) in the order given.
+
+    `jobs` processes check in parallel (default: one per core; 1 checks in this process).
+    Reports come without their `values` unless `keep_values`, which keeps worker results small.
+    `more(report)` adds findings where the report is checked, while it still has its values
+    (last year's comparison, ...); it must be picklable where workers are spawned, not forked.
+    """
+    paths = [Path(f) for f in files]
+    jobs = max(1, jobs or default_jobs())
+    if jobs == 1 or len(paths) <= 1:
+        for p in paths:
+            yield p, _check_one(str(p), keep_values, reader, more)
+        return
+    import multiprocessing
+
+    from .checker import prepare
+
+    prepare()  # before the fork: workers inherit the loaded specs instead of each loading them
+    jobs = min(jobs, len(paths))
+    work = partial(_check_in_worker, keep_values=keep_values, reader=reader)
+    with multiprocessing.get_context().Pool(jobs, initializer=_init_worker, initargs=(more,)) as pool:
+        results = pool.imap(work, [str(p) for p in paths], chunksize=chunksize(len(paths), jobs))
+        for p, result in zip(paths, results):
+            yield p, result
+
+
+# ------------------------------------------------------------------ the summary
+PASSED, FAILED, UNREADABLE = "passed", "failed", "unreadable"
+VERDICTS = {
+    "zh": {PASSED: "通过", FAILED: "不通过", UNREADABLE: "无法校验"},
+    "en": {PASSED: "passed", FAILED: "failed", UNREADABLE: "could not check"},
+}
+HEADERS = {
+    "zh": ("文件", "填报单位", "年度", "格式版本", "结论", "错误", "警告", "提示", "说明"),
+    "en": ("file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason"),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a batch summary: what a clerk needs to know about one file."""
+
+    file: str
+    agency: str | None
+    year: int | None
+    edition: str | None
+    status: str  # passed | failed | unreadable
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    reason: str = ""
+
+    @classmethod
+    def of(cls, path: str | os.PathLike, result: Result, strict: bool = False) -> Row:
+        if isinstance(result, GovxlError):
+            return cls(str(path), None, None, None, UNREADABLE, reason=str(result))
+        c = result.counts
+        status = PASSED if result.ok(strict) else FAILED
+        return cls(str(path), result.agency, result.year, result.edition, status,
+                   c["error"], c["warning"], c["info"])
+
+    @property
+    def exit_code(self) -> int:
+        return {PASSED: 0, FAILED: 1, UNREADABLE: 2}[self.status]
+
+    def cells(self, lang: str = "zh") -> list[Any]:
+        unread = self.status == UNREADABLE
+        return [self.file, self.agency or "", self.year or "", self.edition or "", VERDICTS[lang][self.status],
+                "" if unread else self.errors, "" if unread else self.warnings, "" if unread else self.infos,
+                self.reason]
+
+
+@dataclass
+class Totals:
+    files: int = 0
+    passed: int = 0
+    failed: int = 0
+    unreadable: int = 0
+    error: int = 0
+    warning: int = 0
+    info: int = 0
+
+    def add(self, row: Row) -> None:
+        self.files += 1
+        setattr(self, row.status, getattr(self, row.status) + 1)
+        self.error += row.errors
+        self.warning += row.warnings
+        self.info += row.infos
+
+    @property
+    def ok(self) -> bool:
+        return self.files > 0 and self.passed == self.files
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.unreadable else 1 if self.failed else 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in ("files", "passed", "failed", "unreadable", "error", "warning", "info")}
+
+
+def _csv_safe(v: Any) -> Any:
+    """Text from a workbook must not become a formula when Excel opens the CSV (CSV injection)."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v
+    return v
+
+
+class SummaryCSV:
+    """The summary as CSV that Excel opens correctly: UTF-8 with a BOM, CRLF, one row per file.
+
+    Rows are written as they come (nothing is held), to a temporary file beside the target
+    that replaces it only when the batch has finished: an interrupted run leaves no half file.
+    """
+
+    def __init__(self, path: str | os.PathLike, lang: str = "zh") -> None:
+        self.path = prepare_csv(path)
+        self.lang = lang
+        self._tmp: str | None = None
+
+    def __enter__(self) -> SummaryCSV:
+        fd, self._tmp = tempfile.mkstemp(prefix=".govxl-", suffix=".tmp", dir=self.path.parent)
+        self._fh = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        self._csv = csv.writer(self._fh)
+        self._csv.writerow(HEADERS[self.lang])
+        return self
+
+    def add(self, row: Row) -> None:
+        self._csv.writerow([_csv_safe(v) for v in row.cells(self.lang)])
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._fh.close()
+        assert self._tmp is not None
+        if exc_type is None:
+            os.chmod(self._tmp, 0o644 & ~_umask())
+            os.replace(self._tmp, self.path)
+        elif os.path.exists(self._tmp):
+            os.unlink(self._tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def prepare_csv(path: str | os.PathLike) -> Path:
+    """Validate the summary's path; raise UsageError with a clerk-readable reason."""
+    out = Path(path)
+    if out.suffix.lower() != ".csv":
+        raise UsageError(f"汇总文件名应以 .csv 结尾：{out}")
+    if out.is_dir():
+        raise UsageError(f"汇总文件路径是一个文件夹：{out}")
+    if not out.parent.exists():
+        raise UsageError(f"汇总文件的目录不存在：{out.parent}")
+    if not os.access(out.parent, os.W_OK):
+        raise UsageError(f"没有权限写入目录：{out.parent}")
+    return out

@@ -1,0 +1,183 @@
+"""`govxl check` over many files: render the stream of results from :mod:`govxl.batch`.
+
+The CLI layer (it prints), kept apart from cli.py because only a batch needs it: imported
+inside `check` when there are several files, a folder, --summary or --format jsonl.
+Output is written as each file finishes, in the order the files were found; only the
+summary rows are kept (for the closing table), never the reports.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from contextlib import ExitStack
+from pathlib import Path
+
+import typer
+
+from .batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals, check_many
+from .cli import EXIT_FAIL, clean, render_text, report_lines
+from .errors import GovxlError
+
+# A progress bar is worth drawing only when a run takes more than a moment.
+PROGRESS_MIN_FILES = 20
+
+
+def run_batch(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
+              jobs: int | None, summary: Path | None, more=None) -> int:
+    """Check `paths` and print the results; return the exit code (the worst over all files)."""
+    try:
+        return _run(paths, several=several, format=format, strict=strict, lang=lang, jobs=jobs, summary=summary,
+                    more=more)
+    except KeyboardInterrupt:  # the pool is stopped and no half summary is left behind by then
+        typer.echo("已中断。", err=True)
+        return EXIT_FAIL
+
+
+def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
+         jobs: int | None, summary: Path | None, more) -> int:
+    totals = Totals()
+    rows: list[Row] = []
+    with ExitStack() as stack:
+        try:
+            sink = stack.enter_context(SummaryCSV(summary, lang)) if summary is not None else None
+        except GovxlError as exc:
+            typer.echo(f"错误：{clean(exc)}", err=True)
+            return EXIT_FAIL
+        except OSError as exc:
+            typer.echo(f"错误：无法写入 {summary}：{exc.strerror or exc}", err=True)
+            return EXIT_FAIL
+        out = stack.enter_context(_Output(len(paths), progress=format == "text" and several))
+        if format == "json" and several:
+            out.line('{"files": [')
+        pending = None  # the previous file's JSON, printed once we know whether a comma follows
+        results = check_many(paths, jobs, more=more)
+        stack.callback(results.close)  # stops the worker pool, whatever ends the loop
+        for path, result in results:
+            row = Row.of(path, result, strict)
+            totals.add(row)
+            if sink is not None:
+                sink.add(row)
+            if format == "jsonl":
+                out.line(json.dumps(_doc(path, result, lang, strict), ensure_ascii=False))
+            elif format == "json":
+                doc = _doc(path, result, lang, strict)
+                if several:
+                    if pending is not None:
+                        out.line(pending + ",")
+                    pending = "  " + json.dumps(doc, ensure_ascii=False)
+                else:
+                    out.line(json.dumps(doc, ensure_ascii=False, indent=2))
+            elif isinstance(result, GovxlError):
+                out.error(f"{clean(path)}：无法校验：{clean(result)}")
+            elif not several:
+                out.close()
+                render_text(result, lang, strict)
+            elif result.findings:
+                for line in report_lines(result, lang, strict):
+                    out.line(line)
+                out.line("")
+            if several and format == "text":
+                rows.append(row)
+            out.advance()
+        out.close()
+        if pending is not None:
+            typer.echo(pending)
+        if format == "json" and several:
+            typer.echo(f'], "counts": {json.dumps(totals.to_dict())}, "ok": {json.dumps(totals.ok)}}}')
+        elif format == "text" and several:
+            summary_table(rows, lang)
+            typer.echo(totals_line(totals, lang))
+    return totals.exit_code
+
+
+def _doc(path: Path, result, lang: str, strict: bool) -> dict:
+    if isinstance(result, GovxlError):
+        return {"file": str(path), "ok": False, "error": str(result)}
+    return result.to_dict(lang, strict)
+
+
+class _Output:
+    """Lines to stdout; on a terminal with many files, above a transient progress bar (rich)."""
+
+    def __init__(self, total: int, progress: bool) -> None:
+        self.progress = None
+        if progress and total >= PROGRESS_MIN_FILES and sys.stdout.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.console = Console()
+            self.progress = Progress(TextColumn("校验中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                     console=self.console, transient=True)
+            self.task = self.progress.add_task("check", total=total)
+
+    def __enter__(self) -> _Output:
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+    def line(self, text: str) -> None:
+        if self.progress is not None:
+            self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            typer.echo(text)
+
+    def error(self, text: str) -> None:
+        if self.progress is not None:
+            self.console.print(text, markup=False, highlight=False, soft_wrap=True, style="red")
+        else:
+            typer.echo(text, err=True)
+
+    def advance(self) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task)
+
+
+# ------------------------------------------------------------------ the closing table
+def summary_table(rows: list[Row], lang: str) -> None:
+    """One line per file: a rich table on a terminal, aligned plain columns when piped."""
+    header = HEADERS[lang][:8]
+    cells = [[clean(v) for v in r.cells(lang)[:8]] for r in rows]
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_lines=False)
+        for i, h in enumerate(header):
+            table.add_column(h, overflow="fold", justify="right" if i >= 5 else "left")
+        for r, c in zip(rows, cells):
+            style = {"failed": "red", UNREADABLE: "magenta"}.get(r.status, "")
+            table.add_row(*c, style=style)
+        Console().print(table)
+        return
+    widths = [max(map(_width, col)) for col in zip(header, *cells)]
+    typer.echo("\n".join("  ".join(_pad(v, w, right=i >= 5) for i, (v, w) in enumerate(zip(line, widths))).rstrip()
+                         for line in [list(header), *cells]))
+
+
+def totals_line(t: Totals, lang: str) -> str:
+    if lang == "en":
+        return (f"{t.files} files: {t.passed} passed, {t.failed} failed, {t.unreadable} could not be checked "
+                f"({t.error} errors, {t.warning} warnings)")
+    return (f"共 {t.files} 个文件：{t.passed} 个通过，{t.failed} 个不通过，{t.unreadable} 个无法校验"
+            f"（错误 {t.error} 个，警告 {t.warning} 个）")
+
+
+def _width(s: str) -> int:
+    if s.isascii():
+        return len(s)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int, right: bool) -> str:
+    fill = " " * (width - _width(s))
+    return fill + s if right else s + fill

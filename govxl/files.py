@@ -1,0 +1,63 @@
+"""Which files a command works on: one rule for `check`, `export`, `aggregate` and `--previous-dir`.
+
+A file is taken as given; a folder stands for every *.xlsx under it, subfolders too, sorted
+within the folder, skipping Office lock files (``~$报告.xlsx``, ``.~lock.报告.xlsx#``) and hidden
+files and folders (macOS's ``._报告.xlsx``, ``.git``). A file named twice is taken once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import UsageError
+
+
+def skipped(name: str) -> bool:
+    """Lock files and hidden files are not workbooks."""
+    return name.startswith(("~$", "."))
+
+
+def walk(folder: str | os.PathLike, skip: str | os.PathLike | None = None) -> list[Path]:
+    """Every workbook under `folder` (but `skip`: an output being written there), sorted by path."""
+    root = Path(folder)
+    skip_key = _key(skip) if skip is not None else None
+    out = []
+    for d, dirs, names in os.walk(root):
+        dirs[:] = [n for n in dirs if not skipped(n)]
+        base = Path(d)
+        out += [base / n for n in names
+                if n.lower().endswith(".xlsx") and not skipped(n) and (skip_key is None or _key(base / n) != skip_key)]
+    return sorted(out, key=lambda f: f.relative_to(root).parts)
+
+
+def _key(path: str | os.PathLike) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def find_workbooks(paths: Iterable[str | os.PathLike], *, skip: str | os.PathLike | None = None,
+                   keep_unfound: bool = False) -> list[Path]:
+    """The workbooks named by `paths`, in the order given (folders expanded by :func:`walk`).
+
+    A path that does not exist, or a folder without any workbook, raises UsageError; with
+    `keep_unfound` it is kept as given instead, so that a batch reports it on its own line.
+    """
+    out: list[Path] = []
+    seen: set[str] = set()
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = walk(p, skip)
+            if not found and not keep_unfound:
+                raise UsageError(f"文件夹中没有 .xlsx 工作簿：{p}")
+            found = found or [p]
+        elif p.exists() or p.is_symlink() or keep_unfound:
+            found = [p]
+        else:
+            raise UsageError(f"找不到文件或文件夹：{p}")
+        for f in found:
+            key = _key(f)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
