@@ -49,29 +49,20 @@ class Checked:
     error: str | None = None
 
 
-def check_one(path: Path) -> Checked:
-    from .checker import check_file
-
+def _digest(path: Path) -> str:
     try:
         with open(path, "rb") as fh:
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
-        digest = ""  # check_file says why in a clerk's words
-    try:
-        return Checked(path, digest, check_file(path))
-    except GovxlError as exc:
-        return Checked(path, digest, error=str(exc))
+        return ""  # the check says why in a clerk's words
 
 
-def check_all(paths: Sequence[Path], jobs: int = 1) -> list[Checked]:
-    """Check every file, in order. The one place that loops over inputs: swap in the batch
-    checker here once it exists."""
-    if jobs <= 1 or len(paths) < 2:
-        return [check_one(p) for p in paths]
-    from concurrent.futures import ProcessPoolExecutor
+def check_all(paths: Sequence[Path], jobs: int | None = 1) -> list[Checked]:
+    """Check every file, in order, `jobs` at a time (None: one per core), as `govxl check` does."""
+    from .batch import check_many
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(check_one, paths, chunksize=max(1, len(paths) // (jobs * 8))))
+    return [Checked(p, _digest(p), report=r) if isinstance(r, Report) else Checked(p, _digest(p), error=str(r))
+            for p, r in check_many(paths, jobs, keep_values=True)]
 
 
 # ------------------------------------------------------------------ sums

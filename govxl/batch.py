@@ -32,7 +32,7 @@ def _check_one(path: str, keep_values: bool, reader: Callable | None, more: More
     from .checker import check_file
 
     if os.path.isdir(path):  # named, but no workbook in it (see files.find_workbooks)
-        return ReadError(f"文件夹中没有 .xlsx 工作簿：{path}")
+        return ReadError("这是一个文件夹，其中没有 .xlsx 工作簿")
     try:
         report = check_file(path, reader=reader)
         if more is not None:

@@ -306,7 +306,7 @@ def check_raw(raw: RawWorkbook) -> Report:
         if sheet is None:
             rep.findings.append(Finding.of("S-SHEET", sheet=t.sheet, expected=t.sheet, detail=_renamed(raw, t)))
             continue
-        layout = _layout_changed(sheet, t)
+        layout = _layout_changed(sheet, tp)
         if layout is not None:  # values would be read from the wrong cells: report the one cause only
             rep.findings.append(layout)
             continue
@@ -375,13 +375,15 @@ def _text(sheet: RawSheet, row: int, col: int) -> str:
     return "" if c is None or c.value is None else str(c.value)
 
 
-def _layout_changed(sheet: RawSheet, t: Table) -> Finding | None:
+def _layout_changed(sheet: RawSheet, tp: _TablePlan) -> Finding | None:
     """One S-LAYOUT finding when the table's grid was shifted (rows or columns inserted or deleted)
     or most of its labels differ, instead of a finding for every label, merge, formula and value.
 
     A label counts as moved when its text sits at another cell nearby; when two or more labels
     moved by the same offset, that offset is the change. A few edited labels stay S-LABEL each."""
-    wrong = sorted((lb for lb in t.labels if norm_label(_text(sheet, lb.row, lb.col)) != norm_label(lb.text)),
+    t, get = tp.table, sheet.cells.get
+    wrong = sorted((lb for lb, rc, norm in tp.labels
+                    if ((c := get(rc)) is None or c.value != lb.text) and norm_label(_text(sheet, *rc)) != norm),
                    key=lambda lb: (lb.row, lb.col))
     if not wrong:
         return None

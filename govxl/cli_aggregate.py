@@ -23,7 +23,8 @@ def aggregate(
     year: Annotated[int | None, typer.Option(help="报告年度；给出时每份报告都须是这一年（默认以多数为准）。")] = None,
     include_failing: Annotated[bool, typer.Option("--include-failing",
                                                   help="校验有错误的报告也计入（在汇总清单中标明）。")] = False,
-    jobs: Annotated[int, typer.Option(min=1, help="同时校验的进程数。")] = 1,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, show_default="CPU 核数",
+                                             help="同时校验的进程数。")] = None,
     force: Annotated[bool, typer.Option("--force", help="汇总文件已存在时覆盖。")] = False,
 ) -> None:
     """把多份同一版本、同一年度的年报汇总为一份（输入单元格为各份之和，合计仍为公式），并附汇总清单。"""

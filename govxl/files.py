@@ -22,18 +22,18 @@ def skipped(name: str) -> bool:
 def walk(folder: str | os.PathLike, skip: str | os.PathLike | None = None) -> list[Path]:
     """Every workbook under `folder` (but `skip`: an output being written there), sorted by path."""
     root = Path(folder)
-    skip_key = _key(skip) if skip is not None else None
+    skip_name = Path(skip).name if skip is not None else None
     out = []
     for d, dirs, names in os.walk(root):
         dirs[:] = [n for n in dirs if not skipped(n)]
         base = Path(d)
-        out += [base / n for n in names
-                if n.lower().endswith(".xlsx") and not skipped(n) and (skip_key is None or _key(base / n) != skip_key)]
+        out += [base / n for n in names if n.lower().endswith(".xlsx") and not skipped(n)
+                and not (n == skip_name and os.path.exists(skip) and os.path.samefile(base / n, skip))]  # type: ignore[arg-type]
     return sorted(out, key=lambda f: f.relative_to(root).parts)
 
 
 def _key(path: str | os.PathLike) -> str:
-    return os.path.normcase(os.path.realpath(path))
+    return os.path.normcase(os.path.abspath(path))
 
 
 def find_workbooks(paths: Iterable[str | os.PathLike], *, skip: str | os.PathLike | None = None,

@@ -352,7 +352,10 @@ class _Zip:
 
     def count(self, data: bytes, what: str) -> None:
         """Bound the XML elements parsed from one file (start tags, all parts together)."""
-        self.elements += data.count(b"<") - data.count(b"</")
+        n = len(data) // 4  # an upper bound (the shortest element is <a/>), counted exactly only near the limit
+        if self.elements + n > MAX_ELEMENTS:
+            n = data.count(b"<") - data.count(b"</")
+        self.elements += n
         if self.elements > MAX_ELEMENTS:
             raise ReadError(f"{what}的内容多得异常（超过 {MAX_ELEMENTS:,} 个 XML 元素），远超年报工作簿的规模"
                             "（可能误填充了整行或整列），已拒绝读取")
@@ -662,7 +665,8 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str], last_row: in
             continue
         # `r` is optional on rows and cells: without it, a row follows the previous one and a
         # cell sits right of the previous cell (some writers omit it; Excel accepts that).
-        r = _small_int(row.get("r", "")) - 1
+        r_attr = row.get("r")
+        r = int(r_attr) - 1 if r_attr and r_attr.isdigit() and r_attr.isascii() and len(r_attr) <= 9 else -1
         if r < 0:
             r = next_row
         next_row, next_col = r + 1, 0
@@ -715,7 +719,7 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str], last_row: in
                         value = raw
             elif t == "s":
                 if raw is not None:
-                    i = _small_int(raw.strip())
+                    i = int(raw) if raw.isdigit() and raw.isascii() and len(raw) <= 9 else _small_int(raw.strip())
                     value = strings[i] if 0 <= i < n_strings else None
             elif t == "inlineStr":
                 is_el = c.find(_IS)
