@@ -139,7 +139,7 @@ def check(
     if children and len(paths) != 1:
         fail("使用 --children 时只能校验一份汇总报告")
     try:
-        prev = Previous.open(previous, previous_dir, checking=paths)
+        prev = Previous.open(previous, previous_dir, checking=paths, jobs=jobs)
     except GovxlError as exc:
         fail(str(exc))
     more = MoreFindings(prev, children) if prev or children else None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from .checker import check_file
@@ -101,19 +102,32 @@ def find_previous(report: Report, candidates: Iterable[Report]) -> list[Report]:
     return [c for c in candidates if c.year == report.year - 1 and same_agency(c.agency, report.agency)]
 
 
-def scan(directory: str | os.PathLike) -> tuple[list[Report], list[Path]]:
-    """Check every workbook under `directory` (subfolders too). Returns the reports and the files
-    that could not be checked (not a govxl workbook, damaged...), which are skipped."""
+def scan(directory: str | os.PathLike, jobs: int | None = None) -> tuple[list[Report], list[Path]]:
+    """Check every workbook under `directory` (subfolders too), `jobs` at a time (None: one per core).
+    Returns the reports and the files that could not be checked (not a govxl workbook, damaged...),
+    which are skipped. A report keeps only the values a cross-year relation reads from last year,
+    so that a folder of thousands is a few MB."""
+    from .batch import check_many
+
     root = Path(directory)
     if not root.is_dir():
         raise UsageError(f"找不到文件夹：{root}")
+    keep = _last_year_keys()
     reports, skipped = [], []
-    for path in walk(root):
-        try:
-            reports.append(check_file(path))
-        except GovxlError:
+    for path, result in check_many(walk(root), jobs, keep_values=True):
+        if isinstance(result, GovxlError):
             skipped.append(path)
+        else:
+            result.values = {k: v for k, v in result.values.items() if k in keep}
+            reports.append(result)
     return reports, skipped
+
+
+@cache
+def _last_year_keys() -> frozenset[Key]:
+    """Every cell any edition's cross-year relations read from last year's report."""
+    return frozenset(rel.key(rel.last, line) for e in edition_ids() for rel in load_edition(e).cross_year
+                     for line in rel.lines)
 
 
 class Previous:
@@ -127,7 +141,7 @@ class Previous:
 
     @classmethod
     def open(cls, file: str | os.PathLike | None = None, directory: str | os.PathLike | None = None,
-             checking: Iterable[str | os.PathLike] = ()) -> Previous | None:
+             checking: Iterable[str | os.PathLike] = (), jobs: int | None = None) -> Previous | None:
         """None when neither is given. Raises UsageError / ReadError (naming last year's file)."""
         if file is not None and directory is not None:
             raise UsageError("--previous 与 --previous-dir 只能选一个")
@@ -142,7 +156,7 @@ class Previous:
             except GovxlError as exc:
                 raise type(exc)(f"上年报告 {file} 无法校验：{exc}") from None
         if directory is not None:
-            reports, skipped = scan(directory)
+            reports, skipped = scan(directory, jobs)
             return cls(reports, Path(directory), skipped)
         return None
 

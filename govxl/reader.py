@@ -698,7 +698,14 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str], last_row: in
             t = a.get("t", "n")
             formula = raw = None
             value: float | str | bool | None = None
-            f_el = c.find(_F)
+            f_el = v_el = None
+            for ch in c:  # the first <f> and the first <v> (one pass instead of two searches)
+                tag = ch.tag
+                if tag == _V:
+                    if v_el is None:
+                        v_el = ch
+                elif tag == _F and f_el is None:
+                    f_el = ch
             if f_el is not None:
                 formula = f_el.text or ""
                 if f_el.get("t") == "shared":
@@ -708,7 +715,6 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str], last_row: in
                     elif si in shared:
                         base, r0, c0 = shared[si]
                         formula = _shift_formula(base, rc[0] - r0, rc[1] - c0)
-            v_el = c.find(_V)
             if v_el is not None:
                 raw = v_el.text
             if t == "n":
@@ -735,7 +741,8 @@ def _sheet(z: _Zip, part: str, sheet: RawSheet, strings: list[str], last_row: in
                     value = raw
             if value is None and formula is None and s_attr is None:
                 continue
-            cells[rc] = RawCell(value, t, formula, _style(s_attr))
+            style = _STYLES.get(s_attr)
+            cells[rc] = RawCell(value, t, formula, _style(s_attr) if style is None else style)
     if sheet.rows is not None:
         sheet.loaded = True
         return
