@@ -20,7 +20,19 @@ from .findings import Finding, Report
 from .reader import RawCell, RawSheet, RawWorkbook, read_xlsx
 from .rules import MAX_COUNT, Key, evaluate, kind_ok
 from .rules import check as check_rules
-from .spec import Edition, Field, Label, Table, compress, edition_ids, load_aggregate_sheet, load_edition, parse_cell, range_name
+from .spec import (
+    Edition,
+    Field,
+    Label,
+    Table,
+    compress,
+    edition_ids,
+    load_aggregate_sheet,
+    load_edition,
+    parse_cell,
+    per_edition,
+    range_name,
+)
 
 PROP_PREFIX, NAME_PREFIX = "govxl.", "govxl_"
 
@@ -191,14 +203,7 @@ def _make_plan(ed: Edition) -> _Plan:
                  (ed.cover.sheet, *(t.sheet for t in ed.tables)))
 
 
-_PLANS: dict[int, tuple[Edition, _Plan]] = {}
-
-
-def _plan(ed: Edition) -> _Plan:
-    hit = _PLANS.get(id(ed))
-    if hit is None or hit[0] is not ed:
-        hit = _PLANS[id(ed)] = (ed, _make_plan(ed))
-    return hit[1]
+_plan = per_edition(_make_plan)
 
 
 # ------------------------------------------------------------------ the check

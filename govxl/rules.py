@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .findings import Finding
-from .spec import Edition, Table
+from .spec import Edition, Table, per_edition
 
 Key = tuple[str, str, str]
 
@@ -82,16 +82,6 @@ class _Derived:
     checks: tuple[tuple[str, tuple, tuple], ...]
 
 
-_DERIVED: dict[int, tuple[Edition, _Derived]] = {}
-
-
-def _derived(edition: Edition) -> _Derived:
-    hit = _DERIVED.get(id(edition))
-    if hit is None or hit[0] is not edition:
-        hit = _DERIVED[id(edition)] = (edition, _derive(edition))
-    return hit[1]
-
-
 def _derive(edition: Edition) -> _Derived:
     steps: list[tuple[Key, tuple[Key, ...] | None]] = []
     done: set[Key] = set()
@@ -126,6 +116,9 @@ def _derive(edition: Edition) -> _Derived:
                                  tuple(t.field(r, col) for r in b.left + b.right), balance_label(t, b)))
         checks.append((t.key, tuple(sums), tuple(balances)))
     return _Derived(tuple(steps), tuple(checks))
+
+
+_derived = per_edition(_derive)
 
 
 def balance_label(table: Table, b) -> str:

@@ -10,11 +10,15 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import SpecError
+
+T = TypeVar("T")
 
 KINDS = ("count", "amount", "signed")
 CHECK_OK, CHECK_BAD = "✓", "✗"
@@ -381,6 +385,21 @@ def edition_ids() -> list[str]:
     """Known editions, newest first."""
     ids = [p.stem for p in templates_dir().glob("[0-9]*.toml")]
     return sorted(ids, reverse=True)
+
+
+def per_edition(derive: Callable[[Edition], T]) -> Callable[[Edition], T]:
+    """`derive(edition)` computed once per Edition object (an Edition is not hashable): what the
+    checker and the rules derive from a spec is derived once per process, not once per file."""
+    memo: dict[int, tuple[Edition, T]] = {}
+
+    @wraps(derive)
+    def get(edition: Edition) -> T:
+        hit = memo.get(id(edition))
+        if hit is None or hit[0] is not edition:
+            hit = memo[id(edition)] = (edition, derive(edition))
+        return hit[1]
+
+    return get
 
 
 @cache
