@@ -215,10 +215,6 @@ class _Cell:
     finding: Finding | None = None
 
 
-def read_input(raw: RawWorkbook, sheet: RawSheet, f: Field) -> _Cell:
-    return _read_input(raw, sheet.cells.get((f.row, f.col)), f, value_rule(f.kind), EXPECTED_TEXT[f.kind][0])
-
-
 _BLANK = _Cell(None)
 
 

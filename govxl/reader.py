@@ -254,7 +254,6 @@ class _Zip:
                    NotImplementedError, OverflowError)
 
     def __init__(self, path: Path) -> None:
-        self.path = path
         self.raw: bytes | None = None
         try:
             entries = _zip_entries(path)
