@@ -180,7 +180,8 @@ class HtmlReport:
         if copy_href:
             links.append(f'<a href="{escape(copy_href)}">{escape(self.t["copy"])}</a>')
         cells = row.cells(self.lang)[:8]
-        tds = [f"<td{' class=\"nowrap\"' if j >= 2 else ''}>{escape(str(v))}</td>" for j, v in enumerate(cells[:4])]
+        nowrap = ' class="nowrap"'
+        tds = [f"<td{nowrap if j >= 2 else ''}>{escape(str(v))}</td>" for j, v in enumerate(cells[:4])]
         tds.append(f'<td class="verdict {row.status}">{escape(VERDICTS[self.lang][row.status])}</td>')
         tds += [f'<td class="n">{escape(str(v))}</td>' for v in cells[5:8]]
         tds.append('<td class="nowrap">' + " · ".join(links) + "</td>")
