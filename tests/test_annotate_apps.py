@@ -1,0 +1,102 @@
+"""The outputs of `check --annotate` and `--report` in the programs people open them with:
+the marked-up copy in LibreOffice Calc (tests/libreoffice.py), the report in Chromium."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+import govxl
+from govxl.spec import load_edition, load_outputs
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "nanguan-2023-inconsistent.xlsx"
+T3 = "三、收到和处理政府信息公开申请情况"
+BAL_CELLS = ["D5", "D6", "D28", "D29", "J5", "J6", "J28", "J29"]
+OTHER_CELLS = ["E5", "D7", "J7"]
+FILLS = load_outputs()["annotate"]["fills"]
+
+
+def govxl_cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "govxl", *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+def findings(path) -> list[dict]:
+    return [f.to_dict() for f in govxl.check(path).findings]
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("annotated")
+    res = govxl_cli("check", EXAMPLE, "--annotate", d / "out", "--report", d / "r.html")
+    assert res.returncode == 1, res.stderr
+    return d / "out" / EXAMPLE.name, d / "r.html"
+
+
+@pytest.mark.libreoffice(uno=True)
+def test_the_copy_in_libreoffice_keeps_marks_values_and_protection_through_a_save(outputs, tmp_path):
+    from libreoffice import Session, fill
+
+    copy, _ = outputs
+    ed = load_edition("2021")
+    sheets = [ed.cover.sheet] + [t.sheet for t in ed.tables]
+    inputs = {t.sheet: [f.cell for f in t.fields] for t in ed.tables}
+    read = {s: sorted(set(cells) | (set(BAL_CELLS + OTHER_CELLS) if s == T3 else set())) for s, cells in inputs.items()}
+    with Session() as lo:
+        orig = fill(EXAMPLE, None, {}, read=read, session=lo)
+        saved = tmp_path / "saved.xlsx"
+        seen = fill(copy, saved, {}, read=read, protection=[*sheets, load_outputs()["annotate"]["sheet"]],
+                    sheets=True, session=lo)
+        after = fill(saved, None, {}, read=read, session=lo)
+    assert seen.sheets[0] == load_outputs()["annotate"]["sheet"] and seen.sheets[1:] == sheets
+    assert all(seen.protected.values())
+    for res in (seen, after):  # as opened, and after LibreOffice saved it
+        for c in BAL_CELLS:
+            cell = res.cells[(T3, c)]
+            assert "T3-BAL" in cell["comment"], (c, cell)
+            assert cell["fill"] == int(FILLS["error"][1:], 16)
+        for c in OTHER_CELLS:
+            assert res.cells[(T3, c)]["comment"] == ""
+    for key, cell in orig.cells.items():  # the same values (and locking) as the original, cell for cell
+        assert (seen.cells[key]["value"], seen.cells[key]["string"], seen.cells[key]["locked"]) == \
+            (cell["value"], cell["string"], cell["locked"]), key
+    assert findings(saved) == findings(EXAMPLE)
+
+
+@pytest.mark.libreoffice(uno=True)
+def test_fixing_the_marked_cell_in_libreoffice_makes_the_copy_pass(outputs, tmp_path):
+    from libreoffice import fill
+
+    copy, _ = outputs
+    fixed = tmp_path / "fixed.xlsx"
+    res = fill(copy, fixed, {T3: {"D5": 10}}, read={T3: ["D5", "J5", "J28"]})
+    assert res.value(T3, "J5") == 10
+    assert findings(fixed) == []
+    assert govxl_cli("check", fixed).returncode == 0
+
+
+@pytest.mark.chromium
+def test_the_report_in_chromium_marks_each_finding_cell_with_its_code(outputs, tmp_path):
+    from chromium import dump_dom, screenshot
+
+    copy, page = outputs
+    soup = BeautifulSoup(dump_dom(page), "html.parser")
+    report = govxl.check(EXAMPLE)
+    t3 = soup.find("table", attrs={"data-sheet": T3})
+    for f in report.findings:
+        for cell in f.cell.split(","):
+            td = t3.find("td", attrs={"data-cell": cell})
+            assert td is not None and f.rule in td["data-codes"].split(), cell
+            assert f.rule in td.get_text()
+    assert len(soup.select("td[data-codes]")) == len(BAL_CELLS)
+    assert len(soup.select("table.summary tbody tr")) == 1
+    # the summary links to the file's part and to the marked-up copy, which exists
+    hrefs = [a["href"] for a in soup.select("table.summary a")]
+    assert soup.find(id=hrefs[0][1:]) is not None
+    assert (page.parent / hrefs[1]).resolve() == copy.resolve()
+    png = screenshot(page, tmp_path / "r.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
