@@ -416,17 +416,23 @@ def _marked_writer():
             if p.unplaced:
                 r += 2
                 ws.merge_range(r, 0, r, last, t["unplaced_title"], self.f_bold)
+                spans = ((0, 1), (2, 2), (3, 3), (4, 6), (7, last))  # the columns of the list above, reused
+
+                def put(row: int, values: list[str], fmt) -> None:
+                    for (c1, c2), v in zip(spans, values):
+                        if c1 == c2:
+                            ws.write_string(row, c1, v, fmt)
+                        else:
+                            ws.merge_range(row, c1, row, c2, v, fmt)
+
                 r += 1
-                for j, h in enumerate(t["unplaced_headers"]):
-                    ws.write_string(r, j, h, head)
+                put(r, t["unplaced_headers"], head)
                 for u in p.unplaced:
                     r += 1
-                    ws.write_string(r, 0, u.sheet, cell)
-                    ws.write_string(r, 1, u.cell, cell)
-                    ws.write_string(r, 2, u.content, cell)
-                    ws.write_string(r, 3, u.row_text, cell)
-                    ws.write_string(r, 4, t["unplaced_missing"] if u.missing else t["unplaced_extra"], cell)
-                    ws.set_row(r, _height([u.row_text, t["unplaced_extra"]], [t["widths"][3], t["widths"][4]]))
+                    why = t["unplaced_missing"] if u.missing else t["unplaced_extra"]
+                    put(r, [u.cell, u.sheet, u.content, u.row_text, why], cell)
+                    ws.set_row(r, _height([u.sheet, u.content, u.row_text, why], [t["widths"][2], t["widths"][3],
+                                                                                  sum(t["widths"][4:7]), t["widths"][7]]))
             self.protect(ws)
             self.print_setup(ws, True, (header_row, header_row))
             ws.freeze_panes(header_row + 1, 0)

@@ -187,9 +187,11 @@ def test_a_damaged_layout_is_rebuilt_with_values_placed_by_label(tmp_path, ed202
     good, bad, vals = _damaged(tmp_path, ed, how)
     report = govxl.check(bad)
     assert "S-LAYOUT" in {f.rule for f in report.findings}
-    res = govxl_cli("check", bad, "--annotate", tmp_path / "out")
+    res = govxl_cli("check", bad, "--annotate", tmp_path / "out", "--report", tmp_path / "r.html")
     assert res.returncode == 1, res.stderr
     copy = tmp_path / "out" / bad.name
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert load_outputs()["report"]["zh"]["layout"] in page  # the report does not draw unchecked values
     again = govxl.check(copy)
     assert "S-LAYOUT" not in {f.rule for f in again.findings}
     t3 = ed.table("requests")
@@ -204,10 +206,10 @@ def test_a_damaged_layout_is_rebuilt_with_values_placed_by_label(tmp_path, ed202
     flat = [str(v) for r in rows for v in r if v is not None]
     assert any("S-LAYOUT" == v for v in flat)
     if how == "row":  # the extra row's number is listed, not placed
-        assert any(r[2] == "99" and "自行加的一行" in (r[3] or "") for r in rows)
+        assert any(r[3] == "99" and "自行加的一行" in (r[4] or "") and r[2] == t3.sheet for r in rows)
     else:
-        missing = [r for r in rows if r[4] == load_outputs()["annotate"]["zh"]["unplaced_missing"]]
-        assert sorted(r[1] for r in missing) == sorted(ed.field(k).cell for k in lost)
+        missing = [r for r in rows if r[7] == load_outputs()["annotate"]["zh"]["unplaced_missing"]]
+        assert sorted(r[0] for r in missing) == sorted(ed.field(k).cell for k in lost)
 
 
 # ------------------------------------------------------------------ batches and where outputs go
@@ -247,6 +249,11 @@ def test_outputs_that_would_be_checked_again_or_overwrite_an_input_are_refused(t
     # a file given by name may have its copy in a folder below it
     res = govxl_cli("check", src / "a.xlsx", "--annotate", src / "marked")
     assert res.returncode == 1 and (src / "marked" / "a.xlsx").is_file()
+    # two inputs of the same name: the second copy gets a number
+    (tmp_path / "other").mkdir()
+    shutil.copy(EXAMPLE, tmp_path / "other" / "a.xlsx")
+    res = govxl_cli("check", src / "a.xlsx", tmp_path / "other" / "a.xlsx", "--annotate", tmp_path / "two")
+    assert res.returncode == 1 and sorted(p.name for p in (tmp_path / "two").iterdir()) == ["a (2).xlsx", "a.xlsx"]
     res = govxl_cli("check", src / "a.xlsx", "--report", tmp_path / "r.txt")
     assert res.returncode == 2 and ".html" in res.stderr
     assert sha256(src / "a.xlsx") == before
