@@ -100,3 +100,16 @@ def test_the_report_in_chromium_marks_each_finding_cell_with_its_code(outputs, t
     assert (page.parent / hrefs[1]).resolve() == copy.resolve()
     png = screenshot(page, tmp_path / "r.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_a_missing_browser_is_a_skip_locally_and_an_error_in_ci(monkeypatch, tmp_path):
+    import chromium
+
+    monkeypatch.setenv("GOVXL_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    assert chromium.chromium_path() is None
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required when CI=true"):
+        chromium.require_chromium()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        chromium.require_chromium()
