@@ -65,6 +65,12 @@ def test_the_copy_in_libreoffice_keeps_marks_values_and_protection_through_a_sav
         assert (seen.cells[key]["value"], seen.cells[key]["string"], seen.cells[key]["locked"]) == \
             (cell["value"], cell["string"], cell["locked"]), key
     assert findings(saved) == findings(EXAMPLE)
+    # the links of the findings list still lead to the cells once LibreOffice has saved the file
+    import openpyxl
+
+    ws = openpyxl.load_workbook(saved)[load_outputs()["annotate"]["sheet"]]
+    links = [c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink is not None]
+    assert links == [f"'{T3}'!D5", f"'{T3}'!J5"]
 
 
 @pytest.mark.libreoffice(uno=True)
