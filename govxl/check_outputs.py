@@ -82,8 +82,10 @@ def _inside(child: Path, folder: Path) -> Path | None:
 
 
 def prepare(args: list[Path], paths: list[Path], *, annotate: Path | None, report: Path | None,
-            lang: str, strict: bool) -> Outputs:
-    """Check the output paths and name the copies; raise UsageError with a clerk-readable reason."""
+            lang: str, strict: bool, read_too: list[Path] = ()) -> Outputs:
+    """Check the output paths and name the copies; raise UsageError with a clerk-readable reason.
+    `read_too`: other folders the command reads (--previous-dir, --children), where copies would
+    be read again next time just the same."""
     from .writer import prepare_output
 
     out = Outputs(lang, strict, annotate, report)
@@ -96,12 +98,12 @@ def prepare(args: list[Path], paths: list[Path], *, annotate: Path | None, repor
         raise UsageError(f"--annotate 应为文件夹：{annotate}")
     if not annotate.exists() and not annotate.parent.exists():
         raise UsageError(f"标注副本的上级文件夹不存在：{annotate.parent}")
-    for a in args:
+    for a in [*args, *read_too]:
         if a.is_dir():
             rel = _inside(annotate, a)
             if rel is not None and not any(skipped(part) for part in rel.parts):
-                raise UsageError(f"标注副本的文件夹 {annotate} 在要校验的文件夹 {a} 之中：下次校验 {a} 时"
-                                 "副本会被当作报告再校验一遍；请换一个文件夹")
+                raise UsageError(f"标注副本的文件夹 {annotate} 在要读取的文件夹 {a} 之中：下次再校验时，副本会被"
+                                 "当作报告再读一遍；请换一个文件夹（或用以 . 开头的隐藏文件夹）")
     names: dict[str, Path] = {}  # relative name -> input: two inputs with one name get " (2)"
     wanted = {os.path.normcase(os.path.abspath(p)) for p in paths}
     for a in args:

@@ -153,7 +153,8 @@ def check(
         from .check_outputs import prepare
 
         try:
-            outputs = prepare(files, paths, annotate=annotate, report=report, lang=lang.value, strict=strict)
+            outputs = prepare(files, paths, annotate=annotate, report=report, lang=lang.value, strict=strict,
+                              read_too=[p for p in (previous_dir, *(children or [])) if p is not None])
         except GovxlError as exc:
             fail(str(exc))
     if several or summary is not None or format is Fmt.jsonl or outputs is not None:

@@ -243,6 +243,8 @@ def test_outputs_that_would_be_checked_again_or_overwrite_an_input_are_refused(t
     res = govxl_cli("check", src / "a.xlsx", "--annotate", src)
     assert res.returncode == 2 and "覆盖输入文件" in res.stderr
     assert sha256(src / "a.xlsx") == before and not (src / "marked").exists()
+    res = govxl_cli("check", EXAMPLE, "--children", src, "--annotate", src / "marked")  # read by --children too
+    assert res.returncode == 2 and "再校验" in res.stderr
     # a hidden folder inside the checked one is never checked again: allowed
     res = govxl_cli("check", src, "--annotate", src / ".marked")
     assert res.returncode == 1 and (src / ".marked" / "a.xlsx").is_file()
