@@ -271,3 +271,23 @@ def test_the_report_marks_each_finding_cell_with_its_code(tmp_path):
     assert not soup.select("script") and not soup.select("link") and "http" not in soup.find("style").text
     links = [a["href"] for a in soup.select("table.findings a")]
     assert all(soup.find(id=h[1:]) is not None for h in links) and len(links) == 2
+
+
+def test_structure_findings_are_repaired_in_the_copy_and_said_so(tmp_path):
+    """Protection removed and a label edited: the copy is the official workbook again (those
+    findings gone, and marked as rebuilt on the first sheet); the value findings stay."""
+    wb = openpyxl.load_workbook(EXAMPLE)
+    ws = wb[T3]
+    ws.protection.sheet = False
+    ws["D3"] = "自然人（个人）"
+    wb.save(tmp_path / "edited.xlsx")
+    orig = findings(tmp_path / "edited.xlsx")
+    assert {"S-PROTECT", "S-LABEL", "T3-BAL"} <= {f["rule"] for f in orig}
+    res = govxl_cli("check", tmp_path / "edited.xlsx", "--annotate", tmp_path / "out")
+    assert res.returncode == 1
+    copy = tmp_path / "out" / "edited.xlsx"
+    assert findings(copy) == [f for f in orig if f["rule"] == "T3-BAL"]
+    status = {r[1]: r[8] for r in listed(copy)}
+    words = load_outputs()["annotate"]["zh"]
+    assert status == {"S-PROTECT": words["repaired"], "S-LABEL": words["repaired"], "T3-BAL": words["marked"]}
+    assert openpyxl.load_workbook(copy)[T3]["D3"].value == "自然人"
