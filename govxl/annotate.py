@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from .catalogue import CATALOGUE, SEVERITIES, SEVERITY_ZH
@@ -289,6 +289,7 @@ def comment_text(findings: list[Finding], lang: str) -> str:
 
 
 # ------------------------------------------------------------------ the writer, marking
+@cache
 def _marked_writer():
     from .writer import _Writer, quote_sheet, validation
 

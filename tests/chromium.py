@@ -61,3 +61,13 @@ def screenshot(page: str | os.PathLike, png: str | os.PathLike, width: int = 100
     if not out.is_file() or out.stat().st_size == 0:
         raise RuntimeError(f"chromium wrote no screenshot {out}")
     return out
+
+
+def print_pdf(page: str | os.PathLike, pdf: str | os.PathLike) -> Path:
+    """`page` printed to PDF by Chromium (its print CSS: @page size, page breaks), without the
+    browser's own header and footer."""
+    out = Path(pdf).resolve()
+    _run(["--no-pdf-header-footer", f"--print-to-pdf={out}", Path(page).resolve().as_uri()])
+    if not out.is_file() or out.stat().st_size == 0:
+        raise RuntimeError(f"chromium wrote no PDF {out}")
+    return out

@@ -119,3 +119,28 @@ def test_a_missing_browser_is_a_skip_locally_and_an_error_in_ci(monkeypatch, tmp
     monkeypatch.setenv("CI", "")
     with pytest.raises(pytest.skip.Exception):
         chromium.require_chromium()
+
+
+@pytest.mark.chromium
+def test_the_report_prints_on_a4_with_each_file_from_a_new_page(tmp_path):
+    import shutil
+
+    from chromium import print_pdf
+    from libreoffice import pdf_info, pdf_page_texts, poppler_missing
+
+    if poppler_missing():
+        pytest.skip(poppler_missing())
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "a.xlsx")
+    shutil.copy(ROOT / "examples" / "nanguan-2023.xlsx", folder / "b.xlsx")
+    assert govxl_cli("check", folder, "--report", tmp_path / "r.html").returncode == 1
+    pdf = print_pdf(tmp_path / "r.html", tmp_path / "r.pdf")
+    info = pdf_info(pdf)
+    assert all(abs(w - 595) < 2 and abs(h - 842) < 2 for w, h in info["sizes"]), info["sizes"]  # A4 portrait
+    pages = [" ".join(t.split()) for t in pdf_page_texts(pdf)]
+    starts = [next(i for i, t in enumerate(pages) if f"{n}. {folder / name}" in t) for n, name in ((1, "a.xlsx"), (2, "b.xlsx"))]
+    assert 0 < starts[0] < starts[1]  # the summary, then each file from a new page
+    for n, i in enumerate(starts, start=1):
+        assert pages[i].startswith(f"{n}. "), pages[i][:80]  # nothing of the file before it on its first page
+    assert "T3-BAL" in " ".join(pages[starts[0]:starts[1]]) and "T3-BAL" not in " ".join(pages[starts[1]:])
