@@ -14,6 +14,7 @@ import os
 import signal
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -24,6 +25,7 @@ from .findings import Report
 
 Result = Report | GovxlError
 More = Callable[[Report], list]
+After = Callable[[Path, Report], Any]
 
 
 # ------------------------------------------------------------------ checking them
@@ -46,15 +48,30 @@ def _check_one(path: str, keep_values: bool, reader: Callable | None, more: More
 
 # Set once in each worker by the pool's initializer (not sent with every task).
 _MORE: More | None = None
+_AFTER: After | None = None
 
 
-def _check_in_worker(path: str, keep_values: bool, reader: Callable | None) -> Result:
-    return _check_one(path, keep_values, reader, _MORE)
+def _check_in_worker(path: str, keep_values: bool, reader: Callable | None) -> Result | tuple[Result, Any]:
+    result = _check_one(path, keep_values or _AFTER is not None, reader, _MORE)
+    return result if _AFTER is None else _then(path, result, keep_values, _AFTER)
 
 
-def _init_worker(more: More | None) -> None:
-    global _MORE
-    _MORE = more
+def _then(path: str, result: Result, keep_values: bool, after: After) -> tuple[Result, Any]:
+    """Run `after` on a report where it was checked (its values still there); never raises."""
+    out = None
+    if isinstance(result, Report):
+        try:
+            out = after(Path(path), result)
+        except Exception as exc:  # noqa: BLE001 - `after` reports its own failures; this is the last guard
+            out = unexpected(exc)
+        if not keep_values:
+            result.values = {}
+    return result, out
+
+
+def _init_worker(more: More | None, after: After | None = None) -> None:
+    global _MORE, _AFTER
+    _MORE, _AFTER = more, after
     # Everything inherited from the parent (the CLI's imports, the specs) lives as long as the
     # worker: keep the garbage collector from walking it again and again (and from copying the
     # shared pages it touches), the way pre-fork servers do.
@@ -84,11 +101,29 @@ def check_many(files: Sequence[str | os.PathLike], jobs: int | None = None, *, k
     `more(report)` adds findings where the report is checked, while it still has its values
     (last year's comparison, ...); it must be picklable where workers are spawned, not forked.
     """
+    with closing(_each(files, jobs, keep_values, reader, more, None)) as each:  # closing it stops the pool
+        for p, (result, _out) in each:
+            yield p, result
+
+
+def check_then(files: Sequence[str | os.PathLike], after: After, jobs: int | None = None, *,
+               more: More | None = None) -> Iterator[tuple[Path, Result, Any]]:
+    """Like check_many, and `after(path, report)` runs on each report where it was checked (in a
+    worker, while the report has its values: the outputs of `check --annotate/--report` are made
+    there); yields (path, result, what `after` returned, or None for a file that was not checked).
+    `after` should return its failures rather than raise; an exception it raises is returned."""
+    with closing(_each(files, jobs, False, None, more, after)) as each:
+        for p, (result, out) in each:
+            yield p, result, out
+
+
+def _each(files, jobs, keep_values, reader, more, after) -> Iterator[tuple[Path, tuple[Result, Any]]]:
     paths = [Path(f) for f in files]
     jobs = max(1, jobs or default_jobs())
     if jobs == 1 or len(paths) <= 1:
         for p in paths:
-            yield p, _check_one(str(p), keep_values, reader, more)
+            result = _check_one(str(p), keep_values or after is not None, reader, more)
+            yield p, (_then(str(p), result, keep_values, after) if after is not None else (result, None))
         return
     import multiprocessing
 
@@ -97,10 +132,10 @@ def check_many(files: Sequence[str | os.PathLike], jobs: int | None = None, *, k
     prepare()  # before the fork: workers inherit the loaded specs instead of each loading them
     jobs = min(jobs, len(paths))
     work = partial(_check_in_worker, keep_values=keep_values, reader=reader)
-    with multiprocessing.get_context().Pool(jobs, initializer=_init_worker, initargs=(more,)) as pool:
+    with multiprocessing.get_context().Pool(jobs, initializer=_init_worker, initargs=(more, after)) as pool:
         results = pool.imap(work, [str(p) for p in paths], chunksize=chunksize(len(paths), jobs))
         for p, result in zip(paths, results):
-            yield p, result
+            yield p, (result if after is not None else (result, None))
 
 
 # ------------------------------------------------------------------ the summary

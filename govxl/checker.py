@@ -29,6 +29,7 @@ from .spec import (
     edition_ids,
     load_aggregate_sheet,
     load_edition,
+    load_outputs,
     parse_cell,
     per_edition,
     range_name,
@@ -360,7 +361,9 @@ def _sheet_order(raw: RawWorkbook, plan: _Plan) -> list[Finding]:
     aggregate_list = load_aggregate_sheet().sheet
     if aggregate_list in names:
         out.append(Finding.of("S-AGG", sheet=aggregate_list, actual=aggregate_list))
-    extra = [n for n in names if n not in expected and n != aggregate_list]
+    # The first sheet of a copy marked up by `check --annotate` is no part of the report: no finding.
+    marked = load_outputs()["annotate"]["sheet"]
+    extra = [n for n in names if n not in expected and n not in (aggregate_list, marked)]
     if len(extra) > MAX_EXTRA_LISTED:  # one line, not hundreds
         out.append(Finding.of("S-EXTRA", actual=extra[0], detail=f"等 {len(extra)} 张"))
     else:
@@ -544,7 +547,7 @@ def prepare() -> None:
 
 @cache
 def _never_read() -> frozenset[str]:
-    return frozenset({load_aggregate_sheet().sheet})
+    return frozenset({load_aggregate_sheet().sheet, load_outputs()["annotate"]["sheet"]})
 
 
 @cache

@@ -122,6 +122,10 @@ def check(
         "--previous-dir", help="存放上一年度工作簿的文件夹：按填报单位和年度自动配对。")] = None,
     children: Annotated[list[Path] | None, typer.Option(
         "--children", help="下级报告所在的文件夹（或文件）：逐格核对本报告是否等于下级报告之和。")] = None,
+    annotate: Annotated[Path | None, typer.Option(
+        "--annotate", metavar="DIR", help="把每个工作簿的标注副本（问题单元格着色并加批注，首页列出全部问题）写入此文件夹。")] = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", metavar="OUT.html", help="把校验结果写成一个 HTML 网页（可打印，按官方表格标出问题单元格）。")] = None,
 ) -> None:
     """校验填好的工作簿：结构、数值和勾稽关系。可一次校验多个文件或整个文件夹。退出码 0 通过，1 有错误，2 无法校验。"""
     from .batch import prepare_csv
@@ -144,11 +148,20 @@ def check(
         fail(str(exc))
     more = MoreFindings(prev, children) if prev or children else None
     several = len(files) > 1 or any(f.is_dir() for f in files)
-    if several or summary is not None or format is Fmt.jsonl:
+    outputs = None
+    if annotate is not None or report is not None:
+        from .check_outputs import prepare
+
+        try:
+            outputs = prepare(files, paths, annotate=annotate, report=report, lang=lang.value, strict=strict,
+                              read_too=[p for p in (previous_dir, *(children or [])) if p is not None])
+        except GovxlError as exc:
+            fail(str(exc))
+    if several or summary is not None or format is Fmt.jsonl or outputs is not None:
         from .cli_batch import run_batch
 
         raise typer.Exit(run_batch(paths, several=several, format=format.value, strict=strict, lang=lang.value,
-                                   jobs=jobs, summary=summary, more=more))
+                                   jobs=jobs, summary=summary, more=more, outputs=outputs))
     raise typer.Exit(check_one(paths[0], format, strict, lang.value, more))
 
 

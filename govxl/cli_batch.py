@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from .batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals, check_many
+from .batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals, check_many, check_then
 from .cli import EXIT_FAIL, clean, render_text, report_lines
 from .errors import GovxlError
 
@@ -25,19 +25,21 @@ PROGRESS_MIN_FILES = 20
 
 
 def run_batch(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
-              jobs: int | None, summary: Path | None, more=None) -> int:
-    """Check `paths` and print the results; return the exit code (the worst over all files)."""
+              jobs: int | None, summary: Path | None, more=None, outputs=None) -> int:
+    """Check `paths` and print the results; return the exit code (the worst over all files).
+    `outputs` (govxl/check_outputs.py): marked-up copies and an HTML report, written as well."""
     try:
         return _run(paths, several=several, format=format, strict=strict, lang=lang, jobs=jobs, summary=summary,
-                    more=more)
+                    more=more, outputs=outputs)
     except KeyboardInterrupt:  # the pool is stopped and no half summary is left behind by then
         typer.echo("已中断。", err=True)
         return EXIT_FAIL
 
 
 def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
-         jobs: int | None, summary: Path | None, more) -> int:
+         jobs: int | None, summary: Path | None, more, outputs=None) -> int:
     totals = Totals()
+    failed_outputs = False
     rows: list[Row] = []
     with ExitStack() as stack:
         try:
@@ -52,10 +54,24 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
         if format == "json" and several:
             out.line('{"files": [')
         pending = None  # the previous file's JSON, printed once we know whether a comma follows
-        results = check_many(paths, jobs, more=more)
+        page = None
+        if outputs is not None and outputs.report is not None:
+            from .report_html import HtmlReport
+
+            page = HtmlReport(outputs.report, lang)
+            stack.callback(page.close)
+        if outputs is not None:
+            results = check_then(paths, outputs, jobs, more=more)
+        else:
+            results = ((p, r, None) for p, r in check_many(paths, jobs, more=more))
         stack.callback(results.close)  # stops the worker pool, whatever ends the loop
-        for path, result in results:
+        for path, result, done in results:
             row = Row.of(path, result, strict)
+            if done is not None:
+                failed_outputs |= _written(out, path, done)
+            if page is not None:
+                page.add(path, result, row, getattr(done, "part", None),
+                         outputs.href(path) if getattr(done, "copy", None) else None)
             totals.add(row)
             if sink is not None:
                 sink.add(row)
@@ -89,7 +105,26 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
         elif format == "text" and several:
             summary_table(rows, lang)
             typer.echo(totals_line(totals, lang))
-    return totals.exit_code
+        if page is not None:
+            try:
+                typer.echo(f"校验报告：{clean(page.finish(totals))}", err=True)
+            except OSError as exc:
+                typer.echo(f"错误：无法写入 {clean(outputs.report)}：{exc.strerror or exc}", err=True)
+                failed_outputs = True
+    return EXIT_FAIL if failed_outputs else totals.exit_code
+
+
+def _written(out: _Output, path: Path, done) -> bool:
+    """Say what was written for one file (on stderr: stdout may be JSON); True if something failed."""
+    if isinstance(done, GovxlError):  # `after` itself failed
+        out.error(f"{clean(path)}：无法写出标注副本或报告：{clean(done)}")
+        return True
+    if done.copy is not None:
+        out.error(f"标注副本：{clean(done.copy)}")
+    if done.error:
+        out.error(f"{clean(path)}：无法写出标注副本：{clean(done.error)}")
+        return True
+    return False
 
 
 def _doc(path: Path, result, lang: str, strict: bool) -> dict:

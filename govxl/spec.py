@@ -777,3 +777,34 @@ def load_aggregate_sheet() -> AggregateSheet:
         totals.append(KeyTotal(t["label"], keys))  # type: ignore[arg-type]
     texts = {k: raw[k] for k in ("status", "unreadable", "no_agency", "is_aggregate", "footer")}
     return AggregateSheet(raw["sheet"], int(raw["hash_chars"]), tuple(columns), tuple(totals), texts)
+
+
+# ------------------------------------------------------------------ wording of check's outputs
+_OUT_KEYS = {
+    "annotate": ({"sheet", "fills", "widths", "zh", "en"},
+                 {"title", "file", "about", "verdict", "headers", "workbook", "marked", "listed", "repaired",
+                  "not_copied", "none", "help", "unplaced_title", "unplaced_headers", "unplaced_extra",
+                  "unplaced_missing"}),
+    "report": ({"fills", "zh", "en"},
+               {"title", "summary", "headers", "details", "copy", "findings", "finding_headers", "none",
+                "unreadable", "layout", "missing", "totals"}),
+}
+
+
+@cache
+def load_outputs() -> dict:
+    """templates/annotate.toml: the words of `check --annotate` (the marked-up copy, whose first
+    sheet `govxl check` never reads) and `check --report` (the HTML page), in zh and en."""
+    source = "annotate.toml"
+    try:
+        raw = tomllib.loads((templates_dir() / source).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError(f"{source}: 无法读取：{exc}") from None
+    ld = _Loader(source)
+    for part, (top, texts) in _OUT_KEYS.items():
+        if part not in raw:
+            raise ld.fail(part, "缺少这一节")
+        ld.keys(raw[part], top, part, top)
+        for lang in ("zh", "en"):
+            ld.keys(raw[part][lang], texts, f"{part}.{lang}", texts)
+    return raw

@@ -11,7 +11,7 @@ import os
 import secrets
 import stat
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -158,13 +158,15 @@ def write_workbook(
     force: bool = False,
     extra: list[Extra] | None = None,
     cached: Mapping[Key, float] | None = None,
+    writer: Callable[..., _Writer] | None = None,
 ) -> Path:
     """Write a govxl workbook of `edition` to `path`; `values` pre-fills input cells.
 
     `cached` overrides the stored result of total formulas (normally computed from `values`):
     an imported report keeps its printed totals there, so that `govxl check` reports each one
     that disagrees with its parts (S-CACHE) instead of the formula silently correcting it.
-    `comments` may annotate input and total cells."""
+    `comments` may annotate input and total cells. `writer`: a subclass of _Writer that draws more
+    (govxl/annotate.py marks cells and adds a first sheet)."""
     out = prepare_output(path, force)
     if year is not None and not (1990 <= year <= 2200):
         raise UsageError(f"年度不合理：{year}")
@@ -172,7 +174,7 @@ def write_workbook(
         raise UsageError(f"填报单位名称过长（{len(agency)} 个字符，最多 {AGENCY_MAX} 个）")
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\n" for ch in agency):
         raise UsageError("填报单位名称含有控制字符或无法识别的字符，请检查后重新输入")
-    atomic_write(out, lambda tmp: _Writer(edition, agency, year, dict(values or {}), dict(comments or {}),
+    atomic_write(out, lambda tmp: (writer or _Writer)(edition, agency, year, dict(values or {}), dict(comments or {}),
                                           password, extra or [], dict(cached or {})).write(tmp))
     return out
 
@@ -191,6 +193,7 @@ class _Writer:
     def formats(self, wb) -> None:
         base = {"font_name": FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
         box = {**base, "border": 1, "align": "center"}
+        self.box = box  # for subclasses that add formats of their own
         self.f_title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
         self.f_text = wb.add_format({**base})
         self.f_bold = wb.add_format({**base, "bold": True})

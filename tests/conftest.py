@@ -37,3 +37,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         from libreoffice import require_libreoffice
 
         require_libreoffice(uno=marker.kwargs.get("uno", False))
+    # @pytest.mark.chromium: the same for a headless Chromium (tests/chromium.py, require_chromium).
+    if item.get_closest_marker("chromium") is not None:
+        from chromium import require_chromium
+
+        require_chromium()

@@ -403,6 +403,8 @@ class Document:
             cell = sheet.getCellRangeByName(ref)
             snap = snapshot(cell)
             snap["locked"] = bool(cell.CellProtection.IsLocked)
+            snap["comment"] = cell.getAnnotation().getString()  # "" when the cell has none
+            snap["fill"] = cell.CellBackColor  # RGB as an int, -1 when none
             cells[ref] = snap
         return {"sheet": a["sheet"], "cells": cells}
 
