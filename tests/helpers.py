@@ -1,4 +1,4 @@
-"""Test helpers: fixtures that read like the table (see STYLE.md, practice 5).
+"""Test helpers: fixtures that read like the table.
 
     values(ed, '''
         新收 自然人 10

@@ -1,4 +1,5 @@
-"""Every command has help text and is documented in README.md (sqlite-utils' test_docs, STYLE.md 3)."""
+"""Every command has help text and is documented in README.md (as sqlite-utils' test_docs does); docs/format.md
+agrees with the edition specs and the catalogue."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from conftest import ROOT
 from govxl.spec import edition_ids, load_edition, templates_dir
 
 # Spelled in pieces so that this file does not mention them itself.
-OUTSIDE = ("../" + "shared", "FORMAT" + ".md")
+OUTSIDE = ("../" + "shared", "FORMAT" + ".md", "STYLE" + ".md")
 
 
 def tracked_text_files() -> dict[str, str]:
@@ -50,8 +50,10 @@ def test_no_tracked_file_names_a_path_outside_the_repository():
 
 
 def test_the_search_is_not_blind():
-    files = {"a.md": f"ok\nsee {OUTSIDE[0]}/reference/x.txt", "b.py": f"# typed from {OUTSIDE[1]}", "c.md": "docs/format.md"}
-    assert outside_mentions(files) == [f"a.md:2: see {OUTSIDE[0]}/reference/x.txt", f"b.py:1: # typed from {OUTSIDE[1]}"]
+    files = {"a.md": f"ok\nsee {OUTSIDE[0]}/reference/x.txt", "b.py": f"# typed from {OUTSIDE[1]}", "c.md": "docs/format.md",
+             "d.py": f'"""see {OUTSIDE[2]}, practice 5"""'}
+    assert outside_mentions(files) == [f"a.md:2: see {OUTSIDE[0]}/reference/x.txt", f"b.py:1: # typed from {OUTSIDE[1]}",
+                                       f'd.py:1: """see {OUTSIDE[2]}, practice 5"""']
 
 
 REFERENCE = ROOT / "examples" / "nanguan-2023-tables.txt"
