@@ -1,9 +1,10 @@
-"""Rebuild docs/example/: the 南关区 2023 report rendered by govxl.
+"""Rebuild docs/example/: the figures of the 南关区 2023 report rendered by govxl.
 
 The workbook is made from tests/helpers.py NANGUAN_2023 (the figures of the published report,
-../shared/reference/nanguan-2023.txt) with govxl.new(values=...); the free text is
-docs/example/nanguan-2023-text.md. Writes nanguan-2023.html, .md and .docx, and a PNG of the
-HTML's printed pages (headless Chromium, else LibreOffice + pdftoppm).
+whose tables are examples/nanguan-2023-tables.txt) with govxl.new(values=...); the free text is
+docs/example/nanguan-2023-text.md, an example written for govxl (not the report's own prose).
+Writes nanguan-2023.html, .md and .docx, and docs/nanguan-2023.png, the HTML's first four printed
+pages (headless Chromium, else LibreOffice; pdftoppm).
 
     python3 docs/make_example.py
 """

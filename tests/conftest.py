@@ -8,7 +8,6 @@ import govxl
 from govxl.spec import edition_ids, load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(params=edition_ids())

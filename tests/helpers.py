@@ -1,4 +1,4 @@
-"""Test helpers: fixtures that read like the table (see STYLE.md, practice 5).
+"""Test helpers: fixtures that read like the table.
 
     values(ed, '''
         新收 自然人 10
@@ -23,7 +23,7 @@ import openpyxl
 from govxl.rules import evaluate
 from govxl.spec import Edition, Field
 
-# The 2023 report of 南关区政府办公室 (../shared/reference/nanguan-2023.txt); everything else is 0.
+# The 2023 report of 南关区政府办公室 (its tables: examples/nanguan-2023-tables.txt); everything else is 0.
 NANGUAN_2023 = """
     新收 自然人 10
     予以公开 自然人 4

@@ -291,13 +291,12 @@ def test_ctrl_c_stops_the_batch_without_a_traceback_or_a_half_summary(many, tmp_
 
     out = tmp_path / "汇总.csv"
     proc = subprocess.Popen([*CLI, "check", str(many), "--format", "jsonl", "--summary", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    # Unbuffered bytes: readline takes exactly the first line from the pipe, so communicate() gets
+    # the rest whole (a buffered text reader would keep a chunk, cut inside a UTF-8 character).
     first = proc.stdout.readline()  # the batch is under way
     proc.send_signal(signal.SIGINT)
-    # Read on through the same text stream: communicate() would read the pipe underneath it and
-    # lose what readline() already buffered (and could start in the middle of a character).
-    rest, err = proc.stdout.read(), proc.stderr.read()
-    proc.wait(timeout=120)
+    rest, err = (b.decode("utf-8") for b in proc.communicate(timeout=120))
     assert json.loads(first)["ok"] is True
     assert proc.returncode == 2
     assert err.strip() == "已中断。", err

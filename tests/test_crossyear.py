@@ -1,5 +1,5 @@
 """Across years: `govxl check --previous / --previous-dir` (X-CARRY, X-T2, X-YEAR, X-AGENCY, X-PREV)
-and `govxl new --from`. Cells are typed from ../shared/FORMAT.md: tables start at A2, so table 三's
+and `govxl new --from`. Cells are typed from the official format (docs/format.md): tables start at A2, so table 三's
 二、上年结转 is D6…J6 in both editions and 四、结转下年度继续办理 is row 29 (2021) or 27 (2019)."""
 
 from __future__ import annotations

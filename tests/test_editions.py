@@ -1,5 +1,5 @@
 """Every edition has every guarantee: the same report passes in each, and each rule fires at that
-edition's own cells. Cells are typed here from ../shared/FORMAT.md (a table starts at A2 of its sheet,
+edition's own cells. Cells are typed here from the official format (docs/format.md; a table starts at A2 of its sheet,
 so table row r is sheet row r + 1); the 2019-only cells (signed 本年增/减, 采购总金额) are tested here."""
 
 from __future__ import annotations

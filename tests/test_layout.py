@@ -1,5 +1,6 @@
 """The generated workbook reproduces the official tables: every label and merge, checked against
-strings typed here from ../shared/FORMAT.md (independently of templates/), read back with openpyxl."""
+strings typed here from the official tables (国办公开办函〔2021〕30号, 〔2019〕60号; see docs/format.md),
+independently of templates/, read back with openpyxl."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 import govxl
 from govxl.spec import edition_ids, load_edition, parse_range, range_name
 
-# Table-relative positions (the table's top-left cell is A1), exactly as FORMAT.md draws them.
+# Table-relative positions (the table's top-left cell is A1), as in the official tables (docs/format.md).
 T2_2021 = {
     "A1:D1": "第二十条第（一）项", "A2": "信息内容", "B2": "本年制发件数", "C2": "本年废止件数", "D2": "现行有效件数",
     "A3": "规章", "A4": "行政规范性文件",
@@ -55,7 +56,7 @@ T4 = {
     **{f"{c}3": t for c, t in zip("KLMNO", ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"])},
 }
 
-# 2019 (trial) edition: FORMAT.md "2019 edition: differences from 2021".
+# 2019 (trial) edition: what differs from 2021 (docs/format.md, "The 2019 trial edition").
 T2_2019 = {
     "A1:D1": "第二十条第（一）项", "A2": "信息内容", "B2": "本年新制作数量", "C2": "本年新公开数量", "D2": "对外公开总数量",
     "A3": "规章", "A4": "规范性文件",

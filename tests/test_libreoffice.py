@@ -4,7 +4,7 @@ A workbook made by ``govxl.new`` is opened in LibreOffice, every input is typed 
 would (select the cell, enter the text: protection applies), LibreOffice recalculates and saves
 it as .xlsx, and the saved file goes back through ``govxl check``. Expected numbers come from the
 edition spec via ``govxl.rules``, never from this file. Data: 长春市南关区人民政府办公室, 2023
-(/work/shared/reference/nanguan-2023.txt): 表三 新收 自然人 10, of which 予以公开 4,
+(examples/nanguan-2023-tables.txt): 表三 新收 自然人 10, of which 予以公开 4,
 本机关不掌握 4, 补正后申请内容仍不明确 2; everything else 0.
 """
 

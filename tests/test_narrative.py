@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers import NANGUAN_2023, values
 
 from govxl.errors import UsageError
-from govxl.narrative import check_text, cn_int, parse_text, read_text, title_of
+from govxl.narrative import check_text, cn_int, parse_text, quotes, read_text, title_of
 from govxl.rules import evaluate
 from govxl.spec import edition_ids, load_edition, parse_edition
 
@@ -154,3 +156,24 @@ def test_R_SECTION_and_R_FEE_when_sections_are_missing(ed, nanguan):
     assert [(f.rule, f.expected) for f in fs] == [("R-SECTION", "五、存在的主要问题及改进情况"),
                                                   ("R-SECTION", "六、其他需要报告的事项"), ("R-FEE", None)]
     assert all(f.severity == "warning" for f in fs)
+
+
+# ------------------------------------------------------------------ the shipped example text
+EXAMPLE_TEXT = Path(__file__).resolve().parent.parent / "docs" / "example" / "nanguan-2023-text.md"
+
+
+def test_example_text_quotes_every_figure_and_agrees(ed, nanguan):
+    """docs/example/nanguan-2023-text.md (written for govxl, not a real report's prose) exercises
+    R-TEXT on every figure section 一 may quote, and R-FEE: it passes against the 南关区 figures,
+    and fails once a quoted number or the fee sentence is changed."""
+    source = EXAMPLE_TEXT.read_text(encoding="utf-8")
+    text = parse_text(source, ed)
+    figures = tuple(f for f in ed.report.figures if f.section == "overview")
+    quoted = {q.figure.name: q.number for q in quotes(text.sections["overview"], figures)}
+    assert quoted == {"本年新收申请": 10, "本年办结申请": 10, "予以公开": 4, "行政复议": 0, "行政诉讼": 0}
+    assert check_text(text, ed, nanguan) == []
+    wrong = parse_text(source.replace("予以公开4件", "予以公开5件"), ed)
+    assert [(f.rule, f.row_label, f.expected, f.actual) for f in check_text(wrong, ed, nanguan)] == [
+        ("R-TEXT", "予以公开", 4, 5)]
+    no_fee = parse_text(source.replace("未收取信息处理费", "未收取费用"), ed)
+    assert [f.rule for f in check_text(no_fee, ed, nanguan)] == ["R-FEE"]

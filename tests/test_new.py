@@ -28,7 +28,7 @@ def rel(ref: str, origin) -> str:
     return range_name(r1 + origin[0], c1 + origin[1], r2 + origin[0], c2 + origin[1])
 
 
-# Total formulas, table-relative, typed from FORMAT.md's arithmetic (not derived from the spec):
+# Total formulas, table-relative, typed from the official arithmetic (docs/format.md) (not derived from the spec):
 # table 三's （七）总计 row and 四、结转下年度 row sit at 27/28 in 2021 and at 25/26 in 2019.
 T3_LAST_ROW = {"2021": 28, "2019": 26}
 

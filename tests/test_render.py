@@ -1,5 +1,5 @@
 """`govxl render`: the official tables in HTML, Word and Markdown, checked against the merges and
-labels typed from FORMAT.md (tests/test_layout.py), with every number in its own cell."""
+labels typed from the official tables (tests/test_layout.py), with every number in its own cell."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def expected_merges(labels: dict, input_merges: list) -> set[tuple[int, int, int
 
 
 def assert_table(grid, ed, table, labels, input_merges, numbers, merged=True):
-    """Labels at their FORMAT.md positions, every number at its field's cell, nothing else."""
+    """Labels at their official positions, every number at its field's cell, nothing else."""
     o_r, o_c = table.origin
     if merged:
         assert merges(grid) == expected_merges(labels, input_merges), table.key
