@@ -257,11 +257,13 @@ class _Writer:
         ws.protect(self.password, {"select_locked_cells": True, "select_unlocked_cells": True,
                                    "format_columns": True, "format_rows": True})
 
-    def print_setup(self, ws, landscape: bool, repeat: tuple[int, int] | None) -> None:
+    def print_setup(self, ws, landscape: bool, repeat: tuple[int, int] | None, one_page: bool = True) -> None:
+        """A4, one page wide; the cover and each table on one page (the orientation that lets a
+        table print largest is in its spec), a list sheet as many pages tall as it needs."""
         ws.set_paper(9)  # A4
         if landscape:
             ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, 1 if one_page else 0)
         ws.center_horizontally()
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         if repeat:
@@ -483,7 +485,7 @@ class _Writer:
                 ws.merge_range(i, 0, i, last, "", self.f_text)
             ws.write_string(i, 0, line, self.f_text)
         self.protect(ws)
-        self.print_setup(ws, True, (0, 0))
+        self.print_setup(ws, True, (0, 0), one_page=False)
 
 
 def _cached(v: float) -> float | int:
