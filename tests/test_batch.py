@@ -288,13 +288,22 @@ def test_a_progress_bar_on_a_terminal_and_none_when_piped_or_json(many):
 
 def test_ctrl_c_stops_the_batch_without_a_traceback_or_a_half_summary(many, tmp_path):
     import signal
+    import threading
 
     out = tmp_path / "汇总.csv"
     proc = subprocess.Popen([*CLI, "check", str(many), "--format", "jsonl", "--summary", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = proc.stdout.readline()  # the batch is under way
     proc.send_signal(signal.SIGINT)
-    rest, err = proc.communicate(timeout=120)
+    # The rest through the same text reader as `first`: communicate() would read the pipe past the
+    # bytes readline() already buffered, losing them and starting mid-character (UnicodeDecodeError).
+    box: dict[str, str] = {}
+    reader = threading.Thread(target=lambda: box.update(rest=proc.stdout.read(), err=proc.stderr.read()), daemon=True)
+    reader.start()
+    reader.join(120)
+    assert not reader.is_alive(), "the batch did not stop"
+    proc.wait(30)
+    rest, err = box["rest"], box["err"]
     assert json.loads(first)["ok"] is True
     assert proc.returncode == 2
     assert err.strip() == "已中断。", err
