@@ -556,7 +556,7 @@ LABEL_POINTS = 11.0  # the labels' font size in the workbook (govxl/writer.py)
 MIN_SCALE = 0.6  # below this, 11-point labels print smaller than about 6.6 points
 
 
-def print_scale(ed: Edition, t: Table, words: list[tuple[str, float, float, float, float]]) -> float:
+def print_scale(t: Table, words: list[tuple[str, float, float, float, float]]) -> float:
     """How much the printed page shrinks the table: each label printed whole on one line, all of it
     CJK (one em per character), measured against its width at the labels' font size; the smallest."""
     texts = {lb.text for lb in t.labels if re.fullmatch(r"[\u4e00-\u9fff]{2,}", lb.text)}
@@ -597,7 +597,7 @@ def test_every_sheet_prints_on_one_legible_page(request, office, ed, workdir, wh
         assert any(squash(x) in text for x in first) and any(squash(x) in text for x in last), t.sheet  # full width
         missing = [lb.text for lb in t.labels if squash(lb.text) not in text]
         assert not missing, f"labels not printed on {t.sheet}: {missing}"
-        scale = print_scale(ed, t, lo.pdf_words(pdf, i))
+        scale = print_scale(t, lo.pdf_words(pdf, i))
         assert scale >= MIN_SCALE, f"{t.sheet} prints at {scale:.0%}"
     cover = squash(next(text for sheet, text in pages if sheet == ed.cover.sheet))
     assert all(squash(cover_spec[k]["label"]) in cover for k in ("agency", "year", "format", "version"))
