@@ -203,7 +203,8 @@ def protect_structure(workbook_xml: bytes, password: str = "") -> bytes:
     its place: sheets cannot be added, deleted, renamed, moved, hidden or shown. XlsxWriter cannot
     write this element; the one it wrote is replaced."""
     if b"<workbookProtection" in workbook_xml:
-        workbook_xml = re.sub(rb"<workbookProtection\b[^>]*/>", b"", workbook_xml)
+        workbook_xml = re.sub(rb"<workbookProtection\b[^>]*?(?:/>|>.*?</workbookProtection>)", b"", workbook_xml,
+                              flags=re.S)
     m = _AFTER_PROTECTION.search(workbook_xml)
     if m is None:
         raise ValueError("xl/workbook.xml has no <sheets> element")

@@ -248,6 +248,7 @@ WORKBOOK_XML = ('<?xml version="1.0"?><workbook xmlns="{ns}"><fileVersion appNam
      '<fileSharing readOnlyRecommended="1"/><workbookPr/>{p}<bookViews/>'),
     ("<workbookPr/>", "<workbookPr/>{p}"),  # no bookViews: right before sheets
     ('<workbookPr/><workbookProtection lockWindows="1"/><bookViews/>', "<workbookPr/>{p}<bookViews/>"),
+    ('<workbookPr/><workbookProtection lockWindows="1"></workbookProtection><bookViews/>', "<workbookPr/>{p}<bookViews/>"),
 ])
 def test_protect_structure_puts_the_element_in_its_place(middle, expected):
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
