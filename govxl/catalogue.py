@@ -83,6 +83,11 @@ _RULES = [
     Rule("S-PROTECT", "warning", "工作表保护已取消", "Sheet protection removed",
          "工作表保护已被取消，表格标签和公式可能被误改",
          "sheet protection was removed; labels and formulas may be edited by mistake"),
+    Rule("S-BOOK", "warning", "工作簿结构保护已取消", "Workbook structure protection removed",
+         "工作簿结构保护已被取消（撤销了“保护工作簿”，或用 LibreOffice 保存过：它不保留这项保护），"
+         "工作表可能被误改名、删除、移动或新增",
+         "the workbook's structure protection was removed (unprotected, or saved by LibreOffice, which drops it); "
+         "sheets may be renamed, deleted, moved or added by mistake"),
     # --- across years, reports and files --------------------------------------------------
     # {detail} names last year's file and cell(s); see govxl/crossyear.py.
     Rule("X-CARRY", "warning", "上年结转等于上年的结转下年度", "Carried over = last year's carried forward",

@@ -295,6 +295,8 @@ def check_raw(raw: RawWorkbook) -> Report:
         rep.findings.append(Finding.of("S-SHEET", sheet=ed.cover.sheet, expected=ed.cover.sheet,
                                        detail="（封面写有填报单位和报告年度）"))
     rep.findings += _sheet_order(raw, plan)
+    if not raw.structure_locked:
+        rep.findings.append(Finding.of("S-BOOK"))
 
     inputs: dict[Key, float] = {}
     stated: dict[Key, float] = {}

@@ -77,7 +77,7 @@ def new(
     agency: Annotated[str, typer.Option(help="填报单位（机关全称）。")] = "",
     year: Annotated[int | None, typer.Option(help="报告年度，例如 2025。")] = None,
     edition: Annotated[str | None, typer.Option(help="报告格式版本：2021（现行，默认）或 2019（试行）。")] = None,
-    password: Annotated[str | None, typer.Option(help="工作表保护密码（默认不设密码）。")] = None,
+    password: Annotated[str | None, typer.Option(help="工作表和工作簿结构的保护密码（默认不设密码）。")] = None,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖。")] = False,
     from_: Annotated[Path | None, typer.Option(
         "--from", help="上一年度的工作簿：沿用填报单位，年度加一，预填上年结转数。")] = None,

@@ -77,6 +77,8 @@ class RawWorkbook:
     names: dict[str, str]
     # Per style index: (locked, is_date_format)
     styles: list[tuple[bool, bool]]
+    # <workbookProtection lockStructure="1"/>: sheets cannot be added, deleted, renamed or moved
+    structure_locked: bool = False
 
     def sheet(self, name: str) -> RawSheet | None:
         for s in self.sheets:
@@ -804,7 +806,7 @@ def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int, rows: Mapping[s
         if z.has("word/document.xml"):
             raise ReadError("这是 Word 文档，不是 Excel 工作簿")
         raise ReadError("这是一个 zip 压缩包，但不是 xlsx 工作簿")
-    defined, sheet_els = _memo(z, wb_part, "workbook", _workbook_entries)
+    defined, sheet_els, structure_locked = _memo(z, wb_part, "workbook", _workbook_entries)
     types: list[tuple[str, str]] = []
     rels = _rels(z, wb_part, types)
     wb_rels_types = {t: rels.get(i) for i, t in types}
@@ -834,11 +836,11 @@ def _read(z: _Zip, p: Path, sheets: set[str] | None, extra: int, rows: Mapping[s
             _sheet(z, part, sheet, strings, rows.get(name))
         elif name in others and part and z.has(part):
             _sheet(z, part, sheet, strings, rows.get(name))
-    return RawWorkbook(str(p), out, _custom_props(z), names, styles)
+    return RawWorkbook(str(p), out, _custom_props(z), names, styles, structure_locked)
 
 
-def _workbook_entries(wb) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]:
-    """(defined names, sheets as (name, state, relationship id)) of xl/workbook.xml."""
+def _workbook_entries(wb) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...], bool]:
+    """(defined names, sheets as (name, state, relationship id), is the structure locked) of xl/workbook.xml."""
     names = {}
     dn = wb.find(M + "definedNames")
     for d in dn if dn is not None else []:
@@ -846,4 +848,6 @@ def _workbook_entries(wb) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str,
     sh_el = wb.find(M + "sheets")
     sheets = tuple((s.get("name", ""), s.get("state", "visible"), s.get("{%s}id" % NS_REL, ""))
                    for s in (sh_el if sh_el is not None else ()))
-    return tuple(names.items()), sheets
+    prot = wb.find(M + "workbookProtection")
+    locked = prot is not None and prot.get("lockStructure", "0").strip() in ("1", "true")
+    return tuple(names.items()), sheets, locked

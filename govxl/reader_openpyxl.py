@@ -71,7 +71,8 @@ def read_xlsx_openpyxl(path: str | Path, sheets: set[str] | None = None, extra: 
         sheet.protected = bool(ws.protection.sheet)
     props = {prop.name: str(prop.value).strip() for prop in wb.custom_doc_props}
     defined = {name: (dn.attr_text or "").strip() for name, dn in wb.defined_names.items()}
-    return RawWorkbook(str(p), out, props, defined, styles)
+    locked = bool(wb.security is not None and wb.security.lockStructure)
+    return RawWorkbook(str(p), out, props, defined, styles, locked)
 
 
 def _is_date(cell) -> bool:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 import stat
 import unicodedata
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -179,6 +181,54 @@ def write_workbook(
     return out
 
 
+WORKBOOK_PART = "xl/workbook.xml"
+# CT_Workbook is a sequence: fileVersion?, fileSharing?, workbookPr?, workbookProtection?, bookViews?,
+# sheets, ...: the protection goes right before the first element that must follow it.
+_AFTER_PROTECTION = re.compile(rb"<(?:bookViews|sheets)[\s>/]")
+
+
+def legacy_password_hash(password: str) -> str:
+    """The legacy 16-bit password hash of sheetProtection/@password and
+    workbookProtection/@workbookPassword (ECMA-376 Part 4, §14.7.1 / §14.8.1), as hex: the
+    same hash XlsxWriter writes for a worksheet's protection password."""
+    digest = 0
+    for ch in reversed(password):
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(ch)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password) ^ 0xCE4B
+    return f"{digest:X}"
+
+
+def protect_structure(workbook_xml: bytes, password: str = "") -> bytes:
+    """xl/workbook.xml with <workbookProtection lockStructure="1"/> (and the password, if any) in
+    its place: sheets cannot be added, deleted, renamed, moved, hidden or shown. XlsxWriter cannot
+    write this element; the one it wrote is replaced."""
+    if b"<workbookProtection" in workbook_xml:
+        workbook_xml = re.sub(rb"<workbookProtection\b[^>]*?(?:/>|>.*?</workbookProtection>)", b"", workbook_xml,
+                              flags=re.S)
+    m = _AFTER_PROTECTION.search(workbook_xml)
+    if m is None:
+        raise ValueError("xl/workbook.xml has no <sheets> element")
+    attrs = f' workbookPassword="{legacy_password_hash(password)}"' if password else ""
+    element = f'<workbookProtection{attrs} lockStructure="1"/>'.encode()
+    return workbook_xml[:m.start()] + element + workbook_xml[m.start():]
+
+
+def lock_structure(path: str | os.PathLike, password: str = "") -> None:
+    """Protect the structure of the workbook at `path` (written by XlsxWriter) in place.
+
+    Every member is copied as it was (name, order, timestamp, compression), only xl/workbook.xml
+    changes: the output stays byte-for-byte deterministic."""
+    with zipfile.ZipFile(path) as zin:
+        members = [(info, zin.read(info)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w") as zout:
+        for info, data in members:
+            if info.filename == WORKBOOK_PART:
+                data = protect_structure(data, password)
+            zout.writestr(info, data, compress_type=info.compress_type)
+
+
 class _Writer:
     def __init__(self, edition, agency, year, values, comments, password, extra, cached=None) -> None:
         self.ed: Edition = edition
@@ -211,11 +261,13 @@ class _Writer:
         ws.protect(self.password, {"select_locked_cells": True, "select_unlocked_cells": True,
                                    "format_columns": True, "format_rows": True})
 
-    def print_setup(self, ws, landscape: bool, repeat: tuple[int, int] | None) -> None:
+    def print_setup(self, ws, landscape: bool, repeat: tuple[int, int] | None, one_page: bool = True) -> None:
+        """A4, one page wide; the cover and each table on one page (the orientation that lets a
+        table print largest is in its spec), a list sheet as many pages tall as it needs."""
         ws.set_paper(9)  # A4
         if landscape:
             ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, 1 if one_page else 0)
         ws.center_horizontally()
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         if repeat:
@@ -240,6 +292,7 @@ class _Writer:
         for x in self.extra:
             self.extra_sheet(wb, x)
         wb.close()
+        lock_structure(path, self.password)
 
     # -------------------------------------------------------------- cover
     def cover(self, wb) -> None:
@@ -436,7 +489,7 @@ class _Writer:
                 ws.merge_range(i, 0, i, last, "", self.f_text)
             ws.write_string(i, 0, line, self.f_text)
         self.protect(ws)
-        self.print_setup(ws, True, (0, 0))
+        self.print_setup(ws, True, (0, 0), one_page=False)
 
 
 def _cached(v: float) -> float | int:

@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -240,6 +241,8 @@ class Result:
     names: dict[str, str] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)
     version: str | None = None
+    structure: bool | None = None  # is the workbook's structure protected
+    sheet_edits: list[dict] = field(default_factory=list)  # rename_sheet / insert_sheet attempts
 
     @classmethod
     def of(cls, raw: dict) -> Result:
@@ -262,6 +265,10 @@ class Result:
                 r.sheets = a["sheets"]
             elif op == "version":
                 r.version = a["version"]
+            elif op == "structure":
+                r.structure = a["protected"]
+            elif op in ("rename_sheet", "insert_sheet"):
+                r.sheet_edits.append(a)
         return r
 
     def string(self, sheet: str, cell: str) -> str:
@@ -276,7 +283,8 @@ Cells = Mapping[str, Iterable[str]]
 
 def actions(*, type: Mapping[str, Mapping[str, object]] | None = None, wait: float = 0, read: Cells | None = None,
             validation: Cells | None = None, protection: Iterable[str] = (), properties: bool = False,
-            names: bool = False, sheets: bool = False, version: bool = False) -> list[dict]:
+            names: bool = False, sheets: bool = False, version: bool = False, structure: bool = False,
+            rename: Mapping[str, str] | None = None, insert: Iterable[str] = ()) -> list[dict]:
     """Build a driver action list: typing first (in the order given), an optional pause, then
     everything read back."""
     out: list[dict] = []
@@ -290,9 +298,13 @@ def actions(*, type: Mapping[str, Mapping[str, object]] | None = None, wait: flo
     for sheet, cells in (validation or {}).items():
         out += [{"op": "validation", "sheet": sheet, "cell": c} for c in cells]
     out += [{"op": "protection", "sheet": s} for s in protection]
-    for flag, op in ((properties, "properties"), (names, "names"), (sheets, "sheets"), (version, "version")):
+    for flag, op in ((properties, "properties"), (names, "names"), (sheets, "sheets"), (version, "version"),
+                     (structure, "structure")):
         if flag:
             out.append({"op": op})
+    # Attempts to change the workbook's structure, as a person would from the Sheet menu.
+    out += [{"op": "rename_sheet", "sheet": s, "name": n} for s, n in (rename or {}).items()]
+    out += [{"op": "insert_sheet", "name": n, "position": 0} for n in insert]
     return out
 
 
@@ -353,6 +365,15 @@ def pdf_page_texts(pdf: str | os.PathLike) -> list[str]:
     n = pdf_info(pdf)["Pages"]
     return [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), "-enc", "UTF-8", str(pdf), "-"],
                            capture_output=True, text=True, check=True, timeout=60).stdout for i in range(1, n + 1)]
+
+
+def pdf_words(pdf: str | os.PathLike, page: int) -> list[tuple[str, float, float, float, float]]:
+    """The words of one page (1-based) with their boxes in points: (text, xmin, ymin, xmax, ymax)."""
+    html = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True, timeout=60).stdout
+    box = r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"'
+    return [(html_unescape(w), float(x1), float(y1), float(x2), float(y2))
+            for x1, y1, x2, y2, w in re.findall(rf"<word {box}>([^<]*)</word>", html)]
 
 
 def render_png(pdf: str | os.PathLike, outdir: str | os.PathLike, prefix: str = "page", dpi: int = 90) -> list[Path]:

@@ -29,6 +29,11 @@ Actions (``op``):
 - ``properties``: the document's user-defined (custom) properties.
 - ``names``: the document's named ranges / named expressions and their content.
 - ``sheets``: sheet names in order.
+- ``structure``: is the document's structure protected (``XProtectable.isProtected``).
+- ``rename_sheet``: ``sheet``, ``name`` — make the sheet current and dispatch ``.uno:RenameTable``
+  (Sheet ▸ Rename Sheet); reports the sheet names ``before`` and ``after`` and any message box.
+- ``insert_sheet``: ``name``, ``position`` (0-based) — dispatch ``.uno:Insert`` (Sheet ▸ Insert
+  Sheet); reports the sheet names ``before`` and ``after`` and any message box.
 - ``version``: the LibreOffice product name and version.
 
 In server mode the driver also announces each soffice it starts, before connecting to it, with a
@@ -439,6 +444,28 @@ class Document:
 
     def op_version(self, a: dict) -> dict:
         return {"version": self.office.version()}
+
+    def op_structure(self, a: dict) -> dict:
+        return {"protected": bool(self.doc.isProtected())}
+
+    def _sheet_edit(self, a: dict, command: str, args: tuple) -> dict:
+        before = list(self.doc.Sheets.getElementNames())
+        self.dispatcher.executeDispatch(self.frame, command, "", 0, args)
+        out = {**{k: v for k, v in a.items() if k != "op"}, "before": before,
+               "after": list(self.doc.Sheets.getElementNames())}
+        dialogs = self.dismiss_dialogs()
+        if dialogs:
+            out["dialogs"] = dialogs
+        self.active = None
+        return out
+
+    def op_rename_sheet(self, a: dict) -> dict:
+        self.controller.setActiveSheet(self.sheet(a["sheet"]))
+        return self._sheet_edit(a, ".uno:RenameTable", (pv("Name", a["name"]),))
+
+    def op_insert_sheet(self, a: dict) -> dict:
+        index = uno.Any("short", int(a.get("position", 0)) + 1)  # the dialog's 1-based position
+        return self._sheet_edit(a, ".uno:Insert", (pv("Name", a["name"]), pv("Index", index)))
 
     # -------------------------------------------------------------- output
     def save_xlsx(self, path: str) -> None:

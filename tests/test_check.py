@@ -218,6 +218,37 @@ def test_S_MERGE_S_PROTECT_S_LOCK(tmp_path, nanguan):
     assert report.ok() and not report.ok(strict=True)
 
 
+def _workbook_xml_edited(src, dst, old: bytes, new: bytes):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/workbook.xml":
+                data, n = re.subn(old, new, data)
+                assert n == 1
+            zout.writestr(item, data)
+    return dst
+
+
+@pytest.mark.parametrize("how", ["element removed", "unlocked in openpyxl", "lockStructure=true kept"])
+def test_S_BOOK_structure_protection_removed(tmp_path, nanguan, how):
+    if how == "element removed":
+        path = _workbook_xml_edited(nanguan, tmp_path / "b.xlsx", rb"<workbookProtection[^>]*/>", b"")
+    elif how == "unlocked in openpyxl":
+        path = edited(nanguan, tmp_path / "b.xlsx", lambda wb: setattr(wb.security, "lockStructure", False))
+    else:  # the schema's other spelling of a true boolean is still a lock
+        path = _workbook_xml_edited(nanguan, tmp_path / "b.xlsx", rb'lockStructure="1"', b'lockStructure="true"')
+    report = govxl.check(path)
+    got = [(f.rule, f.sheet, f.cell, f.severity) for f in report.findings]
+    if how == "lockStructure=true kept":
+        assert got == []
+        return
+    assert got == [("S-BOOK", "", "", "warning")]
+    assert report.ok() and not report.ok(strict=True)
+    r = cli("check", path)
+    assert r.returncode == 0 and "S-BOOK" in r.stdout and "工作簿结构保护已被取消" in r.stdout
+    assert cli("check", "--strict", path).returncode == 1
+
+
 def test_S_SHEET_renamed_and_S_ORDER_S_EXTRA(tmp_path, nanguan):
     def edit(wb):
         wb[T4].title = "表四"

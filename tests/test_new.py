@@ -12,6 +12,7 @@ import pytest
 from helpers import NANGUAN_2023, sha256, values
 
 import govxl
+from govxl import writer
 from govxl.reader import read_xlsx
 from govxl.rules import evaluate
 from govxl.spec import load_edition, parse_cell, parse_range, range_name
@@ -191,7 +192,9 @@ def test_print_setup(blank, ed):
     for t in ed.tables:
         ws = wb[t.sheet]
         assert ws.page_setup.paperSize == 9  # A4
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.orientation == ("landscape" if t.landscape else "portrait")
+        # one page (a missing fitToWidth/fitToHeight means 1); how it prints: test_libreoffice.py
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight in (None, 1)
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         first, last = t.origin[0] + 1, t.origin[0] + t.header_rows
         assert ws.print_title_rows == f"${first}:${last}"
@@ -202,3 +205,67 @@ def test_input_cells_accept_the_kinds_declared(ed):
         assert f.kind in ("count", "amount", "signed")
         parse_cell(f.cell)
     assert load_edition(ed.id) is ed
+
+
+# ------------------------------------------------------------------ structure protection
+def workbook_xml(path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/workbook.xml").decode()
+
+
+def test_structure_is_locked_in_schema_order(blank, ed):
+    xml = workbook_xml(blank)
+    (prot,) = re.findall(r"<workbookProtection[^>]*/>", xml)
+    assert 'lockStructure="1"' in prot and "workbookPassword" not in prot  # no password unless asked
+    # CT_Workbook: fileVersion?, fileSharing?, workbookPr?, workbookProtection?, bookViews?, sheets
+    order = [m.group(1) for m in re.finditer(r"<(\w+)[\s>/]", xml.split("<workbook ", 1)[1]) ]
+    top = [t for t in order if t in ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets")]
+    assert top == ["fileVersion", "workbookPr", "workbookProtection", "bookViews", "sheets"]
+    wb = openpyxl.load_workbook(blank)
+    assert wb.security.lockStructure and not wb.security.lockWindows
+    assert read_xlsx(blank).structure_locked
+
+
+def test_structure_password_is_the_sheet_password(tmp_path):
+    path = govxl.new(tmp_path / "a.xlsx", password="秘密 pw1")
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet2.xml").decode()
+    sheet_hash = re.search(r'<sheetProtection password="([0-9A-F]+)"', sheet).group(1)
+    (book_hash,) = re.findall(r'<workbookProtection workbookPassword="([0-9A-F]+)" lockStructure="1"/>',
+                              workbook_xml(path))
+    assert book_hash == sheet_hash == writer.legacy_password_hash("秘密 pw1")
+    # The hash of ECMA-376 Part 4 §14.7.1 (Excel's "password" → 83AF, the example of many references).
+    assert writer.legacy_password_hash("password") == "83AF"
+
+
+WORKBOOK_XML = ('<?xml version="1.0"?><workbook xmlns="{ns}"><fileVersion appName="xl"/>{middle}'
+                '<sheets><sheet name="a" sheetId="1"/></sheets></workbook>')
+
+
+@pytest.mark.parametrize("middle, expected", [
+    ("<workbookPr/><bookViews/>", "<workbookPr/>{p}<bookViews/>"),
+    ('<fileSharing readOnlyRecommended="1"/><workbookPr/><bookViews/>',
+     '<fileSharing readOnlyRecommended="1"/><workbookPr/>{p}<bookViews/>'),
+    ("<workbookPr/>", "<workbookPr/>{p}"),  # no bookViews: right before sheets
+    ('<workbookPr/><workbookProtection lockWindows="1"/><bookViews/>', "<workbookPr/>{p}<bookViews/>"),
+    ('<workbookPr/><workbookProtection lockWindows="1"></workbookProtection><bookViews/>', "<workbookPr/>{p}<bookViews/>"),
+])
+def test_protect_structure_puts_the_element_in_its_place(middle, expected):
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    before = WORKBOOK_XML.format(ns=ns, middle=middle).encode()
+    p = '<workbookProtection lockStructure="1"/>'
+    assert writer.protect_structure(before) == WORKBOOK_XML.format(ns=ns, middle=expected.format(p=p)).encode()
+    with pytest.raises(ValueError):
+        writer.protect_structure(b"<workbook/>")
+
+
+def test_structure_lock_keeps_every_other_member_as_xlsxwriter_wrote_it(tmp_path, monkeypatch):
+    locked = govxl.new(tmp_path / "locked.xlsx", agency="甲", year=2025)
+    monkeypatch.setattr(writer, "lock_structure", lambda path, password="": None)
+    plain = govxl.new(tmp_path / "plain.xlsx", agency="甲", year=2025)
+    with zipfile.ZipFile(locked) as a, zipfile.ZipFile(plain) as b:
+        assert [(i.filename, i.date_time, i.compress_type, i.external_attr) for i in a.infolist()] == \
+               [(i.filename, i.date_time, i.compress_type, i.external_attr) for i in b.infolist()]
+        changed = [n for n in a.namelist() if a.read(n) != b.read(n)]
+    assert changed == ["xl/workbook.xml"]
+    assert workbook_xml(locked).replace('<workbookProtection lockStructure="1"/>', "") == workbook_xml(plain)

@@ -183,6 +183,12 @@ VARIANTS = {
     "S-LABEL": lambda tmp, ed, blank, nanguan: _edited(nanguan, tmp / "l.xlsx", _label_changed),
     "S-MERGE S-PROTECT S-LOCK": lambda tmp, ed, blank, nanguan: _edited(nanguan, tmp / "s.xlsx", _unmerge_unprotect_lock),
     "S-SHEET S-ORDER S-EXTRA": lambda tmp, ed, blank, nanguan: _edited(nanguan, tmp / "r.xlsx", _rename_reorder_add),
+    "S-BOOK element removed": lambda tmp, ed, blank, nanguan: _zip_edited(
+        nanguan, tmp / "book.xlsx", "xl/workbook.xml", rb"<workbookProtection[^>]*/>", b""),
+    "S-BOOK unlocked": lambda tmp, ed, blank, nanguan: _edited(
+        nanguan, tmp / "book2.xlsx", lambda wb: setattr(wb.security, "lockStructure", False)),
+    "structure locked as true": lambda tmp, ed, blank, nanguan: _zip_edited(
+        nanguan, tmp / "book3.xlsx", "xl/workbook.xml", rb'lockStructure="1"', b'lockStructure="true"'),
     "S-IDENT": lambda tmp, ed, blank, nanguan: _edited(nanguan, tmp / "i.xlsx", _strip_identity),
     "not a govxl workbook": lambda tmp, ed, blank, nanguan: _plain(tmp / "plain.xlsx"),
     "newer template": lambda tmp, ed, blank, nanguan: _edited(nanguan, tmp / "n.xlsx", _newer_template),
@@ -230,7 +236,7 @@ def test_the_variants_cover_every_finding_of_test_check(base, tmp_path):
         except ReadError:
             seen.add("unreadable")
     assert seen >= {"T3-BAL", "T3-SUM", "T3-COL", "T4-SUM", "V-INT", "V-AMT", "V-TEXT", "V-BLANK", "V-EMPTY",
-                    "S-CACHE", "S-LABEL", "S-MERGE", "S-PROTECT", "S-LOCK", "S-SHEET", "S-ORDER", "S-EXTRA",
+                    "S-CACHE", "S-LABEL", "S-MERGE", "S-PROTECT", "S-BOOK", "S-LOCK", "S-SHEET", "S-ORDER", "S-EXTRA",
                     "S-IDENT", "S-FORMULA", "unreadable"}
 
 
