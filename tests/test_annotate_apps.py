@@ -26,7 +26,9 @@ def govxl_cli(*args) -> subprocess.CompletedProcess:
 
 
 def findings(path) -> list[dict]:
-    return [f.to_dict() for f in govxl.check(path).findings]
+    """The findings, less S-BOOK: LibreOffice 7.4 drops the workbook's structure lock when it saves
+    an .xlsx (tests/test_libreoffice.py shows it), so every file it saved has that warning."""
+    return [f.to_dict() for f in govxl.check(path).findings if f.rule != "S-BOOK"]
 
 
 @pytest.fixture(scope="module")
