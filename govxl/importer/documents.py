@@ -200,10 +200,17 @@ def is_page_number(text: str) -> bool:
 def to_source(path: str, kind: str, grid: Grid, titles: list[str]) -> Source:
     """The cleaned grid as a Source of rows: merged continuations dropped, empty rows dropped,
     page numbers dropped, header words that were split over rows joined again."""
+    from .source import _SEPARATOR
+
     grid = join_split_words(grid)
     rows: list[list[str]] = []
     for row in grid:
         cells = [c for c in row if c is not None]
+        if len(cells) == 1 and cells[0].count("|") >= 2:  # a Markdown table as paragraphs of text
+            if _SEPARATOR.match(cells[0]):
+                continue
+            line = cells[0].strip()
+            cells = [c.strip() for c in line.removeprefix("|").removesuffix("|").split("|")]
         if not any(c.strip() for c in cells):
             continue
         if len([c for c in cells if c.strip()]) == 1 and is_page_number(next(c for c in cells if c.strip())):
