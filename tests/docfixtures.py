@@ -66,8 +66,10 @@ Edit = Callable[[Table, Grid], Grid]
 
 
 def write_docx(path: Path, ed: Edition, values: dict, *, title: str, edit: Edit | None = None,
-               borders: bool = True, blank_totals: bool = False, setup: Callable | None = None) -> Path:
-    """A Word document: the title, then each table's heading and the table (merged cells merged)."""
+               borders: bool = True, blank_totals: bool = False, setup: Callable | None = None,
+               after: Callable | None = None) -> Path:
+    """A Word document: the title, then each table's heading and the table (merged cells merged).
+    `setup(doc)` runs first (page size, footer), `after(table, t)` on each finished Word table."""
     import docx
 
     doc = docx.Document()
@@ -92,6 +94,8 @@ def write_docx(path: Path, ed: Edition, values: dict, *, title: str, edit: Edit 
                 if rs > 1 or cs > 1:
                     target = target.merge(tbl.cell(r + rs - 1, c + cs - 1))
                 target.text = text
+        if after is not None:
+            after(tbl, t)
     doc.save(path)
     return path
 

@@ -220,27 +220,30 @@ def to_source(path: str, kind: str, grid: Grid, titles: list[str]) -> Source:
 
 
 def join_split_words(grid: Grid) -> Grid:
-    """A narrow header column's words split over two or three rows of their own (`商业` / `企业`,
-    `结果` / `维持`): where cells stacked in one column spell an official label that none of them is
-    alone, they become that label (in the top cell).  Only cells without a number take part."""
+    """A label split over rows of its own: a narrow header column's words (`商业` / `企业`,
+    `结果` / `维持`), or a row cut in two by a page break (`2.其他法` / `律行政法规禁止公开`).
+    Where cells stacked in one column spell an official label that the top one is not, they
+    become that label (in the top cell).  Only cells that are not numbers take part."""
     from . import edition_ids, lexicon
-    from .text import canon
+    from .text import canon, parse_values
 
     forms = lexicon(tuple(edition_ids())).forms
+
+    def words(c: str | None) -> bool:
+        return bool(c and c.strip()) and parse_values(canon(c)) is None
+
     out = [list(r) for r in grid]
     for r in range(len(out) - 1):
         for c, top in enumerate(out[r]):
-            if not top or not top.strip() or canon(top) in forms or any(ch.isdigit() for ch in top):
+            if not words(top):
                 continue
-            text = canon(top)
-            for depth in (1, 2):
-                below = [out[r + d][c] if r + d < len(out) and c < len(out[r + d]) else None for d in range(1, depth + 1)]
-                if any(b is None or not b.strip() or any(ch.isdigit() for ch in b) or canon(b) in forms
-                       for b in below):
+            text = canon(top)  # type: ignore[arg-type]
+            for depth in range(1, 6):
+                if r + depth >= len(out) or c >= len(out[r + depth]) or not words(out[r + depth][c]):
                     break
-                joined = text + "".join(canon(b) for b in below)  # type: ignore[arg-type]
-                if joined in forms:
-                    out[r][c] = top.strip() + "".join(b.strip() for b in below)  # type: ignore[union-attr]
+                text += canon(out[r + depth][c])  # type: ignore[arg-type]
+                if text in forms:
+                    out[r][c] = top.strip() + "".join(out[r + d][c].strip() for d in range(1, depth + 1))  # type: ignore[union-attr]
                     for d in range(1, depth + 1):
                         out[r + d][c] = ""
                     break

@@ -59,6 +59,9 @@ def _read(p: Path, pdf) -> Source:
         raise ReadError(f"PDF 有 {n} 页，不像是一份年度报告（最多读 {MAX_PAGES} 页）：{p.name}")
     if n == 0:
         raise ReadError(f"{p.name}：PDF 文件没有页面")
+    from . import edition_ids, lexicon
+
+    forms = lexicon(tuple(edition_ids())).forms
     blocks: list[Block] = []  # the document in reading order: table rows and printed lines
     chars = 0
     head_sigs: set[str] = set()  # what the pages so far began with (a header repeated on a new page)
@@ -83,15 +86,16 @@ def _read(p: Path, pdf) -> Source:
         items += [Block(number, ln[0]["top"], words=ln) for ln in lines_of(rest, number)]
         items.sort(key=lambda b: b.top)
         items = [b for b in items if not (b.words is not None and len(b.words) == 1 and is_page_number(b.words[0]["text"]))]
-        lead = []
+        lead = []  # what a page begins with: lines, and table rows holding an official label; no number
         for b in items:
-            if b.has_number():
+            if b.has_number() or (b.row is not None and not b.has_label(forms)):
                 break
             lead.append(b.sig())
         skip = 0
         while number and skip < len(lead) and lead[skip] in head_sigs:
             skip += 1
-        head_sigs |= set(lead)
+        if not skip:  # a page that goes on with a table repeats its head; remember only new heads
+            head_sigs |= set(lead)
         blocks += items[skip:]
         if sum(len(b.row or b.words or ()) for b in blocks) > MAX_CELLS:
             raise ReadError(f"{p.name}：PDF 中的表格大得异常，已拒绝读取")
@@ -138,6 +142,12 @@ class Block:
     def has_number(self) -> bool:
         texts = self.row if self.row is not None else [w["text"] for w in self.words or []]
         return any(c and any(ch.isdigit() for ch in c) for c in texts)
+
+    def has_label(self, forms) -> bool:
+        from .text import canon
+
+        texts = self.row if self.row is not None else [w["text"] for w in self.words or []]
+        return any(c and canon(c) in forms for c in texts)
 
     def sig(self) -> str:
         texts = self.row if self.row is not None else [w["text"] for w in self.words or []]
