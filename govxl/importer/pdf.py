@@ -34,8 +34,11 @@ def read_pdf(p: Path) -> Source:
     except PDFEncryptionError:
         raise ReadError("PDF 文件使用了不支持的加密方式，请先取消密码再检查") from None
     except Exception as exc:
-        if "password" in str(exc).lower() or type(exc).__name__.startswith("PDFPassword"):
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc  # pdfplumber wraps pdfminer's
+        if isinstance(cause, PDFPasswordIncorrect) or "password" in repr(cause).lower():
             raise ReadError("PDF 文件设有打开密码，请先取消密码再检查") from None
+        if isinstance(cause, PDFEncryptionError):
+            raise ReadError("PDF 文件使用了不支持的加密方式，请先取消密码再检查") from None
         raise ReadError(f"{p.name}：PDF 文件已损坏或不完整，无法打开") from None
     try:
         with pdf:
