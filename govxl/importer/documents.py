@@ -112,7 +112,7 @@ def read_document(path: str | os.PathLike, kind: str) -> Source:
     elif kind in ("docx", "xlsx", "ods", "odt"):
         if not head.startswith(b"PK\x03\x04"):
             raise ReadError(f"{p.name}：文件内容不是{what}（可能已损坏或是其他类型的文件）")
-        guard_zip(p, what, inflate=kind != "docx")
+        guard_zip(p, what, inflate=True)
     if kind == "xls" and not head.startswith(_OLE):
         raise ReadError(f"{p.name}：文件名是 .xls，但内容不是{what}")
     if kind == "pdf":
@@ -151,8 +151,9 @@ def _check_file(p: Path, what: str) -> None:
 
 def guard_zip(p: Path, what: str, inflate: bool) -> None:
     """Refuse a zip bomb before a library opens it: member count, declared sizes and ratios; with
-    `inflate`, also inflate every member once (bounded by what it declares, checked against its
-    CRC), since a reader outside Python's zipfile may trust sizes that lie."""
+    `inflate`, also inflate every member once, a megabyte at a time (bounded by what it declares,
+    checked against its CRC): python-docx reads a member in one call that inflates whatever the
+    data holds, and calamine is not Python's zipfile, so a member whose sizes lie is refused here."""
     from ..reader import _zip_entries
 
     bomb = f"{what}解压后体积异常巨大（疑似“压缩炸弹”），已拒绝读取"
