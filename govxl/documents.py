@@ -49,6 +49,8 @@ def check_path(path: str | os.PathLike, reader=None) -> Report:
     from .checker import check_file
 
     kind = kind_of(path)
+    if kind == "xls" and _head(path).startswith(b"PK\x03\x04"):
+        kind = None  # an .xlsx named .xls: a workbook, checked as one
     if kind is None:
         try:
             return check_file(path, reader=reader)
@@ -58,6 +60,14 @@ def check_path(path: str | os.PathLike, reader=None) -> Report:
             except GovxlError:
                 raise exc from None
     return check_document(path, kind)
+
+
+def _head(path: str | os.PathLike) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8)
+    except OSError:
+        return b""
 
 
 def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:

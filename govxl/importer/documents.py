@@ -113,7 +113,10 @@ def read_document(path: str | os.PathLike, kind: str) -> Source:
         if not head.startswith(b"PK\x03\x04"):
             raise ReadError(f"{p.name}：文件内容不是{what}（可能已损坏或是其他类型的文件）")
         guard_zip(p, what, inflate=True)
-    if kind == "xls" and not head.startswith(_OLE):
+    if kind == "xls" and head.startswith(b"PK\x03\x04"):  # an .xlsx named .xls
+        kind, what = "xlsx", "Excel 表格"
+        guard_zip(p, what, inflate=True)
+    elif kind == "xls" and not head.startswith(_OLE):
         raise ReadError(f"{p.name}：文件名是 .xls，但内容不是{what}")
     if kind == "pdf":
         from .pdf import read_pdf

@@ -7,6 +7,7 @@ the tables at any position.  Numbers are given as text, the way they were shown.
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -172,7 +173,8 @@ def read_sheets(p: Path, what: str) -> tuple[Grid, list[str]]:
     except ImportError:  # pragma: no cover - a dependency of govxl
         raise ReadError("读取 .xls/.ods 表格需要 python-calamine：pip install python-calamine") from None
     try:
-        wb = CalamineWorkbook.from_path(str(p))
+        # From the bytes, not the path: calamine then tells the format by the content, not the name.
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(p.read_bytes()))
     except Exception as exc:  # calamine's own error types (password, damaged file, ...)
         msg = str(exc).lower()
         if "password" in msg or "encrypt" in msg:
