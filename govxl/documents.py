@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from .catalogue import CATALOGUE
-from .errors import GovxlError, NotGovxlError, ReadError
+from .errors import GovxlError, NoIdentityError, ReadError
 from .findings import Finding, Report
 
 # Rules that judge a workbook's structure or cells as typed, not the numbers of a report.
@@ -54,7 +54,7 @@ def check_path(path: str | os.PathLike, reader=None) -> Report:
     if kind is None:
         try:
             return check_file(path, reader=reader)
-        except NotGovxlError as exc:
+        except NoIdentityError as exc:  # not one that claims an edition or version govxl does not know
             try:
                 return check_document(path, "xlsx")
             except GovxlError:
