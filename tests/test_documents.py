@@ -270,3 +270,24 @@ def test_import_writes_a_workbook_from_a_word_document(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert govxl.check(out).ok() and govxl.check(out).values == govxl.check(
         govxl.new(tmp_path / "w.xlsx", values=GOOD, agency=NANGUAN_AGENCY, year=2023)).values
+
+
+def test_children_against_a_document(tmp_path):
+    """--children applies to a document: the parent, a Word report, is compared cell by cell with
+    the sum of its children's workbooks (ROLL)."""
+    kids = tmp_path / "下级"
+    kids.mkdir()
+    a = values(ED, NANGUAN_2023)
+    b = values(ED, NANGUAN_2023.rstrip() + "\n    规章 本年制发件数 2")
+    govxl.new(kids / "甲.xlsx", values=a, agency="甲县人民政府办公室", year=2023)
+    govxl.new(kids / "乙.xlsx", values=b, agency="乙县人民政府办公室", year=2023)
+    total = {k: a[k] + b[k] for k in a}
+    right = write_docx(tmp_path / "汇总.docx", ED, evaluate(ED, total), title=TITLE)
+    r = cli("check", right, "--children", kids, "--format", "json")
+    assert r.returncode == 0 and json.loads(r.stdout)["findings"] == [], r.stdout + r.stderr
+    wrong = {**total, ("requests", "new", "natural_person"): 21, ("requests", "carry_forward", "natural_person"): 1}
+    doc = write_docx(tmp_path / "汇总错.docx", ED, evaluate(ED, wrong), title=TITLE)
+    r = cli("check", doc, "--children", kids, "--format", "json")
+    found = json.loads(r.stdout)["findings"]
+    assert sorted((f["rule"], f["cell"]) for f in found if f["rule"] == "ROLL") == [
+        ("ROLL", "D29"), ("ROLL", "D5")], r.stdout
