@@ -291,3 +291,23 @@ def test_children_against_a_document(tmp_path):
     found = json.loads(r.stdout)["findings"]
     assert sorted((f["rule"], f["cell"]) for f in found if f["rule"] == "ROLL") == [
         ("ROLL", "D29"), ("ROLL", "D5")], r.stdout
+
+
+def test_the_document_readers_are_loaded_only_for_documents(tmp_path):
+    """pdfplumber (~0.35 s to import) and python-calamine stay out of `--help` and workbook checks."""
+    import subprocess
+    import sys
+
+    book = govxl.new(tmp_path / "w.xlsx", values=GOOD, agency=NANGUAN_AGENCY, year=2023)
+    own_table = write_sheet(tmp_path / "表.xlsx", ED, evaluate(ED, GOOD), title=TITLE)
+    probe = ("import sys\nfrom govxl.cli import run\nsys.argv = ['govxl', *sys.argv[1:]]\ntry:\n    run()\n"
+             "except SystemExit:\n    pass\nprint(sorted(m for m in ('pdfplumber', 'pdfminer', 'python_calamine') "
+             "if m in sys.modules), file=sys.stderr)")
+
+    def loaded(*args) -> str:
+        r = subprocess.run([sys.executable, "-c", probe, *map(str, args)], capture_output=True, text=True, timeout=120)
+        return r.stderr.strip().splitlines()[-1]
+
+    assert loaded("--help") == "[]"
+    assert loaded("check", book) == "[]"
+    assert loaded("check", own_table) == "['python_calamine']"
