@@ -190,8 +190,10 @@ def test_traditional_characters(tmp_path, workbooks):
     from govxl.importer.text import canon
     from govxl.spec import edition_ids
 
-    to_traditional = str.maketrans("开请数处结转续办与护权属务执询项无关没现补后确访举报诉类实体业构会组织总计维纠审经议讼规范废发许罚强费额单万区当负责书后条动况",
-                                   "開請數處結轉續辦與護權屬務執詢項無關沒現補後確訪舉報訴類實體業構會組織總計維糾審經議訟規範廢發許罰強費額單萬區當負責書後條動況")
+    to_traditional = str.maketrans("开请数处结转续办与护权属务执询项无关没现补后确访举报诉类实体业构会组织"
+                                   "总计维纠审经议讼规范废发许罚强费额单万区当负责书后条动况",
+                                   "開請數處結轉續辦與護權屬務執詢項無關沒現補後確訪舉報訴類實體業構會組織"
+                                   "總計維糾審經議訟規範廢發許罰強費額單萬區當負責書後條動況")
     lex = lexicon(tuple(edition_ids()))
     sample = "一、本年新收政府信息公开申请数量".translate(to_traditional)
     if not lex.regex.fullmatch(sample) and canon(sample) not in lex.forms:
