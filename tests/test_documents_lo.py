@@ -172,6 +172,10 @@ def test_pdf_without_ruling_lines_wrapped_labels_numbers_on_the_last_line_split_
     texts = [w for *_, w in _words(pdf)]
     assert "商业企业" not in texts and "商业" in texts and "企业" in texts, "header words split over lines"
     assert "2.其他法律行政法规禁止公开" not in texts, "labels wrapped"
+    words = _words(pdf)
+    page, top = next((p, t) for p, t, _, w in words if w.startswith("二、上年结转"))
+    same_line = [w for p, t, _, w in words if p == page and abs(t - top) < 3]
+    assert not any(w.isdigit() for w in same_line), "the label's numbers are on another line"
     report = check_path(pdf)
     assert arithmetic(report) == [("T3-BAL", T3, "D5,D6,D28,D29"), ("T3-BAL", T3, "J5,J6,J28,J29")]
     same_numbers(pdf, govxl.check(govxl.new(tmp_path / "w.xlsx", values=BAD, agency=NANGUAN_AGENCY, year=2023)))
