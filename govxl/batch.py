@@ -31,12 +31,12 @@ After = Callable[[Path, Report], Any]
 # ------------------------------------------------------------------ checking them
 def _check_one(path: str, keep_values: bool, reader: Callable | None, more: More | None = None) -> Result:
     """Runs in a worker: never raises, returns what the parent needs and nothing more."""
-    from .checker import check_file
+    from .documents import check_path
 
     if os.path.isdir(path):  # named, but no workbook in it (see files.find_workbooks)
         return ReadError("这是一个文件夹，其中没有 .xlsx 工作簿")
     try:
-        report = check_file(path, reader=reader)
+        report = check_path(path, reader=reader)
         if more is not None:
             report.findings += more(report)
     except Exception as exc:  # one broken file must not end a batch of ten thousand

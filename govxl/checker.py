@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import NotGovxlError, ReadError
+from .errors import NoIdentityError, NotGovxlError, ReadError
 from .findings import Finding, Report
 from .reader import RawCell, RawSheet, RawWorkbook, read_xlsx
 from .rules import MAX_COUNT, Key, evaluate, kind_ok
@@ -143,9 +143,9 @@ def identify(raw: RawWorkbook) -> tuple[Edition, list[Finding]]:
         for candidate in known:
             ed = load_edition(candidate)
             if any(t.sheet in names for t in ed.tables):
-                raise NotGovxlError(f"不是 govxl 生成的年报工作簿：缺少模板标识，且表格版式与 {ed.id} 版不符"
+                raise NoIdentityError(f"不是 govxl 生成的年报工作簿：缺少模板标识，且表格版式与 {ed.id} 版不符"
                                     "（可能插入或删除了行、列）；请用 govxl new 重新生成后填写")
-        raise NotGovxlError("不是 govxl 生成的年报工作簿：缺少模板标识")
+        raise NoIdentityError("不是 govxl 生成的年报工作簿：缺少模板标识")
     if ed_id not in known:
         raise NotGovxlError(f"未知的格式版本“{ed_id}”：本程序认识 {'、'.join(known)}，请升级 govxl")
     ed = load_edition(ed_id)

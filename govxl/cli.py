@@ -108,7 +108,8 @@ def new(
 @app.command()
 def check(
     files: Annotated[list[Path], typer.Argument(
-        help="要校验的工作簿（.xlsx），或文件夹（校验其中及子文件夹中的所有 .xlsx）。", show_default=False)],
+        help="要校验的工作簿（.xlsx）或报告（.docx、.xls、.ods、.pdf 等），或文件夹（校验其中及子文件夹中的所有这些文件）。",
+        show_default=False)],
     format: Annotated[Fmt, typer.Option(
         "--format", help="输出格式：text（表格）、json（一个文档）或 jsonl（每个文件一行）。")] = Fmt.text,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也算不通过。")] = False,
@@ -127,19 +128,21 @@ def check(
     report: Annotated[Path | None, typer.Option(
         "--report", metavar="OUT.html", help="把校验结果写成一个 HTML 网页（可打印，按官方表格标出问题单元格）。")] = None,
 ) -> None:
-    """校验填好的工作簿：结构、数值和勾稽关系。可一次校验多个文件或整个文件夹。退出码 0 通过，1 有错误，2 无法校验。"""
+    """校验填好的工作簿：结构、数值和勾稽关系。可一次校验多个文件或整个文件夹。
+    也可校验不是 govxl 生成的报告（Word、Excel、.xls、.ods、PDF）：按官方标签读出数字，只校验数值和勾稽关系。
+    退出码 0 通过，1 有错误，2 无法校验。"""
     from .batch import prepare_csv
     from .crossyear import Previous
-    from .files import find_workbooks
+    from .files import find_documents
 
     if summary is not None:
         try:
             prepare_csv(summary)
         except GovxlError as exc:
             fail(str(exc))
-    paths = find_workbooks(files, keep_unfound=True)
+    paths = find_documents(files, keep_unfound=True)
     if all(p.is_dir() for p in paths):
-        fail("没有找到要校验的 .xlsx 文件：" + "、".join(map(str, files)))
+        fail("没有找到要校验的 .xlsx 文件（或 Word、PDF 等格式的报告）：" + "、".join(map(str, files)))
     if children and len(paths) != 1:
         fail("使用 --children 时只能校验一份汇总报告")
     try:
@@ -185,10 +188,10 @@ class MoreFindings:
 
 def check_one(path: Path, format: Fmt, strict: bool, lang: str, more: MoreFindings | None = None) -> int:
     """One file, as text (findings grouped by sheet, then the verdict) or as one JSON report."""
-    from .checker import check_file
+    from .documents import check_path
 
     try:
-        report = check_file(path)
+        report = check_path(path)
         report.findings += more(report) if more else []
     except Exception as exc:  # the per-file boundary: an odd file gets one line, never a traceback
         exc = unexpected(exc)
@@ -227,6 +230,8 @@ def render_text(report, lang: str, strict: bool) -> None:
 
         console = Console(markup=False, highlight=False)  # text from the file is never markup
         console.print(head, style="bold")
+        if source_line(report, lang):
+            console.print(source_line(report, lang))
         for sheet, items in groups.items():
             table = Table(title=sheet, show_lines=True, title_justify="left")
             for col in (("Rule", "Level", "Cell", "Message") if lang == "en" else ("规则", "级别", "单元格", "说明")):
@@ -248,11 +253,22 @@ def report_lines(report, lang: str, strict: bool) -> list[str]:
 
     sev = (lambda s: s) if lang == "en" else SEVERITY_ZH.get
     lines = [report_head(report)]
+    if source_line(report, lang):
+        lines.append(clean(source_line(report, lang)))
     for sheet, items in group_by_sheet(report, lang).items():
         lines.append(f"[{sheet}]")
         lines += [f"  {sev(f.severity)} {f.rule} {clean(f.cell) or '-'}：{clean(f.message(lang))}" for f in items]
     lines.append(verdict(report.counts, report.ok(strict), lang))
     return lines
+
+
+def source_line(report, lang: str) -> str | None:
+    """For a report read from a document (not a workbook): the one line saying what did not apply."""
+    if not getattr(report, "source", None):
+        return None
+    from .documents import source_line as line
+
+    return line(report, lang)
 
 
 def report_head(report) -> str:

@@ -1,4 +1,4 @@
-"""`govxl import`: a published report (HTML page or copied text) -> a govxl workbook or JSON.
+"""`govxl import`: a published report (HTML page, copied text, Word, Excel, PDF) -> a govxl workbook or JSON.
 
 Exit codes: 0 every table read completely; 1 a table is missing or incomplete (what was found
 is still written); 2 the report could not be read or the output not written.
@@ -23,7 +23,8 @@ class To(str, Enum):
 
 @app.command("import")
 def import_(
-    report: Annotated[Path, typer.Argument(help="年度报告：网页（.html）或从网页、PDF 复制出的文字（.txt）。")],
+    report: Annotated[Path, typer.Argument(
+        help="年度报告：网页（.html）、Word（.docx/.odt）、Excel（.xlsx/.xls/.ods）、带文字的 PDF，或复制出的文字（.txt）。")],
     out: Annotated[Path | None, typer.Option("-o", "--out", help="输出文件：.xlsx 工作簿（或配合 --to json 的 .json）。")] = None,
     to: Annotated[To, typer.Option("--to", help="输出格式：xlsx（govxl 工作簿）或 json（不给 -o 时输出到屏幕）。")] = To.xlsx,
     agency: Annotated[str | None, typer.Option(help="机关名称（默认从报告标题读取）。")] = None,
@@ -32,7 +33,7 @@ def import_(
     force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖。")] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="提示语言：zh 或 en。")] = Lang.zh,
 ) -> None:
-    """把网页或文本形式的年度报告中的统计表读成 govxl 工作簿（或 JSON），再用 govxl check 校验。
+    """把网页、文本、Word、Excel 或 PDF 形式的年度报告中的统计表读成 govxl 工作簿（或 JSON），再用 govxl check 校验。
     退出码 0 完整读取，1 有表格缺失或不完整（已读到的数据仍会写出），2 无法读取。"""
     from .importer import import_report
     from .spec import edition_ids

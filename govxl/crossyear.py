@@ -152,7 +152,9 @@ class Previous:
             if any(_same_file(file, p) for p in checking):
                 raise UsageError(f"上年报告与要校验的是同一个文件：{file}")
             try:
-                return cls([check_file(file)])
+                from .documents import check_path  # last year's report may be a Word or PDF document too
+
+                return cls([check_path(file)])
             except GovxlError as exc:
                 raise type(exc)(f"上年报告 {file} 无法校验：{exc}") from None
         if directory is not None:

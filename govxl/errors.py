@@ -25,6 +25,10 @@ class NotGovxlError(ReadError):
     """The input is a workbook but not one govxl made (or of an edition this govxl does not know)."""
 
 
+class NoIdentityError(NotGovxlError):
+    """A workbook without govxl's identity: perhaps someone's own table (govxl.documents reads it)."""
+
+
 class CheckFailedError(GovxlError):
     """The workbook failed its check and the operation needs one that passes (unless forced)."""
 

@@ -19,15 +19,22 @@ def skipped(name: str) -> bool:
     return name.startswith(("~$", "."))
 
 
-def walk(folder: str | os.PathLike, skip: str | os.PathLike | None = None) -> list[Path]:
-    """Every workbook under `folder` (but `skip`: an output being written there), sorted by path."""
+WORKBOOKS = (".xlsx",)
+# `govxl check` also reads reports that are not govxl workbooks (govxl.documents).
+DOCUMENTS = (".xlsx", ".xlsm", ".docx", ".docm", ".odt", ".xls", ".ods", ".pdf")
+
+
+def walk(folder: str | os.PathLike, skip: str | os.PathLike | None = None,
+         suffixes: tuple[str, ...] = WORKBOOKS) -> list[Path]:
+    """Every workbook under `folder` (but `skip`: an output being written there), sorted by path;
+    with `suffixes`, every file whose name ends in one of them."""
     root = Path(folder)
     skip_name = Path(skip).name if skip is not None else None
     out = []
     for d, dirs, names in os.walk(root):
         dirs[:] = [n for n in dirs if not skipped(n)]
         base = Path(d)
-        out += [base / n for n in names if n.lower().endswith(".xlsx") and not skipped(n)
+        out += [base / n for n in names if n.lower().endswith(suffixes) and not skipped(n)
                 and not (n == skip_name and os.path.exists(skip) and os.path.samefile(base / n, skip))]  # type: ignore[arg-type]
     return sorted(out, key=lambda f: f.relative_to(root).parts)
 
@@ -36,8 +43,14 @@ def _key(path: str | os.PathLike) -> str:
     return os.path.normcase(os.path.abspath(path))
 
 
+def find_documents(paths: Iterable[str | os.PathLike], *, keep_unfound: bool = False) -> list[Path]:
+    """As :func:`find_workbooks`, a folder standing for every workbook and document under it
+    (Word, PDF, .xls, .ods: what `govxl check` reads), with the same skip rules."""
+    return find_workbooks(paths, keep_unfound=keep_unfound, suffixes=DOCUMENTS)
+
+
 def find_workbooks(paths: Iterable[str | os.PathLike], *, skip: str | os.PathLike | None = None,
-                   keep_unfound: bool = False) -> list[Path]:
+                   keep_unfound: bool = False, suffixes: tuple[str, ...] = WORKBOOKS) -> list[Path]:
     """The workbooks named by `paths`, in the order given (folders expanded by :func:`walk`).
 
     A path that does not exist, or a folder without any workbook, raises UsageError; with
@@ -47,7 +60,7 @@ def find_workbooks(paths: Iterable[str | os.PathLike], *, skip: str | os.PathLik
     seen: set[str] = set()
     for p in map(Path, paths):
         if p.is_dir():
-            found = walk(p, skip)
+            found = walk(p, skip, suffixes)
             if not found and not keep_unfound:
                 raise UsageError(f"文件夹中没有 .xlsx 工作簿：{p}")
             found = found or [p]

@@ -73,6 +73,10 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     # Every field's value (inputs as read, totals recomputed), keyed (table, row_key, col_key).
     values: dict[tuple[str, str, str], float] = field(default_factory=dict, repr=False)
+    # A report read from a document, not a workbook (govxl.documents): its format (docx, pdf, ...)
+    # and the rules that did not apply to it.
+    source: str | None = None
+    not_applied: tuple[str, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -86,7 +90,7 @@ class Report:
         return c["error"] == 0 and (not strict or c["warning"] == 0)
 
     def to_dict(self, lang: str = "zh", strict: bool = False) -> dict[str, Any]:
-        return {
+        doc = {
             "file": self.file,
             "edition": self.edition,
             "template_version": self.template_version,
@@ -96,3 +100,7 @@ class Report:
             "counts": self.counts,
             "findings": [f.to_dict(lang) for f in self.findings],
         }
+        if self.source:
+            doc["source"] = self.source
+            doc["not_applied"] = list(self.not_applied)
+        return doc

@@ -25,7 +25,7 @@ from ..rules import Key, evaluate
 from ..rules import check as check_rules
 from ..spec import Edition, Field, compress, edition_ids, load_edition, range_name
 from .place import Placer, cells_of, col_name, row_name
-from .source import Source, read_source
+from .source import Source
 from .text import Atom, Lexicon, Val, canon, decompose, import_data
 
 __all__ = ["Imported", "import_report"]
@@ -41,7 +41,7 @@ class Imported:
     edition: Edition
     agency: str | None
     year: int | None
-    source: str  # html | tab | pipe | plain
+    source: str  # html | tab | pipe | plain, or a document: docx | odt | xlsx | xls | ods | pdf
     # Every cell found, inputs and printed totals alike; None = printed blank.
     values: dict[Key, Number | None] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
@@ -119,7 +119,9 @@ class Imported:
 def import_report(path: str | os.PathLike, *, edition: str | None = None, agency: str | None = None,
                   year: int | None = None) -> Imported:
     """Read a report and place its numbers. Raises ReadError when nothing can be read."""
-    src = read_source(path)
+    from .documents import read_any
+
+    src = read_any(path)
     eds = [load_edition(e) for e in edition_ids()]
     atoms = atomize(src, lexicon(tuple(e.id for e in eds)))
     t_agency, t_year = title_of(src)

@@ -174,7 +174,10 @@ class Placer:
                 else:
                     end = min([s for s in starts if s > j1], default=len(self.atoms))
                     seg_atoms = []
+                    own = {it.key for it in items[:i1] if it.label}
                     for a in self.atoms[j1 + 1: end]:
+                        if a.kind == "L" and a.label in own:
+                            continue  # a header label printed below its row (a PDF's line order)
                         if a.kind in "TL":
                             break
                         seg_atoms.append(a)
