@@ -7,7 +7,7 @@ never summed: the summary is written with live formulas, which recompute them fr
 summed inputs. Counts are summed as integers and the fee as exact decimals, so 200 fees
 of 0.1 万元 make 20, not 19.999999999999996.
 
-The library raises govxl.errors exceptions and returns data; `govxl.cli_aggregate` prints.
+The library raises govxl.errors exceptions and returns data; `govxl.cli.commands.aggregate` prints.
 """
 
 from __future__ import annotations

@@ -104,3 +104,14 @@ class Report:
             doc["source"] = self.source
             doc["not_applied"] = list(self.not_applied)
         return doc
+
+
+def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
+    """The verdict line as printed: 通过（1 个警告） / 不通过：2 个错误 / passed / failed (2 errors)."""
+    if lang == "en":
+        parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}" for k in ("error", "warning", "info") if counts[k]]
+        return ("passed" if ok else "failed") + (f" ({', '.join(parts)})" if parts else "")
+    parts = [f"{counts[k]} 个{n}" for k, n in (("error", "错误"), ("warning", "警告"), ("info", "提示")) if counts[k]]
+    if ok:
+        return "通过" + (f"（{'，'.join(parts)}）" if parts else "")
+    return "不通过：" + "，".join(parts)

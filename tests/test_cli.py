@@ -185,3 +185,15 @@ def test_new_with_an_edition_for_other_years_warns(tmp_path):
     assert "2019–2020" in res.output
     res = invoke("new", "-o", tmp_path / "b.xlsx", "--edition", "2019", "--year", "2020")
     assert res.exit_code == 0 and "2019–2020" not in res.output and (tmp_path / "b.xlsx").exists()
+
+
+def test_the_library_never_imports_the_command_line():
+    """Not even inside a function: the library returns data and raises; only govxl/cli prints."""
+    for path in PACKAGE.rglob("*.py"):
+        mod = module_name(path)
+        if mod.startswith("govxl.cli") or mod == "govxl.__main__":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                target = ("." * node.level) + (node.module or "")
+                assert not (target in (".cli", "govxl.cli") or target.startswith((".cli.", "govxl.cli."))), mod

@@ -10,6 +10,7 @@ import sys
 
 import typer
 
+from ..findings import verdict  # noqa: F401  (the verdict line is library data: annotate and report_html use it)
 from ..safetext import clean
 
 def severity(sev: str, lang: str) -> str:
@@ -28,16 +29,6 @@ def finding_line(f, lang: str, *, sheet: bool = False, indent: str = "  ") -> st
     where = " ".join(clean(x) for x in ((f.sheet if sheet else None), f.cell) if x)
     head = f"{indent}{severity(f.severity, lang)} {f.rule}" + (f" {where}" if where else "")
     return head + colon(lang) + clean(f.message(lang))
-
-
-def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
-    if lang == "en":
-        parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}" for k in ("error", "warning", "info") if counts[k]]
-        return ("passed" if ok else "failed") + (f" ({', '.join(parts)})" if parts else "")
-    parts = [f"{counts[k]} 个{n}" for k, n in (("error", "错误"), ("warning", "警告"), ("info", "提示")) if counts[k]]
-    if ok:
-        return "通过" + (f"（{'，'.join(parts)}）" if parts else "")
-    return "不通过：" + "，".join(parts)
 
 
 def report_head(report, lang: str = "zh") -> str:
