@@ -4,6 +4,8 @@ usage errors in the language asked for, file text always escaped, messages that 
 from __future__ import annotations
 
 import ast
+import json
+import re
 import random
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
-from helpers import random_values
+from helpers import NANGUAN_2023, random_values, values
 from typer.testing import CliRunner
 
 import govxl
@@ -197,3 +199,38 @@ def test_the_library_never_imports_the_command_line():
             if isinstance(node, ast.ImportFrom):
                 target = ("." * node.level) + (node.module or "")
                 assert not (target in (".cli", "govxl.cli") or target.startswith((".cli.", "govxl.cli."))), mod
+
+
+# ------------------------------------------------------------------ --lang en is English everywhere
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+AGENCY = "甲县人民政府办公室"
+
+
+def test_lang_en_prints_no_chinese_but_official_labels_and_agencies(tmp_path, ed2021):
+    vals = values(ed2021, NANGUAN_2023)
+    vals[("requests", "new", "research")] = -2  # a negative count (V-INT)
+    this = govxl.new(tmp_path / "this.xlsx", agency=AGENCY, year=2023, values=vals)
+    prev = tmp_path / "last"
+    prev.mkdir()
+    govxl.new(prev / "other.xlsx", agency="乙县人民政府办公室", year=2022, values=values(ed2021, NANGUAN_2023))
+    (prev / "broken.xlsx").write_bytes(b"PK\x03\x04broken")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04broken")
+    sheets = {t.sheet for t in ed2021.tables} | {ed2021.cover.sheet}
+    for args in ([this, bad], [this], [bad], [this, "--format", "json"], [bad, "--format", "json"]):
+        res = subprocess.run([sys.executable, "-m", "govxl", "check", *map(str, args), "--previous-dir", str(prev),
+                              "--lang", "en"], capture_output=True, text=True)
+        out = res.stdout + res.stderr
+        assert res.returncode in (1, 2)
+        if "json" in args:  # the words of a JSON document: its messages and error (the rest is data)
+            doc = json.loads(res.stdout)
+            out = "\n".join([f["message"] for f in doc.get("findings", [])] + [doc.get("error", {}).get("message", "")
+                                                                               if "error" in doc else ""])
+        rest = re.sub(r"“[^”]*”", "", out).replace(AGENCY, "").replace("乙县人民政府办公室", "")
+        rest = "\n".join(line for line in rest.splitlines() if line.strip("[]") not in sheets)
+        assert not CJK.search(rest), f"{args}: Chinese in\n{out}"
+    assert "V-INT" in out or "cannot" in out
+    both = subprocess.run([sys.executable, "-m", "govxl", "check", this, bad, "--previous-dir", prev, "--lang", "en"],
+                          capture_output=True, text=True)
+    assert "V-INT" in both.stdout and "X-PREV" in both.stdout and "cannot check" in both.stderr
+    assert "cannot be negative" in both.stdout and "1 other files could not be read" in both.stdout

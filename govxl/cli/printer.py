@@ -99,8 +99,8 @@ def unreadable_line(path, error, lang: str) -> str:
 
 
 def error_text(error, lang: str) -> str:
-    """An error's message in `lang`, when the error carries one (govxl.errors.GovxlError.message)."""
-    msg = getattr(error, "message", None)
+    """An error's message in `lang` (govxl.errors.GovxlError.text)."""
+    msg = getattr(error, "text", None)
     return msg(lang) if callable(msg) else str(error)
 
 
@@ -110,4 +110,5 @@ def say_lang(lang: str, zh: str, en: str) -> str:
 
 def error_doc(path, error, lang: str) -> dict:
     """The JSON document for a file that could not be checked."""
-    return {"file": str(path), "ok": False, "error": error_text(error, lang)}
+    code = getattr(error, "code", "") or "R-READ"
+    return {"file": str(path), "ok": False, "error": {"code": code, "message": error_text(error, lang)}}
