@@ -234,3 +234,37 @@ def test_lang_en_prints_no_chinese_but_official_labels_and_agencies(tmp_path, ed
                           capture_output=True, text=True)
     assert "V-INT" in both.stdout and "X-PREV" in both.stdout and "cannot check" in both.stderr
     assert "cannot be negative" in both.stdout and "1 other files could not be read" in both.stdout
+
+
+EXAMPLE_TABLES = ROOT / "examples" / "nanguan-2023-tables.txt"
+
+
+def test_import_to_json_does_not_advise_checking_the_json(tmp_path):
+    res = invoke("import", EXAMPLE_TABLES, "-o", tmp_path / "x.json")  # the ending implies --to json
+    assert res.exit_code == 0, res.output
+    assert json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["reports"]
+    assert "govxl check" not in res.output
+    res = invoke("import", EXAMPLE_TABLES, "-o", tmp_path / "x.xlsx")
+    assert res.exit_code == 0 and f"govxl check {tmp_path / 'x.xlsx'}" in res.output
+    assert govxl.check(tmp_path / "x.xlsx").ok()
+
+
+def test_V_COVER_a_report_without_agency_or_year_cannot_pass(tmp_path, ed2021):
+    vals = values(ed2021, NANGUAN_2023)
+    for kw, cell in (({"year": 2023}, "B3"), ({"agency": AGENCY}, "B4")):
+        path = govxl.new(tmp_path / f"{cell}.xlsx", values=vals, **kw)
+        report = govxl.check(path)
+        assert not report.ok()
+        [f] = [f for f in report.findings if f.rule == "V-COVER"]
+        assert (f.sheet, f.cell, f.severity) == (ed2021.cover.sheet, cell, "error")
+        res = invoke("check", path)
+        assert res.exit_code == 1 and f"V-COVER {cell}：{f.message()}" in res.output
+    assert govxl.check(govxl.new(tmp_path / "both.xlsx", values=vals, agency=AGENCY, year=2023)).ok()
+
+
+def test_check_output_goes_by_its_ending(tmp_path, ed2021):
+    path = govxl.new(tmp_path / "a.xlsx", values=values(ed2021, NANGUAN_2023), agency=AGENCY, year=2023)
+    res = invoke("check", path, "-o", tmp_path / "s.csv")
+    assert res.exit_code == 0 and AGENCY in (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
+    res = invoke("check", path, "-o", tmp_path / "s.txt")
+    assert res.exit_code == 2 and ".html" in res.output and ".csv" in res.output and not (tmp_path / "s.txt").exists()
