@@ -10,7 +10,6 @@ import sys
 
 import typer
 
-from ..findings import verdict  # noqa: F401  (the verdict line is library data: annotate and report_html use it)
 from ..safetext import clean
 
 def severity(sev: str, lang: str) -> str:
@@ -29,6 +28,13 @@ def finding_line(f, lang: str, *, sheet: bool = False, indent: str = "  ") -> st
     where = " ".join(clean(x) for x in ((f.sheet if sheet else None), f.cell) if x)
     head = f"{indent}{severity(f.severity, lang)} {f.rule}" + (f" {where}" if where else "")
     return head + colon(lang) + clean(f.message(lang))
+
+
+def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
+    """The verdict line (govxl.findings.verdict: annotate and report_html print it too)."""
+    from ..findings import verdict as line  # imported here: `govxl --help` need not load the catalogue
+
+    return line(counts, ok, lang)
 
 
 def report_head(report, lang: str = "zh") -> str:

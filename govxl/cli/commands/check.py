@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -79,6 +78,8 @@ def check(
 
 def check_one(path: Path, format: Fmt, strict: bool, lang: str, more=None) -> int:
     """One file, as text (findings grouped by sheet, then the verdict) or as one JSON report."""
+    import json
+
     from ...documents import check_path
     from ...errors import unexpected
 
