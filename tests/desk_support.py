@@ -198,3 +198,56 @@ class DeskServer:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()
+
+
+# ------------------------------------------------------------------ a real browser (Selenium)
+def chromedriver_path() -> str | None:
+    return os.environ.get("GOVXL_CHROMEDRIVER") or shutil.which("chromedriver")
+
+
+def require_chromedriver() -> None:
+    if chromedriver_path():
+        return
+    if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
+        pytest.fail("chromedriver is required when CI=true (Debian: apt install chromium-driver)", pytrace=False)
+    pytest.skip("chromedriver not available (Debian: apt install chromium-driver)")
+
+
+def browser(downloads: Path, width: int = 1100, height: int = 1400):
+    """Headless Chromium driven by Selenium: downloads go to `downloads`, no network beyond loopback."""
+    from chromium import chromium_path
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium_path()
+    profile = tempfile.mkdtemp(prefix="govxl-selenium-")
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+              f"--user-data-dir={profile}", f"--window-size={width},{height}", "--proxy-server=127.0.0.1:9",
+              "--lang=zh-CN"):  # the proxy (nowhere) stops any request off this machine; loopback bypasses it
+        opts.add_argument(a)
+    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                           "download.prompt_for_download": False,
+                                           "safebrowsing.enabled": False})
+    driver = webdriver.Chrome(options=opts, service=Service(executable_path=chromedriver_path()))
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver._govxl_profile = profile
+    driver.implicitly_wait(20)  # a page after a click: wait for its elements
+    return driver
+
+
+def quit_browser(driver) -> None:
+    try:
+        driver.quit()
+    finally:
+        shutil.rmtree(driver._govxl_profile, ignore_errors=True)
+
+
+def wait_download(folder: Path, suffix: str, before: set[str], timeout: float = 60) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.iterdir() if p.name not in before and p.suffix == suffix]
+        if done and not any(p.suffix == ".crdownload" for p in folder.iterdir()):
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} downloaded into {folder}: {sorted(p.name for p in folder.iterdir())}")
