@@ -471,3 +471,64 @@ def test_the_command_is_listed_and_keeps_the_cli_light(tmp_path):
     assert "desk" in res.stdout
     code = "import sys, govxl.cli; print(sorted(m for m in ('flask', 'sqlalchemy', 'waitress', 'alembic') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+
+
+def test_units_come_from_a_folder_of_last_years_reports(app, tmp_path):
+    office = Office(app)
+    season = office.open_season(2025)
+    office.add_units(season, "甲局")
+    files = []
+    for name in ("甲局", "乙局"):
+        p = fill(govxl.new(tmp_path / f"{name}-blank.xlsx", agency=name, year=2024), tmp_path / f"{name}.xlsx", ED,
+                 last_year_values())
+        files.append((p.open("rb"), p.name))
+    files.append((io.BytesIO(b"not a report"), "说明.xlsx"))
+    r = office.c.post(season + "/previous", data={"csrf": office.token, "files": files}, content_type="multipart/form-data")
+    assert r.status_code == 303
+    page = office.c.get(season).text
+    assert "1 份对应到已有单位，1 份新增了单位，1 份无法使用（说明.xlsx）" in page
+    units = office.units(season)
+    assert list(units) == ["甲局", "乙局"]
+    for name in units:
+        blank = workbook(office, units[name], tmp_path, f"{name}-2025.xlsx")
+        assert govxl.check(blank).values[("requests", "carried_over", "natural_person")] == 3
+
+
+def test_word_and_pdf_uploads_go_through_the_same_door(app, season_with_two, tmp_path):
+    """Accepted types beyond .xlsx are stored, recorded and answered by govxl's readers."""
+    import docx
+
+    _office, _season, links, _result, _bad = season_with_two
+    d = docx.Document()
+    d.add_paragraph("某局2025年政府信息公开工作年度报告")
+    d.save(tmp_path / "r.docx")
+    client = app.test_client()
+    for name, data, kind in (("年报.docx", (tmp_path / "r.docx").read_bytes(), "Word"),
+                             ("年报.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "PDF")):
+        r = upload(client, links["乙局"], data, name)
+        assert r.status_code == 303, name
+        page = client.get(r.headers["Location"]).text
+        assert f"文件 {name}" in page
+        # until govxl imports documents, the reader says what the file is; then it is checked
+        if verdict(page) == "unreadable":
+            assert kind in re.search(r'id="reason">([^<]*)<', page).group(1), page
+    history = client.get(links["乙局"]).text
+    assert "年报.docx" in history and "年报.pdf" in history
+
+
+def test_the_command_refuses_a_short_password_and_a_bad_database(tmp_path):
+    import os
+
+    env = {**os.environ, "GOVXL_DESK_PASSWORD": "short"}
+    res = subprocess.run([sys.executable, "-m", "govxl", "desk", str(tmp_path / "d")], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert res.returncode == 2 and "至少 8 个字符" in res.stderr and "Traceback" not in res.stderr
+    res = subprocess.run([sys.executable, "-m", "govxl", "desk", str(tmp_path / "d"), "--db", "nosuchdb://x"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 2 and "无法打开收表台的数据库" in res.stderr and "Traceback" not in res.stderr
+    # the password is kept only as a hash
+    from govxl.desk.security import hash_password, verify_password
+
+    stored = hash_password("correct horse")
+    assert "correct horse" not in stored and verify_password("correct horse", stored)
+    assert not verify_password("correct hors", stored) and not verify_password("", stored)

@@ -209,6 +209,22 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         flash(f"已添加 {len(added)} 个单位" + (f"，{len(known)} 个已在名单中" if known else "") + "。")
         return redirect(url_for("dashboard", sid=sid), 303)
 
+    @app.post("/office/s/<int:sid>/previous")
+    def take_previous(sid: int):
+        admin_required()
+        season_or_404(sid)
+        files = [(f.stream, f.filename) for f in request.files.getlist("files") if f and f.filename][:1000]
+        if not files:
+            abort(400, "请选择上年度的报告（可一次选择多个文件）。")
+        try:
+            got = desk.take_previous(sid, files, max_upload, runner.check)
+        except TooLarge:
+            abort(413)
+        flash(f"上年报告：{len(got['matched'])} 份对应到已有单位，{len(got['added'])} 份新增了单位"
+              + (f"，{len(got['unreadable'])} 份无法使用（{'、'.join(got['unreadable'][:10])}）" if got["unreadable"] else "")
+              + "。")
+        return redirect(url_for("dashboard", sid=sid), 303)
+
     @app.get("/office/s/<int:sid>/u/<int:uid>")
     def unit_page(sid: int, uid: int):
         admin_required()

@@ -82,6 +82,12 @@ def parse_units(text: str) -> list[str]:
     return out
 
 
+def _same(a: str, b: str) -> bool:
+    """Two agency names that differ only in spaces or full/half-width forms."""
+    norm = lambda x: "".join(unicodedata.normalize("NFKC", x).split())
+    return norm(a) == norm(b)
+
+
 @dataclass
 class UnitRow:
     id: int
@@ -254,6 +260,32 @@ class Desk:
         out = check(path, f"上年报告{suffix}", None)
         if out.status != adapter.UNREADABLE:
             self._set_previous(uid, sha, suffix, out.measures)
+        return out
+
+    def take_previous(self, sid: int, files: list[tuple[BinaryIO, str]], limit: int, check) -> dict[str, list[str]]:
+        """Last year's reports of many units at once (a folder of them): each is checked, and kept as
+        last year's report of the unit named by its agency, the unit added when it is not on the
+        list. Returns names under "matched", "added", and file names under "unreadable"."""
+        out: dict[str, list[str]] = {"matched": [], "added": [], "unreadable": []}
+        for stream, name in files:
+            suffix = adapter.accepted(name)
+            if suffix is None:
+                out["unreadable"].append(shown_name(name))
+                continue
+            sha, _size, path = self.store(stream, suffix, limit)
+            res = check(path, shown_name(name), None)
+            agency = " ".join((res.agency or "").split())
+            if res.status == adapter.UNREADABLE or not agency:
+                out["unreadable"].append(shown_name(name))
+                continue
+            unit = next((u for u in self.units(sid) if _same(u.name, agency)), None)
+            if unit is None:
+                self.add_units(sid, [agency])
+                unit = next(u for u in self.units(sid) if u.name == agency)
+                out["added"].append(agency)
+            else:
+                out["matched"].append(unit.name)
+            self._set_previous(unit.id, sha, suffix, res.measures)
         return out
 
     # ------------------------------------------------------------ uploads
