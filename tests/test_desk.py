@@ -17,11 +17,11 @@ import pytest
 pytest.importorskip("flask")
 pytest.importorskip("sqlalchemy")
 
-import govxl  # noqa: E402
 import oddfiles  # noqa: E402
 from desk_support import PASSWORD, fill, fresh_database, good_values, pg_cluster, unbalanced_values  # noqa: E402
 from helpers import NANGUAN_2023, values  # noqa: E402
 
+import govxl  # noqa: E402
 from govxl.desk.app import create_app  # noqa: E402
 from govxl.desk.server import set_password  # noqa: E402
 from govxl.desk.store import Desk  # noqa: E402
@@ -127,7 +127,8 @@ def workbook(office: Office, unit_page: str, tmp_path: Path, name: str) -> Path:
 def test_a_season_from_opening_to_roll_up(app, desk, tmp_path):
     office = Office(app)
     season = office.open_season(2025)
-    office.add_units(season, "甲县人民政府办公室\n乙县人民政府办公室\n", csv_text="单位名称\n丙县人民政府办公室\n甲县人民政府办公室\n")
+    office.add_units(season, "甲县人民政府办公室\n乙县人民政府办公室\n",
+                     csv_text="单位名称\n丙县人民政府办公室\n甲县人民政府办公室\n")
     units = office.units(season)
     assert list(units) == ["甲县人民政府办公室", "乙县人民政府办公室", "丙县人民政府办公室"]
     assert office.counts(season) == {"total": 3, "submitted": 0, "passed": 0, "failed": 0, "missing": 3}

@@ -23,12 +23,21 @@ import pytest
 pytest.importorskip("selenium")
 pytest.importorskip("flask")
 
-import govxl  # noqa: E402
 from desk_support import (  # noqa: E402
-    PASSWORD, DeskServer, browser, fill, fresh_database, good_values, pg_cluster, quit_browser, require_chromedriver,
-    unbalanced_values, wait_download,
+    PASSWORD,
+    DeskServer,
+    browser,
+    fill,
+    fresh_database,
+    good_values,
+    pg_cluster,
+    quit_browser,
+    require_chromedriver,
+    unbalanced_values,
+    wait_download,
 )
 
+import govxl  # noqa: E402
 from govxl.spec import load_edition  # noqa: E402
 
 ED = load_edition("2021")

@@ -14,11 +14,18 @@ import pytest
 
 pytest.importorskip("flask")
 
-import govxl  # noqa: E402
 from desk_support import (  # noqa: E402
-    Client, DeskServer, csrf_of, fill, fresh_database, good_values, pg_cluster, unbalanced_values,
+    Client,
+    DeskServer,
+    csrf_of,
+    fill,
+    fresh_database,
+    good_values,
+    pg_cluster,
+    unbalanced_values,
 )
 
+import govxl  # noqa: E402
 from govxl.desk import adapter  # noqa: E402
 from govxl.desk.db import uploads  # noqa: E402
 from govxl.desk.store import Desk  # noqa: E402
@@ -90,7 +97,7 @@ def test_a_kill_mid_burst_loses_nothing_acknowledged(tmp_path, db):
 
     again = DeskServer(folder, db=db, jobs=1)
     try:
-        for token, upid, sha in acked:
+        for token, upid, _sha in acked:
             c = Client(again.url)
             status, _h, body = c.get(f"/u/{token}/r/{upid}")
             assert status == 200, (token, upid)
