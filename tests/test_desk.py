@@ -533,3 +533,28 @@ def test_the_command_refuses_a_short_password_and_a_bad_database(tmp_path):
     stored = hash_password("correct horse")
     assert "correct horse" not in stored and verify_password("correct horse", stored)
     assert not verify_password("correct hors", stored) and not verify_password("", stored)
+
+
+def _die(code: int) -> None:
+    import os
+
+    os._exit(code)  # as a reader crashing in C would end its process
+
+
+def test_a_check_process_that_dies_is_an_answer_not_a_crash():
+    runner = Runner(1)
+    try:
+        assert runner.call(_die, 3, fallback="lost") == "lost"
+        assert runner.call(pow, 2, 10) == 1024  # a new pool took its place
+        out = runner.check("/nonexistent.xlsx", "x.xlsx", None)
+        assert out.status == "unreadable" and out.reason
+    finally:
+        runner.close()
+
+
+def test_login_returns_only_to_a_page_of_the_desk(app):
+    for nxt, to in (("/office/s/1", "/office/s/1"), ("//evil.example/x", "/office"), ("/\\evil.example", "/office"),
+                    ("https://evil.example/", "/office")):
+        c = app.test_client()
+        r = c.post(f"/login?next={nxt}", data={"password": PASSWORD, "csrf": csrf(c.get("/login").text)})
+        assert r.status_code == 303 and r.headers["Location"] == to, nxt

@@ -12,7 +12,7 @@ import io
 import secrets
 import tempfile
 import zipfile
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from flask import Flask, abort, flash, g, redirect, render_template, request, send_file, session, url_for
@@ -54,6 +54,15 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
             token = request.form.get("csrf", "")
             if not token or not secrets.compare_digest(token, session.get("csrf", "")):
                 abort(400, "表单已过期或来源不明（缺少 CSRF 令牌），请刷新页面后重试。")
+
+    @app.template_filter("when")
+    def _when(dt, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+        """A stored time in the server's local time (SQLite gives it back without its zone: UTC)."""
+        if dt is None:
+            return ""
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return dt.astimezone().strftime(fmt)
 
     @app.context_processor
     def _globals() -> dict:
@@ -145,7 +154,8 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
                 session.permanent = True
                 logins.reset(who)
                 nxt = request.args.get("next", "")
-                return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else url_for("office"), 303)
+                local = nxt.startswith("/") and not nxt.startswith(("//", "/\\")) and "\\" not in nxt
+                return redirect(nxt if local else url_for("office"), 303)
             flash("密码不正确。")
         return render_template("login.html")
 
