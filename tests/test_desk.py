@@ -274,12 +274,26 @@ def test_next_season_prefills_from_last_year_and_flags_jumps(app, desk, tmp_path
                     for v in (govxl.check(tmp_path / f"{n}-2025.xlsx").values for n in ("甲局", "乙局")))
     assert f"P50 <b>{round((shares[0] + shares[1]) / 2 * 100, 1)}%</b>" in share
 
-    # the office marks the jump explained; the explanation is kept and shown
+    # the unit sees the jump on its page and explains it; 乙局 has nothing to explain
+    unit = app.test_client()
+    link = office.link(u25["甲局"])
+    page = unit.get(link).text
+    # 新收 150 against 13, 予以公开 all of 153 against 4 of 10; no 复议/诉讼 case in either year
+    assert re.findall(r'<tr data-measure="(\w+)">', page) == ["new", "public_share"]
+    assert 'data-measure' not in app.test_client().get(office.link(u25["乙局"])).text
+    r = unit.post(link + "/explain", data={"measure": "new", "text": "新设窗口，申请量大增", "csrf": csrf(page)})
+    assert r.status_code == 303
+    assert unit.post(link + "/explain", data={"measure": "corrected_share", "text": "x", "csrf": csrf(page)}).status_code == 400
+    new = re.search(r'<section id="m-new">.*?</section>', office.c.get(s25 + "/overview").text, re.S).group(0)
+    assert "单位说明：新设窗口，申请量大增" in new and '<span class="open">1</span>' in new  # still to be checked
+    # the office marks it explained: the explanation is kept, the flag is closed
     uid = re.search(r"/office/s/\d+/u/(\d+)/explain", new).group(1)
-    r = office.c.post(f"{s25}/u/{uid}/explain", data={"measure": "new", "text": "新设窗口，申请量大增", "csrf": office.token})
+    r = office.c.post(f"{s25}/u/{uid}/explain", data={"measure": "new", "note": "已电话核实", "csrf": office.token})
     assert r.status_code == 303
     new = re.search(r'<section id="m-new">.*?</section>', office.c.get(s25 + "/overview").text, re.S).group(0)
-    assert "已说明：</span>新设窗口，申请量大增" in new and '<span class="open">0</span>' in new
+    assert "单位说明：新设窗口，申请量大增" in new and "已说明</span>（已电话核实）" in new
+    assert '<span class="open">0</span>' in new
+    assert "公开办已确认</span>：新设窗口，申请量大增" in unit.get(link).text
 
     # a cross-year finding against last season: 乙局 carries over the wrong number
     wrong = {**same, ("requests", "carried_over", "natural_person"): 4, ("requests", "new", "natural_person"): 12}

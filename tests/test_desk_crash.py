@@ -122,3 +122,17 @@ def test_a_kill_mid_burst_loses_nothing_acknowledged(tmp_path, db):
             assert (r.status == adapter.PASSED) == (r.sha256 == hashlib.sha256(files[0]).hexdigest())
     finally:
         desk.close()
+
+
+def test_the_burst_benchmark_stores_and_checks_every_upload():
+    """benchmarks/bench_desk.py, small: every upload acknowledged, stored, checked; p95 reported."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_desk.py"
+    res = subprocess.run([sys.executable, str(script), "-n", "80", "--clients", "16", "--jobs", "2"],
+                         capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "acknowledged 80/80, stored and checked 80 (8 failed as planted: 8), lost 0" in res.stdout, res.stdout
+    assert re.search(r"p95 \d+\.\d+ s", res.stdout)

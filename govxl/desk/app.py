@@ -367,10 +367,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         measure = request.form.get("measure", "")
         if measure not in {m.key for m in adapter.measures()}:
             abort(400, "未知的指标。")
-        text = request.form.get("text", "").strip()[:2000]
-        if not text:
-            abort(400, "请填写说明。")
-        desk.explain(uid, measure, text)
+        desk.mark_explained(uid, measure, request.form.get("note", "").strip()[:2000])
         return redirect(url_for("overview", sid=sid) + f"#m-{measure}", 303)
 
     # ------------------------------------------------------------ a unit (its link is its key)
@@ -384,7 +381,21 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
     @app.get("/u/<token>")
     def unit_home(token: str):
         unit = unit_by_token(token)
-        return render_template("unit.html", unit=unit, season=desk.season(unit.season_id), uploads=desk.uploads_of(unit.id))
+        return render_template("unit.html", unit=unit, season=desk.season(unit.season_id), uploads=desk.uploads_of(unit.id),
+                               jumps=desk.jumps(unit))
+
+    @app.post("/u/<token>/explain")
+    def unit_explain(token: str):
+        unit = unit_by_token(token)
+        measure = request.form.get("measure", "")
+        if measure not in {j["measure"].key for j in desk.jumps(unit)}:
+            abort(400, "这一指标没有需要说明的变化。")
+        text = request.form.get("text", "").strip()[:2000]
+        if not text:
+            abort(400, "请填写说明。")
+        desk.explain(unit.id, measure, text)
+        flash("已提交说明。")
+        return redirect(url_for("unit_home", token=token), 303)
 
     @app.get("/u/<token>/blank.xlsx")
     def unit_blank(token: str):

@@ -3,8 +3,8 @@ upgraded by Alembic migrations (govxl/desk/migrations/). No SQL is written by ha
 
 Tables: settings (the admin password's hash, the session key), seasons, units (with their
 unguessable token and last year's report, if known), uploads (one row per upload, never
-updated but for nothing: every upload is kept), explanations (the office's note on a flagged
-year-over-year jump).
+updated but for nothing: every upload is kept), explanations (a unit's explanation of a flagged
+year-over-year jump, and the office's mark).
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ explanations = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
     sa.Column("measure", sa.String(32), nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False, server_default=""),  # the unit's explanation
+    sa.Column("explained", sa.Boolean, nullable=False, server_default=sa.false()),  # the office's mark
+    sa.Column("note", sa.Text, nullable=False, server_default=""),  # the office's note
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("unit_id", "measure", name="uq_explanations_unit_measure"),
 )

@@ -350,18 +350,39 @@ class Desk:
                              .where(units.c.season_id == sid))
             return {(r.unit_id, r.measure): r for r in rows}
 
-    def explain(self, uid: int, measure: str, text: str) -> None:
+    def _explanation(self, uid: int, measure: str, **values) -> None:
         with self.engine.begin() as c:
-            q = sa.select(explanations.c.id).where(explanations.c.unit_id == uid, explanations.c.measure == measure)
-            if c.execute(q).first():
-                c.execute(explanations.update().where(explanations.c.unit_id == uid, explanations.c.measure == measure)
-                          .values(text=text, at=now()))
+            where = (explanations.c.unit_id == uid, explanations.c.measure == measure)
+            if c.execute(sa.select(explanations.c.id).where(*where)).first():
+                c.execute(explanations.update().where(*where).values(at=now(), **values))
             else:
-                c.execute(explanations.insert().values(unit_id=uid, measure=measure, text=text, at=now()))
+                c.execute(explanations.insert().values(unit_id=uid, measure=measure, at=now(), **values))
+
+    def explain(self, uid: int, measure: str, text: str) -> None:
+        """The unit's explanation of a jump (a new one waits for the office again)."""
+        self._explanation(uid, measure, text=text, explained=False)
+
+    def mark_explained(self, uid: int, measure: str, note: str = "") -> None:
+        """The office accepts the jump as explained (with its own note, if any)."""
+        self._explanation(uid, measure, explained=True, note=note)
+
+    def jumps(self, unit) -> list[dict]:
+        """The flagged year-over-year jumps of a unit's current report, with their explanations."""
+        up = self.best_upload(unit.id)
+        if up is None:
+            latest = self.uploads_of(unit.id)
+            up = next((u for u in latest if u.edition), None)
+        if up is None:
+            return []
+        with self.engine.connect() as c:
+            notes = {r.measure: r for r in c.execute(sa.select(explanations).where(explanations.c.unit_id == unit.id))}
+        last = unit.previous_measures or {}
+        return [{"measure": m, "value": (up.measures or {}).get(m.key), "last": last.get(m.key), "note": notes.get(m.key)}
+                for m in adapter.measures() if adapter.jump(m, (up.measures or {}).get(m.key), last.get(m.key))]
 
     def overview(self, sid: int) -> dict:
         """Per measure: the units' values (latest checked report: passing first), P25/P50/P75,
-        each unit's place, and the year-over-year jumps with the office's explanations."""
+        each unit's place, and the year-over-year jumps with their explanations."""
         board = self.board(sid)
         notes = self.explanations(sid)
         us = {u.id: u for u in self.units(sid)}
@@ -387,5 +408,5 @@ class Desk:
                              "note": notes.get((b.id, m.key))})
             out.append({"measure": m, "p": quart, "n": len(nums), "rows": rows,
                         "flags": sum(1 for r in rows if r["flag"]),
-                        "open": sum(1 for r in rows if r["flag"] and r["note"] is None)})
+                        "open": sum(1 for r in rows if r["flag"] and not (r["note"] and r["note"].explained))})
         return {"measures": out}

@@ -68,7 +68,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
         sa.Column("measure", sa.String(32), nullable=False),
-        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("text", sa.Text, nullable=False, server_default=""),
+        sa.Column("explained", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("note", sa.Text, nullable=False, server_default=""),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("unit_id", "measure", name="uq_explanations_unit_measure"),
     )
