@@ -131,6 +131,9 @@ def test_a_season_from_opening_to_roll_up(app, desk, tmp_path):
                      csv_text="单位名称\n丙县人民政府办公室\n甲县人民政府办公室\n")
     units = office.units(season)
     assert list(units) == ["甲县人民政府办公室", "乙县人民政府办公室", "丙县人民政府办公室"]
+    listed = list(csv.reader(io.StringIO(office.c.get(season + "/links.csv").data.decode("utf-8-sig"))))
+    assert [(r[1], r[2].removeprefix("http://localhost")) for r in listed[1:]] == [
+        (n, office.link(p)) for n, p in units.items()]
     assert office.counts(season) == {"total": 3, "submitted": 0, "passed": 0, "failed": 0, "missing": 3}
 
     # the unit's workbook: agency and year filled in

@@ -8,6 +8,7 @@ sent as downloads (attachment), never as HTML; an uploaded file's name is only s
 
 from __future__ import annotations
 
+import csv
 import io
 import secrets
 import tempfile
@@ -275,6 +276,21 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
                 data, name = blank(season, u)
                 z.writestr(f"{u.position:03d}-{name}", data)
         return send_bytes(buf.getvalue(), f"{season.year}年报-空白工作簿.zip", "application/zip")
+
+    @app.get("/office/s/<int:sid>/links.csv")
+    def links_csv(sid: int):
+        """Every unit's own link, to send out by mail merge (opens in Excel: UTF-8 with BOM)."""
+        admin_required()
+        season = season_or_404(sid)
+        base = request.host_url.rstrip("/")
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["序号", "单位", "专用链接"])
+        for u in desk.units(sid):
+            name = ("'" + u.name) if u.name[:1] in "=+-@\t\r" else u.name  # never a formula in Excel
+            w.writerow([u.position, name, base + url_for("unit_home", token=u.token)])
+        return send_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"), f"{season.year}年报-各单位链接.csv",
+                          "text/csv; charset=utf-8")
 
     @app.get("/office/upload/<int:upid>")
     def office_result(upid: int):
