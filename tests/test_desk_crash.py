@@ -96,6 +96,7 @@ def test_a_kill_mid_burst_loses_nothing_acknowledged(tmp_path, db):
     assert 12 <= len(acked) < UNITS, len(acked)  # killed mid-burst
 
     again = DeskServer(folder, db=db, jobs=1)
+    assert not list((folder / "files" / "tmp").iterdir())  # half-written uploads swept at start
     try:
         for token, upid, _sha in acked:
             c = Client(again.url)

@@ -13,7 +13,9 @@ PASSWORD_ENV = "GOVXL_DESK_PASSWORD"  # sets the admin password at first start w
 def open_desk(folder: Path, db: str | None):
     from .store import Desk
 
-    return Desk(folder, db)
+    desk = Desk(folder, db)
+    desk.sweep()  # one desk per folder: what a crash left half-written was never acknowledged
+    return desk
 
 
 def needs_password(desk) -> bool:

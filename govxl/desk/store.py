@@ -175,6 +175,17 @@ class Desk:
                 pass
             raise
 
+    def sweep(self) -> int:
+        """Remove the half-written uploads a crash left (never acknowledged); at start-up only."""
+        n = 0
+        for p in (self.files / "tmp").glob("*.part"):
+            try:
+                p.unlink()
+                n += 1
+            except OSError:
+                pass
+        return n
+
     # ------------------------------------------------------------ seasons and units
     def seasons(self) -> list:
         with self.engine.connect() as c:
