@@ -58,9 +58,13 @@ class Outcome:
 
 
 def _check(path: Path):
-    from .. import check
-
-    return check(path)
+    """A govxl workbook is checked as such; once govxl checks documents (Word, PDF, .xls: the
+    in-memory import of `govxl.documents`), every accepted type goes the same way."""
+    try:
+        from ..documents import check_path
+    except ImportError:  # a govxl without document import: workbooks only, others answered by the readers
+        from ..checker import check_file as check_path
+    return check_path(path)
 
 
 def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLike | None = None,
@@ -109,15 +113,23 @@ def _cross_year(report, previous: Path) -> list:
 def marked_copy(path: str | os.PathLike, shown: str, out: str | os.PathLike, lang: str = "zh") -> Path | None:
     """The marked-up copy of the stored upload `path` written to `out`; None when it cannot be
     made (an unreadable file has no cells to mark)."""
+    import tempfile
+
     from ..annotate import annotate, read_source
     from ..errors import GovxlError
 
     try:
         report = _check(Path(path))
-        raw = read_source(path)
+        if report.edition is None:
+            return None
+        if not getattr(report, "source", None):
+            raw = read_source(path)
+        else:  # a document: its numbers in a govxl workbook of the official layout, then marked
+            from ..importer import import_report
+
+            with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp:
+                raw = read_source(import_report(path).write_xlsx(Path(tmp) / "doc.xlsx", force=True))
     except GovxlError:
-        return None
-    if report.edition is None:
         return None
     report.file = shown
     return annotate(report, out, lang, raw=raw)
