@@ -312,6 +312,9 @@ from . import cli_aggregate  # noqa: E402,F401
 # isort: split
 from . import cli_import  # noqa: E402,F401
 
+# isort: split
+from . import cli_desk  # noqa: E402,F401
+
 if __name__ == "__main__":  # `python -m govxl.cli` behaves like `python -m govxl`
     from govxl.cli import run as _run
 
