@@ -55,6 +55,10 @@ class Segment:
     fields: list[Field]
     atoms: list[Atom]
     after: str
+    # The text ends here (a truncated page): the cells read so far are kept, the rest is missing.
+    truncated: bool = False
+    # The label that the spec puts after these cells (to tell its truncated start from a value).
+    next_label: str = ""
 
 
 def row_name(f: Field) -> str:
@@ -128,8 +132,12 @@ class Placement:
 
 
 class Placer:
-    def __init__(self, ed: Edition, atoms: list[Atom]) -> None:
+    def __init__(self, ed: Edition, atoms: list[Atom], kind: str = "plain") -> None:
         self.ed = ed
+        # One cell per line: an empty cell is a line of its own, so positions are kept.
+        self.positional = kind == "cells"
+        # Table rows, `|` or tab-separated cells: a row's cells are kept apart (running text does not).
+        self.shows_cells = kind != "plain"
         labels = {canon(lb.text) for t in ed.tables for lb in t.labels}
         # A label of another edition is just text here.
         self.atoms = [Atom("T", a.text, a.row) if a.kind == "L" and a.label not in labels else a for a in atoms]
@@ -157,6 +165,7 @@ class Placer:
                 self.out.findings.append(Finding.of("I-LABEL", sheet=t.sheet, cell=lb.cell, expected=lb.text,
                                                     actual="“" + self.atoms[j].text + "”"))
         starts = [by_table[t.key][0][1] for t in self.ed.tables if by_table[t.key]]
+        last_label = max((j for j, a in enumerate(self.atoms) if a.kind == "L"), default=-1)
         for t in self.ed.tables:
             anchors = by_table[t.key]
             if not anchors:
@@ -167,18 +176,27 @@ class Placer:
             for it in items[:first]:
                 if it.field:
                     self.out.trouble.setdefault((t.key, it.field.row), "找不到这一行的标签")
+            fragments = {canon(lb.text) for lb in t.labels}
             for (i1, j1), nxt in itertools.zip_longest(anchors, anchors[1:]):
-                fields = [it.field for it in items[i1 + 1: nxt[0] if nxt else len(items)] if it.field]
+                stop = nxt[0] if nxt else len(items)
+                fields = [it.field for it in items[i1 + 1: stop] if it.field]
+                later = [it.label.text for it in items[i1 + 1:] if it.label and it.pos > (fields[0].row, -1)] if fields else []
+                truncated = False
                 if nxt:
                     seg_atoms = self.atoms[j1 + 1: nxt[1]]
                 else:
                     end = min([s for s in starts if s > j1], default=len(self.atoms))
                     seg_atoms = []
                     for a in self.atoms[j1 + 1: end]:
-                        if a.kind in "TL":
+                        if a.kind in "TL" and not _fragment(a.text, fragments):
                             break
+                        if a.kind in "TL":
+                            continue  # a header split over lines (`结果` / `维持`, PDF text)
                         seg_atoms.append(a)
-                self.fit(Segment(t, fields, seg_atoms, self.atoms[j1].text))
+                    rest = [a for a in self.atoms[j1 + 1:] if a.kind in "TL"]
+                    truncated = j1 == last_label and len(rest) <= 1 and (
+                        not rest or rest[0] is next(a for a in reversed(self.atoms) if a.kind not in "BS"))
+                self.fit(Segment(t, fields, seg_atoms, self.atoms[j1].text, truncated, later[0] if later else ""))
         self.settle_ambiguous()
         return self.out
 
@@ -204,15 +222,19 @@ class Placer:
     # -------------------------------------------------------------- one segment
     def fit(self, seg: Segment) -> None:
         k = len(seg.fields)
+        seg.atoms = [a for a in seg.atoms if a.kind != "S" or self.positional]
         vals = [a for a in seg.atoms if a.kind == "V"]
         texts = [a for a in seg.atoms if a.kind == "T"]
         if k == 0:
             self.stray(seg, [a for a in seg.atoms if a.kind in "VT"])
             return
         dashes = any(a.val.dash for a in vals)
-        if len(vals) == k and not dashes:
+        if len(vals) == k and not dashes and not (self.positional and any(a.kind == "E" for a in seg.atoms)):
             self.assign(seg.fields, vals)
             self.stray(seg, texts)
+            return
+        if self.positional:
+            self.fit_cells(seg)
             return
         rows = None if dashes else self.fit_rows(seg)
         if rows is not None:
@@ -222,13 +244,92 @@ class Placer:
                 used |= {id(c) for c in cells}
             self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used])
             return
-        if vals and (dashes or (len(vals) < k and any(a.val.run for a in vals))):
+        if vals and (dashes or (len(vals) < k and any(a.val.run for a in vals))) and (
+                not seg.truncated or len(_rows(seg.fields)) == 1):
             self.split(seg, vals)
             self.stray(seg, texts)
             return
-        why = f"应有 {k} 个数，读到 {len(vals)} 个" + (f"：{quoted(seg.atoms)}" if vals or texts else "")
-        for f in seg.fields:
-            self.out.trouble.setdefault((seg.table.key, f.row), why)
+        self.first_row(seg)
+
+    def first_row(self, seg: Segment) -> None:
+        """The values right after a label are its row's, in order: when they are exactly that
+        many (the labels of the later rows are missing, or an extra row of the report's own
+        follows), or, where the text ends (a truncated page), the leading cells up to the cut."""
+        groups = _rows(seg.fields)
+        head: list[Atom] = []
+        for a in seg.atoms:
+            if a.kind in "TL":
+                break
+            if a.kind == "E" and seg.truncated:
+                break  # an empty cell or a filler: the positions after it are not certain
+            if a.kind == "V":
+                head.append(a)
+        first = groups[0]
+        whole = len(head) >= len(first) if seg.truncated else len(head) == len(first)
+        if whole and not any(a.val.dash or (a.val.run and len(head) < len(first)) for a in head[:len(first)]):
+            self.assign(first, head[:len(first)])
+            rest = groups[1:]
+            self.missing_rows(seg, rest, "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+            used = {id(a) for a in head[:len(first)]}
+            self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used], group=True)
+            return
+        if seg.truncated and head and self.source_shows_cells(seg):
+            if head[-1] is _last_value(seg) and seg.next_label and canon(seg.next_label).startswith(head[-1].text):
+                head = head[:-1]  # `2` where the text stops: the start of the label `2.…`
+            if head and not any(a.val.dash or a.val.run for a in head) and len(head) < len(first):
+                self.assign(first[:len(head)], head)
+                self.out.trouble[(seg.table.key, first[0].row)] = (
+                    f"报告在此处中断，这一行只读到前 {len(head)} 个数，应有 {len(first)} 个")
+                self.missing_rows(seg, groups[1:], "报告在此处中断")
+                return
+        n = len([a for a in seg.atoms if a.kind == "V"]) if len(groups) == 1 else len(head)
+        why = f"应有 {len(first)} 个数，读到 {n} 个" + (f"：{quoted(seg.atoms)}" if n else "")
+        self.out.trouble.setdefault((seg.table.key, first[0].row), why)
+        self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+
+    def source_shows_cells(self, seg: Segment) -> bool:
+        """Whether the source keeps a row's cells apart (table rows, `|`, tabs): then the cells
+        before a cut are in their places; in running text a blank cell leaves no trace."""
+        return self.shows_cells
+
+    def missing_rows(self, seg: Segment, groups: list[list[Field]], why: str) -> None:
+        for g in groups:
+            self.out.trouble.setdefault((seg.table.key, g[0].row), why)
+
+    def fit_cells(self, seg: Segment) -> None:
+        """One cell per line: the first cells after a label are its row's, an empty line an
+        empty cell; the lines after them are fillers (`|`) or the cells of rows whose labels
+        are missing."""
+        groups = _rows(seg.fields)
+        first = groups[0]
+        cells: list[Atom] = []
+        for a in seg.atoms:
+            if a.kind in "TLS" or len(cells) == len(first):
+                break
+            if a.kind in "VE":
+                cells.append(a)
+        if any(a.kind == "V" and (a.val.dash or a.val.run) for a in cells) and len(cells) < len(first):
+            cells = []
+        later = [a for a in seg.atoms[seg.atoms.index(cells[-1]) + 1:]] if cells else seg.atoms
+        collapsed = next((a for a in later if a.kind == "S"), None) if len(cells) < len(first) else None
+        if len(cells) == len(first) or (seg.truncated and cells and collapsed is None):
+            if len(cells) < len(first) and cells[-1] is _last_value(seg) and seg.next_label and \
+                    canon(seg.next_label).startswith(cells[-1].text):
+                cells = cells[:-1]
+            self.assign(first[:len(cells)], cells)
+            if len(cells) < len(first):
+                self.out.trouble[(seg.table.key, first[0].row)] = (
+                    f"报告在此处中断，这一行只读到前 {len(cells)} 格，应有 {len(first)} 格")
+            self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+            used = {id(a) for a in cells}
+            self.stray(seg, [a for a in later if a.kind in "VT" and id(a) not in used and len(groups) == 1], group=True)
+            return
+        n = sum(a.kind == "V" for a in cells)
+        why = f"应有 {len(first)} 个数，读到 {n} 个" + (f"：{quoted(cells)}" if n else "")
+        if collapsed is not None:
+            why += f"；空白单元格被合并成一行“{collapsed.text}”，无法确定各数所在的列"
+        self.out.trouble.setdefault((seg.table.key, first[0].row), why)
+        self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
 
     def fit_rows(self, seg: Segment) -> list[tuple[list[Field], list[Atom]]] | None:
         """Where the source shows rows: each spec row's cells are the trailing value and empty
@@ -270,7 +371,14 @@ class Placer:
         for f, a in zip(fields, cells):
             self.out.placed[f.key] = a.val if a.kind == "V" else Val("", None)
 
-    def stray(self, seg: Segment, atoms: list[Atom]) -> None:
+    def stray(self, seg: Segment, atoms: list[Atom], group: bool = False) -> None:
+        if group and atoms:
+            # What follows a row's cells: a row the official table does not have (其他主动公开文件),
+            # or the start of a cut-off row; one finding, quoted.
+            self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual=quoted(atoms),
+                                                detail=f"（位于“{seg.after}”一行之后，不是官方表格的行）"
+                                                if not seg.truncated else f"（位于“{seg.after}”之后，报告在此处中断）"))
+            return
         for a in atoms:
             self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual="“" + a.text + "”",
                                                 detail=f"（位于“{seg.after}”之后）" if seg.after else ""))
@@ -325,6 +433,20 @@ class Placer:
                 self.unsplit(seg, vals, [options[i] for i in sorted(ok[s])], "")
             else:
                 self.unsplit(seg, vals, options, "")
+
+
+def _rows(fields: list[Field]) -> list[list[Field]]:
+    return [list(g) for _, g in itertools.groupby(fields, key=lambda f: f.row)]
+
+
+def _last_value(seg: Segment) -> Atom | None:
+    return next((a for a in reversed(seg.atoms) if a.kind == "V"), None)
+
+
+def _fragment(text: str, labels: set[str]) -> bool:
+    """Text made only of pieces of the table's labels (a header split over lines in PDF text)."""
+    words = text.split()
+    return bool(words) and all(len(w) <= 4 and any(canon(w) in lb for lb in labels) for w in words)
 
 
 def _num(v: Decimal | int | None) -> str:
