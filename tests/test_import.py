@@ -172,7 +172,7 @@ def test_round_trip(edition, style, data, mangled, seed):
     assert r.edition.id == ed.id
     assert r.values == truth
     assert r.complete
-    assert set(rules(r)) <= {"I-LABEL"}, [f.message() for f in r.findings]
+    assert set(rules(r)) <= {"I-LABEL", "I-NA"}, [f.message() for f in r.findings]
     assert (r.agency, r.year) == ("测试县人民政府办公室", 2022)
 
 
@@ -316,7 +316,10 @@ def test_blank_marks_read_as_blank_and_check_reports_them(tmp_path, ed2021):
     r = import_report(write(tmp_path, text))
     for c in ("issued", "repealed", "in_force"):
         assert r.values[("active", "regulations", c)] is None
-    assert r.values[("active", "licensing", "decisions")] is None and r.complete and r.findings == []
+    assert r.values[("active", "licensing", "decisions")] is None and r.complete
+    # Each mark is reported as read blank (not applicable), not as 0.
+    assert [(f.rule, f.cell, f.actual) for f in r.findings] == [
+        ("I-NA", "B4", "“/”"), ("I-NA", "C4", "“-”"), ("I-NA", "D4", "“—”"), ("I-NA", "B8", "“/”")]
     out = r.write_xlsx(tmp_path / "x.xlsx")
     report = govxl.check(out)
     assert [(f.rule, f.actual) for f in report.findings] == [("V-BLANK", 4)] and report.ok()
@@ -488,10 +491,10 @@ def test_json_output_is_an_export_document(tmp_path, ed2021):
     assert (rep["edition"], rep["agency"], rep["year"], rep["ok"]) == ("2021", "测试县人民政府办公室", 2023, True)
     assert rep["tables"]["requests"]["new"] == dict(zip(T3_COLS, (10, 0, 0, 0, 0, 0, 10)))
     assert rep["tables"]["appeals"]["cases"]["review.total"] == 0
-    # A blank counts as 0 and is reported, as `govxl check` reports it.
-    assert rep["tables"]["active"]["regulations"] == {"issued": 0, "repealed": 0, "in_force": 0}
-    assert [(f["rule"], f["actual"]) for f in rep["findings"]] == [("V-BLANK", 1)]
-    assert "C4" in rep["findings"][0]["message"]
+    # A cell printed blank stays null in the data (never a made-up 0); the finding says so.
+    assert rep["tables"]["active"]["regulations"] == {"issued": 0, "repealed": None, "in_force": 0}
+    assert [(f["rule"], f["actual"]) for f in rep["findings"]] == [("I-NA", "“/”"), ("V-BLANK", 1)]
+    assert "C4" in rep["findings"][1]["message"] and "recomputed" not in rep
     out = tmp_path / "r.json"
     assert cli("import", path, "--to", "json", "-o", out).returncode == 0
     assert json.loads(out.read_text(encoding="utf-8")) == doc

@@ -166,7 +166,7 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     if unknown:
         findings.append(Finding.of("I-TITLE", detail="、".join(unknown)))
     res = Imported(file=str(path), edition=ed, agency=agency or t_agency, year=year or t_year, source=src.kind)
-    placement = Placer(ed, atoms, kind=src.kind).run()
+    placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit()).run()
     res.findings = findings + placement.findings
     for key, val in placement.placed.items():
         res.values[key] = _number(res, ed.field(key), val)
@@ -305,6 +305,9 @@ def title_of(src: Source) -> tuple[str | None, int | None]:
 def _number(res: Imported, f: Field, val: Val) -> Number | None:
     n = val.number
     if n is None:
+        if val.text.strip():
+            res.findings.append(Finding.of("I-NA", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
+                                           col_label=col_name(f), actual="“" + val.text.strip() + "”"))
         return None
     if val.unit:
         data = import_data()

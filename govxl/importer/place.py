@@ -132,8 +132,11 @@ class Placement:
 
 
 class Placer:
-    def __init__(self, ed: Edition, atoms: list[Atom], kind: str = "plain") -> None:
+    def __init__(self, ed: Edition, atoms: list[Atom], kind: str = "plain", cut_value: bool = False) -> None:
         self.ed = ed
+        # The text stops right after a digit: its last value may be the start of a longer number.
+        last = next((a for a in reversed(atoms) if a.kind not in "BS"), None)
+        self.cut = last if cut_value and last is not None and last.kind == "V" else None
         # One cell per line: an empty cell is a line of its own, so positions are kept.
         self.positional = kind == "cells"
         # Table rows, `|` or tab-separated cells: a row's cells are kept apart (running text does not).
@@ -222,7 +225,7 @@ class Placer:
     # -------------------------------------------------------------- one segment
     def fit(self, seg: Segment) -> None:
         k = len(seg.fields)
-        seg.atoms = [a for a in seg.atoms if a.kind != "S" or self.positional]
+        seg.atoms = [a for a in seg.atoms if (a.kind != "S" or self.positional) and a is not self.cut]
         vals = [a for a in seg.atoms if a.kind == "V"]
         texts = [a for a in seg.atoms if a.kind == "T"]
         if k == 0:
@@ -403,7 +406,7 @@ class Placer:
 
     def take(self, seg: Segment, vals: list[Atom], reading: tuple) -> None:
         for f, v in zip(seg.fields, reading):
-            self.out.placed[f.key] = Val(str(v), None if v is None else Decimal(v))
+            self.out.placed[f.key] = Val("-" if v is None else str(v), None if v is None else Decimal(v))
         if runs.count_readings([a.val for a in vals], len(seg.fields)) > 1:
             f = seg.fields[0]
             self.out.findings.append(Finding.of(

@@ -35,6 +35,9 @@ class Source:
     rows: list[list[str]] = field(default_factory=list)
     text: str = ""
     titles: list[str] = field(default_factory=list)
+    # The last characters of the text: a text that stops right after a digit may have been cut
+    # inside a number (`1` of `12`).
+    ends: str = ""
 
 
 def read_source(path: str | Path) -> Source:
@@ -176,6 +179,10 @@ _CELL_LINE = re.compile(r"^\s*[^|\s][^|]*\|\s*$")  # `规章 |`
 _MULTI_CELL = re.compile(r"^\s*\|?[^|]*[^|\s][^|]*\|[^|]*[^|\s][^|]*\|")  # `规章 | 0 |`
 
 
+def _ends(text: str) -> str:
+    return text[-8:]
+
+
 def _text(path: str, text: str) -> Source:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     titles = [ln.strip() for ln in lines if ln.strip()][:20]
@@ -199,7 +206,7 @@ def _text(path: str, text: str) -> Source:
                 rows += [[c.strip()] for c in s.strip("|").split("|") if c.strip()]
             else:
                 rows.append([ln])
-        return Source(path, "cells", rows=rows, titles=titles)
+        return Source(path, "cells", rows=rows, titles=titles, ends=_ends(text))
     if piped >= 3 and piped >= tabbed:
         rows = []
         for ln in lines:
@@ -212,7 +219,7 @@ def _text(path: str, text: str) -> Source:
                 rows.append([c.strip() for c in s.split("|")])
             else:
                 rows.append([ln])
-        return Source(path, "pipe", rows=rows, titles=titles)
+        return Source(path, "pipe", rows=rows, titles=titles, ends=_ends(text))
     if tabbed >= 3:
         # One cell per line, tab-indented; a line holding only the tab is an empty cell;
         # blank lines end a row; lines without the tab are headings and prose.
@@ -228,5 +235,5 @@ def _text(path: str, text: str) -> Source:
                 rows.append([ln])
         if row:
             rows.append(row)
-        return Source(path, "tab", rows=rows, titles=titles)
-    return Source(path, "plain", text="\n".join(lines), titles=titles)
+        return Source(path, "tab", rows=rows, titles=titles, ends=_ends(text))
+    return Source(path, "plain", text="\n".join(lines), titles=titles, ends=_ends(text))
