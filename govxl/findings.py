@@ -73,6 +73,9 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     # Every field's value (inputs as read, totals recomputed), keyed (table, row_key, col_key).
     values: dict[tuple[str, str, str], float] = field(default_factory=dict, repr=False)
+    # A workbook written by `govxl import`: the numbers as the report published them (None where
+    # it printed a blank or the import read nothing), which `govxl export` gives instead of 0.
+    published: dict[tuple[str, str, str], float | None] | None = field(default=None, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -66,12 +66,19 @@ class Imported:
 
     def write_xlsx(self, path: str | os.PathLike, force: bool = False) -> Path:
         """A govxl workbook holding the inputs; the printed totals are stored as the formulas'
-        cached results, so that `govxl check` reports each one that disagrees (S-CACHE)."""
+        cached results, so that `govxl check` reports each one that disagrees (I-TOTAL)."""
+        from ..checker import import_marks
         from ..writer import refuse_same_file, write_workbook
 
         refuse_same_file(path, self.file)
-        return write_workbook(path, self.edition, agency=self.agency or "", year=self.year, values=self.inputs,
-                              cached=self.stated, comments=self.notes, force=force)
+        ed = self.edition
+        unread = [f for f in ed.fields if f.key not in self.values]
+        blank = [ed.field(k) for k, (printed, _) in self.total_checks().items() if printed is None]
+        blank += [f for f in ed.fields if f.is_total and f.key in self.values and self.values[f.key] is None
+                  and f.key not in self.total_checks()]
+        return write_workbook(path, ed, agency=self.agency or "", year=self.year, values=self.inputs,
+                              cached=self.stated, comments=self.notes, force=force,
+                              marks=import_marks({"unread": unread, "blank_total": blank}))
 
     def to_report(self) -> Report:
         """The import as a check report: the published values (a blank counts as 0 and is

@@ -59,6 +59,11 @@ class Segment:
     truncated: bool = False
     # The label that the spec puts after these cells (to tell its truncated start from a value).
     next_label: str = ""
+    # The label is the one right before the first cell (its row's label, or the last header
+    # above a row without a label): the values after it start that row.
+    own_row: bool = True
+    # The source row of the label (where the source shows rows).
+    row: int = -1
 
 
 def row_name(f: Field) -> str:
@@ -199,7 +204,11 @@ class Placer:
                     rest = [a for a in self.atoms[j1 + 1:] if a.kind in "TL"]
                     truncated = j1 == last_label and len(rest) <= 1 and (
                         not rest or rest[0] is next(a for a in reversed(self.atoms) if a.kind not in "BS"))
-                self.fit(Segment(t, fields, seg_atoms, self.atoms[j1].text, truncated, later[0] if later else ""))
+                between = items[i1 + 1: stop]
+                own = bool(fields) and not any(it.label for it in between[:next(
+                    (n for n, it in enumerate(between) if it.field), len(between))])
+                self.fit(Segment(t, fields, seg_atoms, self.atoms[j1].text, truncated, later[0] if later else "", own,
+                                 self.atoms[j1].row))
         self.settle_ambiguous()
         return self.out
 
@@ -259,6 +268,34 @@ class Placer:
         many (the labels of the later rows are missing, or an extra row of the report's own
         follows), or, where the text ends (a truncated page), the leading cells up to the cut."""
         groups = _rows(seg.fields)
+        first = groups[0]
+        if not seg.own_row:
+            n = sum(a.kind == "V" for a in seg.atoms)
+            why = "找不到这一行的标签" + (f"（其后读到 {n} 个数：{quoted(seg.atoms)}）" if n else "")
+            self.missing_rows(seg, groups, why)
+            return
+        if self.shows_cells:
+            # The source row right after the label, empty cells included (fillers around it dropped).
+            chunk: list[Atom] = []
+            for a in seg.atoms:
+                if a.kind in "BTL":
+                    if chunk or a.kind != "B":
+                        break
+                    continue
+                chunk.append(a)
+            while len(chunk) > len(first) and chunk[0].kind == "E":
+                chunk.pop(0)
+            while len(chunk) > len(first) and chunk[-1].kind == "E":
+                chunk.pop()
+            # (a row printed all blank only on the label's own source row: not a filler row below it)
+            if len(chunk) == len(first) and all(a.kind in "VE" for a in chunk) and \
+                    (any(a.kind == "V" for a in chunk) or chunk[0].row == seg.row) and \
+                    not any(a.kind == "V" and a.val.dash for a in chunk) and any(a.kind == "E" for a in chunk):
+                self.assign(first, chunk)
+                self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+                used = {id(a) for a in chunk}
+                self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used], group=True)
+                return
         head: list[Atom] = []
         for a in seg.atoms:
             if a.kind in "TL":
@@ -267,7 +304,6 @@ class Placer:
                 break  # an empty cell or a filler: the positions after it are not certain
             if a.kind == "V":
                 head.append(a)
-        first = groups[0]
         whole = len(head) >= len(first) if seg.truncated else len(head) == len(first)
         if whole and not any(a.val.dash or (a.val.run and len(head) < len(first)) for a in head[:len(first)]):
             self.assign(first, head[:len(first)])
@@ -305,8 +341,13 @@ class Placer:
         are missing."""
         groups = _rows(seg.fields)
         first = groups[0]
+        if not seg.own_row:
+            self.missing_rows(seg, groups, "找不到这一行的标签")
+            return
         cells: list[Atom] = []
         for a in seg.atoms:
+            if a.kind == "S" and not cells:
+                continue  # the filler after a header row
             if a.kind in "TLS" or len(cells) == len(first):
                 break
             if a.kind in "VE":
@@ -378,7 +419,9 @@ class Placer:
         if group and atoms:
             # What follows a row's cells: a row the official table does not have (其他主动公开文件),
             # or the start of a cut-off row; one finding, quoted.
-            self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual=quoted(atoms),
+            shown = " ".join(a.text if a.kind == "V" or len(a.text) <= 24 else a.text[:24] + "…" for a in atoms)
+            shown = "“" + (shown if len(shown) <= 160 else shown[:160] + "…") + "”"
+            self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual=shown,
                                                 detail=f"（位于“{seg.after}”一行之后，不是官方表格的行）"
                                                 if not seg.truncated else f"（位于“{seg.after}”之后，报告在此处中断）"))
             return
