@@ -7,7 +7,6 @@ numbers); nothing is read from outside the repository."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import tempfile

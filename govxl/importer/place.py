@@ -235,6 +235,16 @@ class Placer:
     def fit(self, seg: Segment) -> None:
         k = len(seg.fields)
         seg.atoms = [a for a in seg.atoms if (a.kind != "S" or self.positional) and a is not self.cut]
+        if seg.truncated:
+            # Where the text stops, an empty cell may be a cell cut before its number (`\t` of `\t12`).
+            while seg.atoms and seg.atoms[-1].kind in "EBS":
+                seg.atoms.pop()
+            if not seg.own_row:
+                # The labels of the rows after the cut are not in the text: nothing to place them by.
+                n = sum(a.kind == "V" for a in seg.atoms)
+                seen = f"（其后读到 {n} 个数：{quoted(seg.atoms)}）" if n else ""
+                self.missing_rows(seg, _rows(seg.fields), "报告在此处中断" + seen)
+                return
         vals = [a for a in seg.atoms if a.kind == "V"]
         texts = [a for a in seg.atoms if a.kind == "T"]
         if k == 0:

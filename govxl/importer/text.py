@@ -208,7 +208,7 @@ class Lexicon:
 
 _OPEN, _CLOSE = "(（", ")）"
 # Digits run into a numbered heading (`四、` `（五）`), as in a page saved as one line.
-_BEFORE_HEADING = re.compile(r"^(\d+)(?=[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十]+[）)])")
+_BEFORE_HEADING = re.compile(r"^(\d+(?:\.\d+)?)(?=[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十]+[）)])")
 
 
 def _note_end(ns: str, b: int, limit: int = 400) -> int | None:
