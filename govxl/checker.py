@@ -391,7 +391,11 @@ def check_raw(raw: RawWorkbook) -> Report:
     for tp, sheet in sheets:
         rep.findings += _totals(sheet, tp, values, imported)
     if imported:
-        rep.findings += _published(raw, ed, rep, sheets, inputs, present)
+        found = _published(raw, ed, rep, sheets, inputs, present)
+        rep.findings += found
+        # A table the import did not find: I-TABLE says so; "the whole table is blank" would not.
+        gone = {f.sheet for f in found if f.rule == "I-TABLE"}
+        value_findings = [f for f in value_findings if not (f.rule == "V-EMPTY" and f.sheet in gone)]
     rep.findings += value_findings
     if blanks:
         n = sum(len(v) for v in blanks.values())
@@ -540,11 +544,15 @@ def _published(raw: RawWorkbook, ed: Edition, rep: Report, sheets, inputs: dict[
             pub[f.key] = None if f.key in blank or f.key in unread else printed
     rep.published = pub
     rows: dict[tuple[str, int], list[Field]] = {}
+    out = []
+    for t in ed.tables:
+        if t.key in present and all(f.key in unread and f.key not in inputs for f in t.inputs):
+            out.append(Finding.of("I-TABLE", sheet=t.sheet, detail="（导入时）"))
+            unread = unread - {f.key for f in t.fields}
     for key in unread:
         f = ed.field(key)
         if f.table in present and not f.is_total and key not in inputs:
             rows.setdefault((f.sheet, f.row), []).append(f)
-    out = []
     for key in sorted(blank, key=lambda k: (ed.field(k).sheet, ed.field(k).row, ed.field(k).col)):
         f = ed.field(key)
         if f.table in present and rep.values.get(key):

@@ -142,6 +142,7 @@ class Placer:
         # The text stops right after a digit: its last value may be the start of a longer number.
         last = next((a for a in reversed(atoms) if a.kind not in "BS"), None)
         self.cut = last if cut_value and last is not None and last.kind == "V" else None
+        self.last = last
         # One cell per line: an empty cell is a line of its own, so positions are kept.
         self.positional = kind == "cells"
         # Table rows, `|` or tab-separated cells: a row's cells are kept apart (running text does not).
@@ -237,8 +238,9 @@ class Placer:
         seg.atoms = [a for a in seg.atoms if (a.kind != "S" or self.positional) and a is not self.cut]
         if seg.truncated:
             # Where the text stops, an empty cell may be a cell cut before its number (`\t` of `\t12`).
-            while seg.atoms and seg.atoms[-1].kind in "EBS":
-                seg.atoms.pop()
+            if self.last is not None and self.last.kind == "E" and any(a is self.last for a in seg.atoms):
+                while seg.atoms and seg.atoms[-1].kind in "EBS":
+                    seg.atoms.pop()
             if not seg.own_row:
                 # The labels of the rows after the cut are not in the text: nothing to place them by.
                 n = sum(a.kind == "V" for a in seg.atoms)
