@@ -153,6 +153,16 @@ def test_traditional_characters_with_pinyin_glosses(tmp_path, ed2021, style):
     assert r.agency == "测试县人民政府办公室"
 
 
+def test_a_mirror_that_turned_wenjian_into_dangan_is_read(tmp_path):
+    ed = load_edition("2019")
+    truth = example(ed)
+    text = traditional(text_report(ed, truth, "pipe", year=2020)).replace("文件", "檔案")
+    assert "性檔案" in text
+    r = import_report(write(tmp_path, text))
+    assert r.values == truth and r.complete
+    assert any(f.rule == "I-LABEL" and f.expected == "规范性文件" for f in r.findings)
+
+
 def test_every_official_label_is_its_own_simplified_form():
     """The conversion is applied to every report: it must leave the official labels alone."""
     from govxl.importer.text import simplify

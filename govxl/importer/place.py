@@ -172,7 +172,7 @@ class Placer:
             if self.atoms[j].variant:
                 lb = order[t.key][i].label
                 self.out.findings.append(Finding.of("I-LABEL", sheet=t.sheet, cell=lb.cell, expected=lb.text,
-                                                    actual="“" + self.atoms[j].text + "”"))
+                                                    actual="“" + _short(self.atoms[j].text, 60) + "”"))
         starts = [by_table[t.key][0][1] for t in self.ed.tables if by_table[t.key]]
         last_label = max((j for j, a in enumerate(self.atoms) if a.kind == "L"), default=-1)
         for t in self.ed.tables:
@@ -266,7 +266,12 @@ class Placer:
             for fields, cells in rows:
                 self.assign(fields, cells)
                 used |= {id(c) for c in cells}
-            self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used])
+            left = [a for a in seg.atoms if a.kind in "VT" and id(a) not in used]
+            for _, g in itertools.groupby(left, key=lambda a: a.row):
+                g = list(g)
+                # A source row of its own with a label and numbers: a row the official table does not have.
+                extra = g[0].kind == "T" and any(a.kind == "V" for a in g)
+                self.stray(seg, g, group=extra)
             return
         if vals and (dashes or (len(vals) < k and any(a.val.run for a in vals))) and (
                 not seg.truncated or len(_rows(seg.fields)) == 1):
@@ -428,18 +433,19 @@ class Placer:
             self.out.placed[f.key] = a.val if a.kind == "V" else Val("", None)
 
     def stray(self, seg: Segment, atoms: list[Atom], group: bool = False) -> None:
+        after = _short(seg.after)
         if group and atoms:
             # What follows a row's cells: a row the official table does not have (其他主动公开文件),
             # or the start of a cut-off row; one finding, quoted.
             shown = " ".join(a.text if a.kind == "V" or len(a.text) <= 24 else a.text[:24] + "…" for a in atoms)
             shown = "“" + (shown if len(shown) <= 160 else shown[:160] + "…") + "”"
             self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual=shown,
-                                                detail=f"（位于“{seg.after}”一行之后，不是官方表格的行）"
-                                                if not seg.truncated else f"（位于“{seg.after}”之后，报告在此处中断）"))
+                                                detail=f"（位于“{after}”一行之后，不是官方表格的行）"
+                                                if not seg.truncated else f"（位于“{after}”之后，报告在此处中断）"))
             return
         for a in atoms:
             self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual="“" + a.text + "”",
-                                                detail=f"（位于“{seg.after}”之后）" if seg.after else ""))
+                                                detail=f"（位于“{after}”之后）" if after else ""))
 
     # -------------------------------------------------------------- runs of digits
     def local(self, seg: Segment) -> list[list[tuple[int, int]]]:
@@ -491,6 +497,11 @@ class Placer:
                 self.unsplit(seg, vals, [options[i] for i in sorted(ok[s])], "")
             else:
                 self.unsplit(seg, vals, options, "")
+
+
+def _short(text: str, limit: int = 30) -> str:
+    """A label as quoted in a message: a long filling note in it shortened."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _rows(fields: list[Field]) -> list[list[Field]]:
