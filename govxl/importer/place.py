@@ -273,8 +273,10 @@ class Placer:
                 extra = g[0].kind == "T" and any(a.kind == "V" for a in g)
                 self.stray(seg, g, group=extra)
             return
+        # Where the text stops, fewer numbers than cells is the cut, not digits run together: a
+        # run is split there only in a single row whose own total checks the split.
         if vals and (dashes or (len(vals) < k and any(a.val.run for a in vals))) and (
-                not seg.truncated or len(_rows(seg.fields)) == 1):
+                not seg.truncated or (len(_rows(seg.fields)) == 1 and self.local(seg))):
             self.split(seg, vals)
             self.stray(seg, texts)
             return
