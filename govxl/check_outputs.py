@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError, unexpected
-from .files import skipped, walk
+from .files import DOCUMENTS, skipped, walk
 from .findings import Report
 from .writer import same_file
 
@@ -59,7 +59,8 @@ class Outputs:
         if copy is not None and report.edition is not None:
             try:
                 copy.parent.mkdir(parents=True, exist_ok=True)
-                done.copy = annotate(report, copy, self.lang)
+                done.copy = (_annotate_document(report, copy, self.lang) if getattr(report, "source", None)
+                             else annotate(report, copy, self.lang))
             except OSError as exc:
                 done.error = f"无法写入 {copy}：{exc.strerror or exc}"
             except Exception as exc:  # noqa: BLE001 - one file's copy must not end the batch
@@ -71,6 +72,25 @@ class Outputs:
             except Exception as exc:  # noqa: BLE001
                 done.error = (done.error + "；" if done.error else "") + str(unexpected(exc))
         return done
+
+
+def _annotate_document(report: Report, copy: Path, lang: str) -> Path:
+    """The marked-up copy of a document not made by govxl (Word, PDF, a hand-made sheet): a govxl
+    workbook in the official layout holding the numbers read from it (as `govxl import` writes it,
+    printed totals kept), with the document's findings marked."""
+    import tempfile
+
+    from .annotate import annotate, read_source
+    from .importer import import_report
+
+    imp = import_report(report.file)
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".govxl-", dir=copy.parent)
+    os.close(fd)
+    try:
+        imp.write_xlsx(tmp, force=True)
+        return annotate(report, copy, lang, raw=read_source(tmp))
+    finally:
+        os.unlink(tmp)
 
 
 def _inside(child: Path, folder: Path) -> Path | None:
@@ -107,7 +127,7 @@ def prepare(args: list[Path], paths: list[Path], *, annotate: Path | None, repor
     names: dict[str, Path] = {}  # relative name -> input: two inputs with one name get " (2)"
     wanted = {os.path.normcase(os.path.abspath(p)) for p in paths}
     for a in args:
-        found = [(f, f.relative_to(a)) for f in walk(a)] if a.is_dir() else [(a, Path(a.name))]
+        found = [(f, f.relative_to(a)) for f in walk(a, suffixes=DOCUMENTS)] if a.is_dir() else [(a, Path(a.name))]
         for f, rel in found:
             key = os.path.normcase(os.path.abspath(f))
             if key not in wanted or str(f) in out.copies:

@@ -33,6 +33,7 @@ from .spec import (
     load_edition,
     load_outputs,
     parse_cell,
+    parse_range,
     per_edition,
     range_name,
 )
@@ -98,6 +99,53 @@ def norm_formula(text: str | None) -> str:
 def quote(v: object, limit: int = 40) -> str:
     s = str(v)
     return "“" + (s if len(s) <= limit else s[:limit] + "…") + "”"
+
+
+# ------------------------------------------------------------------ a workbook written by govxl import
+# Custom properties: govxl.source = "import"; govxl.import.<name>.NN the cells of a kind (unread:
+# not read from the report; blank_total: a total the report printed blank), as `table!A1:B2 …`,
+# in pieces of at most 240 characters (a document property holds 255).
+IMPORT_MARK = "import"
+_PIECE = 240
+
+
+def import_marks(fields_by_kind: dict[str, list[Field]]) -> dict[str, str]:
+    """The custom properties (without the govxl. prefix) that mark a workbook as imported."""
+    out = {"source": IMPORT_MARK}
+    for name, fields in fields_by_kind.items():
+        by_table: dict[str, list[tuple[int, int]]] = {}
+        for f in fields:
+            by_table.setdefault(f.table, []).append((f.row, f.col))
+        items = [f"{t}!{range_name(*r)}" for t, cells in by_table.items() for r in compress(cells)]
+        pieces, cur = [], ""
+        for it in items:
+            if cur and len(cur) + 1 + len(it) > _PIECE:
+                pieces.append(cur)
+                cur = ""
+            cur = f"{cur} {it}".strip()
+        if cur:
+            pieces.append(cur)
+        for n, piece in enumerate(pieces):
+            out[f"{IMPORT_MARK}.{name}.{n:02d}"] = piece
+    return out
+
+
+def _marked(raw: RawWorkbook, ed: Edition, name: str) -> set[Key]:
+    prefix = f"{PROP_PREFIX}{IMPORT_MARK}.{name}."
+    out: set[Key] = set()
+    for k in sorted(raw.properties):
+        if not k.startswith(prefix):
+            continue
+        for item in str(raw.properties[k]).split():
+            tk, _, rng = item.partition("!")
+            try:
+                t = ed.table(tk)
+                r0, c0, r1, c1 = parse_range(rng)
+            except (KeyError, ValueError):
+                continue
+            at = {(f.row, f.col): f.key for f in t.fields}
+            out |= {at[(r, c)] for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) if (r, c) in at}
+    return out
 
 
 # ------------------------------------------------------------------ identity
@@ -353,9 +401,16 @@ def check_raw(raw: RawWorkbook) -> Report:
                 stated[f.key] = c.value
     values = evaluate(ed, inputs, stated)
     rep.values = values
+    imported = _ident(raw, "source") == IMPORT_MARK
     # Structure again, now that totals can be recomputed: formulas and their cached results.
     for tp, sheet in sheets:
-        rep.findings += _totals(sheet, tp, values)
+        rep.findings += _totals(sheet, tp, values, imported)
+    if imported:
+        found = _published(raw, ed, rep, sheets, inputs, present)
+        rep.findings += found
+        # A table the import did not find: I-TABLE says so; "the whole table is blank" would not.
+        gone = {f.sheet for f in found if f.rule == "I-TABLE"}
+        value_findings = [f for f in value_findings if not (f.rule == "V-EMPTY" and f.sheet in gone)]
     rep.findings += value_findings
     if blanks:
         n = sum(len(v) for v in blanks.values())
@@ -489,7 +544,46 @@ def _unlocked_styles(raw: RawWorkbook) -> frozenset[int]:
     return frozenset(i for i, (locked, _date) in enumerate(raw.styles) if not locked)
 
 
-def _totals(sheet: RawSheet, tp: _TablePlan, values: dict[Key, float]) -> list[Finding]:
+def _published(raw: RawWorkbook, ed: Edition, rep: Report, sheets, inputs: dict[Key, float],
+               present: set[str]) -> list[Finding]:
+    """An imported workbook: its numbers as published (rep.published: an empty input cell is
+    None, not 0; a total as printed, None where printed blank), and each row the import could
+    not read and that is still empty (I-ROW, an error: the report is incomplete)."""
+    unread, blank = _marked(raw, ed, "unread"), _marked(raw, ed, "blank_total")
+    pub: dict[Key, float | None] = {}
+    for tp, sheet in sheets:
+        for f in tp.table.fields:
+            if not f.is_total:
+                pub[f.key] = inputs.get(f.key)
+                continue
+            c = sheet.cells.get((f.row, f.col))
+            printed = c.value if c is not None and _finite(c.value) else rep.values.get(f.key)
+            pub[f.key] = None if f.key in blank or f.key in unread else printed
+    rep.published = pub
+    rows: dict[tuple[str, int], list[Field]] = {}
+    out = []
+    for t in ed.tables:
+        if t.key in present and all(f.key in unread and f.key not in inputs for f in t.inputs):
+            out.append(Finding.of("I-TABLE", sheet=t.sheet, detail="（导入时）"))
+            unread = unread - {f.key for f in t.fields}
+    for key in unread:
+        f = ed.field(key)
+        if f.table in present and not f.is_total and key not in inputs:
+            rows.setdefault((f.sheet, f.row), []).append(f)
+    for key in sorted(blank, key=lambda k: (ed.field(k).sheet, ed.field(k).row, ed.field(k).col)):
+        f = ed.field(key)
+        if f.table in present and rep.values.get(key):
+            out.append(Finding.of("I-TOTAL", severity="warning", sheet=f.sheet, cell=f.cell, row_label=f.row_label,
+                                  col_label=f.col_label, actual="空白", expected=_n(rep.values[key]),
+                                  detail="（工作簿中的公式给出各项之和）"))
+    for (sheet, _), fs in sorted(rows.items(), key=lambda x: (x[1][0].table, x[0][1])):
+        fs.sort(key=lambda f: f.col)
+        out.append(Finding.of("I-ROW", sheet=sheet, cell=",".join(range_name(*r) for r in compress([(f.row, f.col) for f in fs])),
+                              row_label=fs[0].row_label.split(" / ")[-1], detail="（导入时报告中没有这些数）"))
+    return out
+
+
+def _totals(sheet: RawSheet, tp: _TablePlan, values: dict[Key, float], imported: bool = False) -> list[Finding]:
     out: list[Finding] = []
     t = tp.table
     for f, rc, want, norm in tp.totals:
@@ -498,7 +592,10 @@ def _totals(sheet: RawSheet, tp: _TablePlan, values: dict[Key, float]) -> list[F
             v = c.value
             if v.__class__ is float and (not math.isfinite(v) or abs(v - values[f.key]) > 1e-7):
                 # a stale cached result (a NaN or infinity too: stale, and not valid JSON)
-                out.append(Finding.of("S-CACHE", sheet=t.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label,
+                # In a workbook written by govxl import the stored result is the total the report
+                # printed: it disagrees with the report's own parts (I-TOTAL), not a stale file.
+                out.append(Finding.of("I-TOTAL" if imported and math.isfinite(v) else "S-CACHE", sheet=t.sheet,
+                                      cell=f.cell, row_label=f.row_label, col_label=f.col_label,
                                       expected=_n(values[f.key]), actual=_n(v) if math.isfinite(v) else str(v)))
             continue
         common = dict(sheet=t.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label)

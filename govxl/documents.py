@@ -110,5 +110,6 @@ def source_line(report: Report, lang: str = "zh") -> str | None:
         return (f"{en} ({report.source}), not a govxl workbook: its numbers were read by the official labels; "
                 f"values and arithmetic are checked, the structure rules (identity, locks, formulas, merges: "
                 f"S-*, V-TEXT) do not apply")
-    return (f"这是{zh}，不是 govxl 工作簿：已按官方标签读出数字，校验数值和勾稽关系；"
+    gap = " " if zh[:1].isascii() else ""  # 这是 Word 文档 / 这是旧版 Excel
+    return (f"这是{gap}{zh}，不是 govxl 工作簿：已按官方标签读出数字，校验数值和勾稽关系；"
             f"结构规则（模板标识、锁定、公式、合并单元格等 S-* 及 V-TEXT）不适用")

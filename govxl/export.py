@@ -70,6 +70,10 @@ def usable_values(report: Report, edition: Edition) -> dict[Key, int | float | N
     """The report's values, with None where the workbook holds no usable number: an input with a
     V-INT / V-AMT error, every field of a missing sheet, and any total that sums one of those."""
     bad = {(f.sheet, f.cell) for f in report.findings if f.rule in UNUSABLE}
+    if report.published is not None:
+        # A workbook written by govxl import: the numbers as published, a blank or unread cell null.
+        return {f.key: None if (f.sheet, f.cell) in bad else number(report.published.get(f.key))
+                for f in edition.fields}
     missing = {f.sheet for f in report.findings if f.rule == "S-SHEET"}
     out: dict[Key, int | float | None] = {}
 

@@ -87,6 +87,9 @@ class Report:
     # and the rules that did not apply to it.
     source: str | None = None
     not_applied: tuple[str, ...] = ()
+    # A workbook written by `govxl import`: the numbers as the report published them (None where
+    # it printed a blank or the import read nothing), which `govxl export` gives instead of 0.
+    published: dict[tuple[str, str, str], float | None] | None = field(default=None, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -161,14 +161,16 @@ def write_workbook(
     extra: list[Extra] | None = None,
     cached: Mapping[Key, float] | None = None,
     writer: Callable[..., _Writer] | None = None,
+    marks: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a govxl workbook of `edition` to `path`; `values` pre-fills input cells.
 
     `cached` overrides the stored result of total formulas (normally computed from `values`):
     an imported report keeps its printed totals there, so that `govxl check` reports each one
     that disagrees with its parts (S-CACHE) instead of the formula silently correcting it.
-    `comments` may annotate input and total cells. `writer`: a subclass of _Writer that draws more
-    (govxl/annotate.py marks cells and adds a first sheet)."""
+    `comments` may annotate input and total cells; `marks` are further custom properties
+    (govxl.<key>), such as those of an imported report (govxl/importer). `writer`: a subclass of
+    _Writer that draws more (govxl/annotate.py marks cells and adds a first sheet)."""
     out = prepare_output(path, force)
     if year is not None and not (1990 <= year <= 2200):
         raise UsageError(f"年度不合理：{year}")
@@ -177,7 +179,7 @@ def write_workbook(
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\n" for ch in agency):
         raise UsageError("填报单位名称含有控制字符或无法识别的字符，请检查后重新输入")
     atomic_write(out, lambda tmp: (writer or _Writer)(edition, agency, year, dict(values or {}), dict(comments or {}),
-                                          password, extra or [], dict(cached or {})).write(tmp))
+                                                      password, extra or [], dict(cached or {}), dict(marks or {})).write(tmp))
     return out
 
 
@@ -230,7 +232,8 @@ def lock_structure(path: str | os.PathLike, password: str = "") -> None:
 
 
 class _Writer:
-    def __init__(self, edition, agency, year, values, comments, password, extra, cached=None) -> None:
+    def __init__(self, edition, agency, year, values, comments, password, extra, cached=None, marks=None) -> None:
+        self.marks = marks or {}
         self.ed: Edition = edition
         self.agency, self.year = agency, year
         self.values, self.comments = values, comments
@@ -286,6 +289,8 @@ class _Writer:
         for k in IDENTITY_KEYS:
             wb.set_custom_property(PROP_PREFIX + k, ident[k])
             wb.define_name(NAME_PREFIX + k, f'="{ident[k]}"')
+        for k, v in self.marks.items():
+            wb.set_custom_property(PROP_PREFIX + k, v)
         self.cover(wb)
         for t in self.ed.tables:
             self.table(wb, t)

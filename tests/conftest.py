@@ -41,3 +41,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         from chromium import require_chromium
 
         require_chromium()
+    # @pytest.mark.postgres: the same for PostgreSQL's initdb/pg_ctl (tests/desk_support.py).
+    if item.get_closest_marker("postgres") is not None:
+        from desk_support import require_postgres
+
+        require_postgres()

@@ -359,6 +359,12 @@ class Document:
         out = {"sheet": a["sheet"], "cell": a["cell"], "typed": str(a["value"]), "before": before, "after": after,
                "changed": before != after}
         dialogs = self.dismiss_dialogs()
+        # A refused entry's message box can come a moment later on a loaded machine (it then stood
+        # open before the next action): wait for it here, where it belongs.
+        deadline = time.monotonic() + 5
+        while not dialogs and before == after and time.monotonic() < deadline:
+            time.sleep(0.05)
+            dialogs = self.dismiss_dialogs()
         if dialogs:
             out["dialogs"] = dialogs
         return out

@@ -10,6 +10,12 @@ rowspan/colspan (plain or Word-generated markup) or as flattened text:
     cells   one cell per line, a blank line after every cell
     spaces  one row per line, cells separated by spaces
     glued   one row per line, nothing between the cells (numbers run together)
+    bars    one cell per line ending ` |`, an empty cell a bare `|` line, a filler line of pipes
+            after every row (a page whose table cells were copied one per line)
+    oneline the whole page as one line: labels run together, a row's numbers after its label
+            separated by spaces except the last two (run together), prose around the tables
+    flipbook  space-separated rows, but the headers of table 四 split over two lines
+            (`结果` / `维持`) and its 15 numbers on a line of their own (PDF flip-book text)
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from decimal import Decimal
 from govxl.rules import evaluate
 from govxl.spec import Edition, Field, Table
 
-STYLES = ("tab", "pipe", "cells", "spaces", "glued")
-BLANK_MARK = {"tab": "", "pipe": "", "cells": "/", "spaces": "—", "glued": None, "html": ""}
+STYLES = ("tab", "pipe", "cells", "spaces", "glued", "bars", "oneline", "flipbook")
+BLANK_MARK = {"tab": "", "pipe": "", "cells": "/", "spaces": "—", "glued": None, "html": "", "bars": "",
+              "oneline": None, "flipbook": "-"}
 
 
 @dataclass
@@ -115,6 +122,8 @@ def text_report(ed: Edition, values: dict, style: str, agency="测试县人民�
                 glue: set[str] | None = None, skip: set[str] = frozenset()) -> str:
     """A whole report as text: title, prose, each table under its heading, closing prose.
     `glue` (style spaces): row keys whose numbers run together; `skip`: table keys left out."""
+    if style == "oneline":
+        return oneline_report(ed, values, agency, year)
     lines = [f"{year}年{agency}政府信息公开工作年度报告", "", "一、总体情况",
              f"{year}年，本机关主动公开政府信息 65 条，其中规章 0 件。", ""]
     for t in ed.tables:
@@ -144,6 +153,15 @@ def text_report(ed: Edition, values: dict, style: str, agency="测试县人民�
                     lines.append(" ".join(c for c in cells if c))
             elif style == "glued":
                 lines.append("".join(cells))
+            elif style == "bars":
+                lines += [f"{c} |" if c else "|" for c in cells] + ["|" * (2 + r % 3)]
+            elif style == "flipbook":
+                if t.key == "appeals" and not any(v for _, v in pairs) and r > t.bounds[0]:
+                    top = [c[:len(c) // 2] if len(c) in (2, 4) else c for c in cells if c]
+                    bottom = [c[len(c) // 2:] if len(c) in (2, 4) else "" for c in cells if c]
+                    lines += [" ".join(top), " ".join(x for x in bottom if x)]
+                else:
+                    lines.append(" ".join(c for c in cells if c))
         lines.append("")
     lines += ["五、存在的主要问题及改进情况", "", "工作仍有不足，2024年将继续改进。", "",
               "六、其他需要报告的事项", "", "本年度未收取信息处理费。", ""]
@@ -222,3 +240,22 @@ def noisy(seed: int):
         return text
 
     return mangle
+
+
+def oneline_report(ed: Edition, values: dict, agency: str, year: int) -> str:
+    """The page as one line (`oneline`): headings, prose and cells run together. The prose names
+    the tables' headings too, as real reports do."""
+    out = [f"{year}年{agency}政府信息公开工作年度报告 根据《条例》编制，本报告包括总体情况、"
+           "三、收到和处理政府信息公开申请情况和四、结转下年度继续办理等内容。一、总体情况"
+           f"{year}年，本机关主动公开政府信息65条。"]
+    for t in ed.tables:
+        out.append(" " + t.title)
+        for pairs in row_texts(t, values, None, False):
+            labels = "".join(c for c, is_value in pairs if c and not is_value)
+            nums = [c for c, is_value in pairs if is_value]
+            if len(nums) >= 2:
+                nums = nums[:-2] + [nums[-2] + nums[-1]]
+            out.append(labels + " ".join(nums))
+        out.append("（二）其他情况" + f"{year}年，本机关共受理申请 12 件。")
+    out.append("五、存在的主要问题及改进情况工作仍有不足。六、其他需要报告的事项本年度未收取信息处理费。")
+    return "".join(out) + "\n"

@@ -105,7 +105,7 @@ def test_the_app_module_imports_no_command():
 
 # ------------------------------------------------------------------ the same options everywhere
 def test_the_commands_are_all_there():
-    assert list(COMMANDS) == ["new", "check", "export", "render", "aggregate", "import"]
+    assert list(COMMANDS) == ["new", "check", "export", "render", "aggregate", "import", "desk"]
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

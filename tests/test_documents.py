@@ -213,7 +213,7 @@ def test_check_says_what_did_not_apply(tmp_path, workbooks):
     r = cli("check", doc)
     assert r.returncode == 1, r.stdout + r.stderr
     lines = r.stdout.splitlines()
-    assert lines[1].startswith("这是Word 文档，不是 govxl 工作簿") and "不适用" in lines[1]
+    assert lines[1].startswith("这是 Word 文档，不是 govxl 工作簿") and "不适用" in lines[1]
     assert sum("T3-BAL" in ln for ln in lines) == 2
     r = cli("check", doc, "--lang", "en")
     assert "do not apply" in r.stdout.splitlines()[1]
@@ -313,3 +313,27 @@ def test_the_document_readers_are_loaded_only_for_documents(tmp_path):
     assert loaded("--help") == "[]"
     assert loaded("check", book) == "[]"
     assert loaded("check", own_table) == "['python_calamine']"
+
+
+def test_annotate_a_document_gives_a_marked_govxl_workbook(tmp_path, workbooks):
+    """`check --annotate` on a Word report and a hand-made sheet in a folder: each copy is a govxl
+    workbook in the official layout (named .xlsx beside the others), holding the document's numbers,
+    with the T3-BAL cells marked; it re-checks to the same arithmetic findings."""
+    import openpyxl
+
+    folder = tmp_path / "收到的报告"
+    folder.mkdir()
+    write_docx(folder / "甲.docx", ED, evaluate(ED, BAD), title=TITLE)
+    write_sheet(folder / "乙.xls.xlsx", ED, evaluate(ED, BAD), title=TITLE)
+    out = tmp_path / "标注"
+    r = cli("check", folder, "--annotate", out)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["乙.xls.xlsx", "甲.xlsx"]
+    for copy in out.iterdir():
+        again = govxl.check(copy)
+        assert again.source is None  # a govxl workbook now
+        assert arithmetic(again) == arithmetic(workbooks["bad"])
+        ws = openpyxl.load_workbook(copy)[T3]
+        marked = sorted(c.coordinate for row in ws.iter_rows() for c in row
+                        if c.comment is not None and "T3-BAL" in c.comment.text)
+        assert marked == sorted(["D5", "D6", "D28", "D29", "J5", "J6", "J28", "J29"])

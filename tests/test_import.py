@@ -174,7 +174,7 @@ def test_round_trip(edition, style, data, mangled, seed):
     assert r.edition.id == ed.id
     assert r.values == truth
     assert r.complete
-    assert set(rules(r)) <= {"I-LABEL"}, [f.message() for f in r.findings]
+    assert set(rules(r)) <= {"I-LABEL", "I-NA"}, [f.message() for f in r.findings]
     assert (r.agency, r.year) == ("测试县人民政府办公室", 2022)
 
 
@@ -275,7 +275,9 @@ def test_a_missing_table_exits_1_naming_it_and_the_rest_is_written(tmp_path, ed2
     assert "四、政府信息公开行政复议、行政诉讼情况" in p.stdout and "I-TABLE" in p.stdout
     report = govxl.check(out)
     assert report.values[("requests", "new", "natural_person")] == 10
-    assert {f.rule for f in report.findings} == {"V-EMPTY"}
+    # The workbook knows it was imported: the table was not in the report (not "left blank").
+    assert {(f.rule, f.sheet) for f in report.findings} == {("I-TABLE", "四、政府信息公开行政复议、行政诉讼情况")}
+    assert not report.ok()
 
 
 def test_a_row_with_a_number_missing_exits_1_naming_the_row(tmp_path, ed2021):
@@ -318,7 +320,10 @@ def test_blank_marks_read_as_blank_and_check_reports_them(tmp_path, ed2021):
     r = import_report(write(tmp_path, text))
     for c in ("issued", "repealed", "in_force"):
         assert r.values[("active", "regulations", c)] is None
-    assert r.values[("active", "licensing", "decisions")] is None and r.complete and r.findings == []
+    assert r.values[("active", "licensing", "decisions")] is None and r.complete
+    # Each mark is reported as read blank (not applicable), not as 0.
+    assert [(f.rule, f.cell, f.actual) for f in r.findings] == [
+        ("I-NA", "B4", "“/”"), ("I-NA", "C4", "“-”"), ("I-NA", "D4", "“—”"), ("I-NA", "B8", "“/”")]
     out = r.write_xlsx(tmp_path / "x.xlsx")
     report = govxl.check(out)
     assert [(f.rule, f.actual) for f in report.findings] == [("V-BLANK", 4)] and report.ok()
@@ -353,7 +358,8 @@ def test_a_printed_total_that_disagrees_is_reported_and_kept_for_check(tmp_path,
     p = cli("import", tmp_path / "report.txt", "-o", out)
     assert p.returncode == 0 and "T3-COL" in p.stdout
     report = govxl.check(out)
-    assert [(f.rule, f.cell, f.expected, f.actual) for f in report.findings] == [("S-CACHE", "J5", 10, 12)]
+    # An imported workbook: the printed total disagrees with its parts (I-TOTAL), not a stale file.
+    assert [(f.rule, f.cell, f.expected, f.actual) for f in report.findings] == [("I-TOTAL", "J5", 10, 12)]
     c = openpyxl.load_workbook(out)[T3]["J5"].comment
     assert "12" in c.text and "10" in c.text
 
@@ -490,10 +496,10 @@ def test_json_output_is_an_export_document(tmp_path, ed2021):
     assert (rep["edition"], rep["agency"], rep["year"], rep["ok"]) == ("2021", "测试县人民政府办公室", 2023, True)
     assert rep["tables"]["requests"]["new"] == dict(zip(T3_COLS, (10, 0, 0, 0, 0, 0, 10)))
     assert rep["tables"]["appeals"]["cases"]["review.total"] == 0
-    # A blank counts as 0 and is reported, as `govxl check` reports it.
-    assert rep["tables"]["active"]["regulations"] == {"issued": 0, "repealed": 0, "in_force": 0}
-    assert [(f["rule"], f["actual"]) for f in rep["findings"]] == [("V-BLANK", 1)]
-    assert "C4" in rep["findings"][0]["message"]
+    # A cell printed blank stays null in the data (never a made-up 0); the finding says so.
+    assert rep["tables"]["active"]["regulations"] == {"issued": 0, "repealed": None, "in_force": 0}
+    assert [(f["rule"], f["actual"]) for f in rep["findings"]] == [("I-NA", "“/”"), ("V-BLANK", 1)]
+    assert "C4" in rep["findings"][1]["message"] and "recomputed" not in rep
     out = tmp_path / "r.json"
     assert cli("import", path, "--to", "json", "-o", out).returncode == 0
     assert json.loads(out.read_text(encoding="utf-8")) == doc

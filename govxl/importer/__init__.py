@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -26,7 +27,7 @@ from ..rules import check as check_rules
 from ..spec import Edition, Field, compress, edition_ids, load_edition, range_name
 from .place import Placer, cells_of, col_name, row_name
 from .source import Source
-from .text import Atom, Lexicon, Val, canon, decompose, import_data
+from .text import Atom, Lexicon, Val, canon, decompose, import_data, simplify
 
 __all__ = ["Imported", "import_report"]
 
@@ -41,7 +42,7 @@ class Imported:
     edition: Edition
     agency: str | None
     year: int | None
-    source: str  # html | tab | pipe | plain, or a document: docx | odt | xlsx | xls | ods | pdf
+    source: str  # html | tab | pipe | cells | plain, or a document: docx | odt | xlsx | xls | ods | pdf
     # Every cell found, inputs and printed totals alike; None = printed blank.
     values: dict[Key, Number | None] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
@@ -65,12 +66,19 @@ class Imported:
 
     def write_xlsx(self, path: str | os.PathLike, force: bool = False) -> Path:
         """A govxl workbook holding the inputs; the printed totals are stored as the formulas'
-        cached results, so that `govxl check` reports each one that disagrees (S-CACHE)."""
+        cached results, so that `govxl check` reports each one that disagrees (I-TOTAL)."""
+        from ..checker import import_marks
         from ..writer import refuse_same_file, write_workbook
 
         refuse_same_file(path, self.file)
-        return write_workbook(path, self.edition, agency=self.agency or "", year=self.year, values=self.inputs,
-                              cached=self.stated, comments=self.notes, force=force)
+        ed = self.edition
+        unread = [f for f in ed.fields if f.key not in self.values]
+        blank = [ed.field(k) for k, (printed, _) in self.total_checks().items() if printed is None]
+        blank += [f for f in ed.fields if f.is_total and f.key in self.values and self.values[f.key] is None
+                  and f.key not in self.total_checks()]
+        return write_workbook(path, ed, agency=self.agency or "", year=self.year, values=self.inputs,
+                              cached=self.stated, comments=self.notes, force=force,
+                              marks=import_marks({"unread": unread, "blank_total": blank}))
 
     def to_report(self) -> Report:
         """The import as a check report: the published values (a blank counts as 0 and is
@@ -99,9 +107,41 @@ class Imported:
 
         rep = self.to_report()
         doc = to_json([Item(Path(self.file), report=rep)])
+        out = doc["reports"][0]
         if lang != "zh":
-            doc["reports"][0]["findings"] = [f.to_dict(lang) for f in rep.findings]
+            out["findings"] = [f.to_dict(lang) for f in rep.findings]
+        # The numbers as published: null for a cell printed blank or not read (never a made-up 0),
+        # a total as printed; where a total was printed blank or disagrees with its parts, the
+        # sum of its parts is given beside it, under "recomputed".
+        tables: dict[str, dict[str, dict[str, Number | None]]] = {}
+        for f in self.edition.fields:
+            tables.setdefault(f.table, {}).setdefault(f.row_key, {})[f.col_key] = self.values.get(f.key)
+        out["tables"] = tables
+        recomputed: dict[str, dict[str, dict[str, Number]]] = {}
+        for key, (printed, parts) in self.total_checks().items():
+            if (printed is None and parts != 0) or (printed is not None and abs(printed - parts) > 1e-7):
+                t, r, c = key
+                recomputed.setdefault(t, {}).setdefault(r, {})[c] = parts
+        if recomputed:
+            out["recomputed"] = recomputed
         return doc
+
+    def total_checks(self) -> dict[Key, tuple[Number | None, Number]]:
+        """Each printed total (None: printed blank) whose parts were all read, with their sum."""
+        ed = self.edition
+        computed = evaluate(ed, self.inputs)
+        out: dict[Key, tuple[Number | None, Number]] = {}
+
+        def read(f: Field) -> bool:
+            if not f.is_total:
+                return f.key in self.values
+            return all(read(ed.field((f.table, *p))) for p in f.parts)
+
+        for f in ed.fields:
+            if f.is_total and f.key in self.values and read(f):
+                v = computed[f.key]
+                out[f.key] = (self.values[f.key], int(v) if float(v).is_integer() else v)
+        return out
 
     def to_json(self, lang: str = "zh") -> str:
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2)
@@ -121,7 +161,7 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     """Read a report and place its numbers. Raises ReadError when nothing can be read."""
     from .documents import read_any
 
-    src = read_any(path)
+    src = simplified(read_any(path))
     eds = [load_edition(e) for e in edition_ids()]
     atoms = atomize(src, lexicon(tuple(e.id for e in eds)))
     t_agency, t_year = title_of(src)
@@ -129,13 +169,13 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     if edition is not None:
         ed = load_edition(edition)
     else:
-        ed, findings = detect(eds, atoms, year or t_year)
+        ed, findings = detect(eds, atoms, year or t_year or body_year(src))
     unknown = [what for what, given, found in (("机关名称", agency, t_agency), ("年度", year, t_year))
                if given is None and found is None]
     if unknown:
         findings.append(Finding.of("I-TITLE", detail="、".join(unknown)))
     res = Imported(file=str(path), edition=ed, agency=agency or t_agency, year=year or t_year, source=src.kind)
-    placement = Placer(ed, atoms).run()
+    placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit()).run()
     res.findings = findings + placement.findings
     for key, val in placement.placed.items():
         res.values[key] = _number(res, ed.field(key), val)
@@ -160,6 +200,7 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     order = {t.sheet: i for i, t in enumerate(ed.tables)}
     res.findings.sort(key=lambda f: order.get(f.sheet, -1))
     res.findings += published_arithmetic(res)
+    res.findings += blank_totals(res)
     return res
 
 
@@ -180,6 +221,9 @@ def atomize(src: Source, lex: Lexicon) -> list[Atom]:
     else:
         for r, row in enumerate(src.rows):
             for cell in row:
+                if src.kind == "cells" and cell and set(cell) == {"|"}:
+                    raw.append(Atom("S", cell, r))  # a filler line between rows
+                    continue
                 got = decompose(cell, lex, row=r)
                 raw += got or [Atom("E", cell, r)]
     out: list[Atom] = []
@@ -188,6 +232,23 @@ def atomize(src: Source, lex: Lexicon) -> list[Atom]:
             out.append(Atom("B", "", a.row))
         out.append(a)
     return out
+
+
+def simplified(src: Source) -> Source:
+    """The report in Simplified characters without pinyin glosses (text.simplify)."""
+    return replace(src, rows=[[simplify(c) for c in row] for row in src.rows], text=simplify(src.text),
+                   titles=[simplify(t) for t in src.titles])
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+
+
+def body_year(src: Source) -> int | None:
+    """The year the text names most often (`2020年`): a page without its title (a page of a PDF
+    flip-book) still says which year it reports on, and so which edition it follows."""
+    text = src.text or "\n".join(" ".join(r) for r in src.rows)
+    years = Counter(int(y) for y in _YEAR.findall(text) if 1990 <= int(y) <= 2100)
+    return years.most_common(1)[0][0] if years else None
 
 
 # ------------------------------------------------------------------ edition, title
@@ -253,6 +314,9 @@ def title_of(src: Source) -> tuple[str | None, int | None]:
 def _number(res: Imported, f: Field, val: Val) -> Number | None:
     n = val.number
     if n is None:
+        if val.text.strip():
+            res.findings.append(Finding.of("I-NA", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
+                                           col_label=col_name(f), actual="“" + val.text.strip() + "”"))
         return None
     if val.unit:
         data = import_data()
@@ -280,6 +344,22 @@ def _ranges(cells: list[tuple[int, int]]) -> str:
 
 def _plain(n: Decimal) -> str:
     return format(n.normalize(), "f")
+
+
+def blank_totals(res: Imported) -> list[Finding]:
+    """A total printed blank although its parts were read: the data keep the blank (JSON null,
+    the sum beside it under "recomputed"); the workbook's formula shows the sum, with a comment."""
+    out = []
+    for key, (printed, parts) in res.total_checks().items():
+        if printed is not None or parts == 0:
+            continue  # (a blank total of blank or zero parts is the same story as its parts)
+        f = res.edition.field(key)
+        shown = _plain(Decimal(str(parts)))
+        res.notes[key] = f"原报告此格为空白，按各项之和为 {shown}"
+        out.append(Finding.of("I-TOTAL", severity="warning", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
+                              col_label=col_name(f), actual="空白", expected=shown,
+                              detail="（数据中保留空白，另给出各项之和）"))
+    return out
 
 
 def published_arithmetic(res: Imported) -> list[Finding]:

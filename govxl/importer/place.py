@@ -55,6 +55,15 @@ class Segment:
     fields: list[Field]
     atoms: list[Atom]
     after: str
+    # The text ends here (a truncated page): the cells read so far are kept, the rest is missing.
+    truncated: bool = False
+    # The label that the spec puts after these cells (to tell its truncated start from a value).
+    next_label: str = ""
+    # The label is the one right before the first cell (its row's label, or the last header
+    # above a row without a label): the values after it start that row.
+    own_row: bool = True
+    # The source row of the label (where the source shows rows).
+    row: int = -1
 
 
 def row_name(f: Field) -> str:
@@ -128,8 +137,16 @@ class Placement:
 
 
 class Placer:
-    def __init__(self, ed: Edition, atoms: list[Atom]) -> None:
+    def __init__(self, ed: Edition, atoms: list[Atom], kind: str = "plain", cut_value: bool = False) -> None:
         self.ed = ed
+        # The text stops right after a digit: its last value may be the start of a longer number.
+        last = next((a for a in reversed(atoms) if a.kind not in "BS"), None)
+        self.cut = last if cut_value and last is not None and last.kind == "V" else None
+        self.last = last
+        # One cell per line: an empty cell is a line of its own, so positions are kept.
+        self.positional = kind == "cells"
+        # Table rows, `|` or tab-separated cells: a row's cells are kept apart (running text does not).
+        self.shows_cells = kind != "plain"
         labels = {canon(lb.text) for t in ed.tables for lb in t.labels}
         # A label of another edition is just text here.
         self.atoms = [Atom("T", a.text, a.row) if a.kind == "L" and a.label not in labels else a for a in atoms]
@@ -155,8 +172,9 @@ class Placer:
             if self.atoms[j].variant:
                 lb = order[t.key][i].label
                 self.out.findings.append(Finding.of("I-LABEL", sheet=t.sheet, cell=lb.cell, expected=lb.text,
-                                                    actual="“" + self.atoms[j].text + "”"))
+                                                    actual="“" + _short(self.atoms[j].text, 60) + "”"))
         starts = [by_table[t.key][0][1] for t in self.ed.tables if by_table[t.key]]
+        last_label = max((j for j, a in enumerate(self.atoms) if a.kind == "L"), default=-1)
         for t in self.ed.tables:
             anchors = by_table[t.key]
             if not anchors:
@@ -167,21 +185,34 @@ class Placer:
             for it in items[:first]:
                 if it.field:
                     self.out.trouble.setdefault((t.key, it.field.row), "找不到这一行的标签")
+            fragments = {canon(lb.text) for lb in t.labels}
             for (i1, j1), nxt in itertools.zip_longest(anchors, anchors[1:]):
-                fields = [it.field for it in items[i1 + 1: nxt[0] if nxt else len(items)] if it.field]
+                stop = nxt[0] if nxt else len(items)
+                fields = [it.field for it in items[i1 + 1: stop] if it.field]
+                later = [it.label.text for it in items[i1 + 1:] if it.label and it.pos > (fields[0].row, -1)] if fields else []
+                truncated = False
                 if nxt:
                     seg_atoms = self.atoms[j1 + 1: nxt[1]]
                 else:
                     end = min([s for s in starts if s > j1], default=len(self.atoms))
                     seg_atoms = []
-                    own = {it.key for it in items[:i1] if it.label}
+                    own_labels = {it.key for it in items[:i1] if it.label}
                     for a in self.atoms[j1 + 1: end]:
-                        if a.kind == "L" and a.label in own:
+                        if a.kind == "L" and a.label in own_labels:
                             continue  # a header label printed below its row (a PDF's line order)
-                        if a.kind in "TL":
+                        if a.kind in "TL" and not _fragment(a.text, fragments):
                             break
+                        if a.kind in "TL":
+                            continue  # a header split over lines (`结果` / `维持`, PDF text)
                         seg_atoms.append(a)
-                self.fit(Segment(t, fields, seg_atoms, self.atoms[j1].text))
+                    rest = [a for a in self.atoms[j1 + 1:] if a.kind in "TL"]
+                    truncated = j1 == last_label and len(rest) <= 1 and (
+                        not rest or rest[0] is next(a for a in reversed(self.atoms) if a.kind not in "BS"))
+                between = items[i1 + 1: stop]
+                own = bool(fields) and not any(it.label for it in between[:next(
+                    (n for n, it in enumerate(between) if it.field), len(between))])
+                self.fit(Segment(t, fields, seg_atoms, self.atoms[j1].text, truncated, later[0] if later else "", own,
+                                 self.atoms[j1].row))
         self.settle_ambiguous()
         return self.out
 
@@ -207,15 +238,30 @@ class Placer:
     # -------------------------------------------------------------- one segment
     def fit(self, seg: Segment) -> None:
         k = len(seg.fields)
+        seg.atoms = [a for a in seg.atoms if (a.kind != "S" or self.positional) and a is not self.cut]
+        if seg.truncated:
+            # Where the text stops, an empty cell may be a cell cut before its number (`\t` of `\t12`).
+            if self.last is not None and self.last.kind == "E" and any(a is self.last for a in seg.atoms):
+                while seg.atoms and seg.atoms[-1].kind in "EBS":
+                    seg.atoms.pop()
+            if not seg.own_row:
+                # The labels of the rows after the cut are not in the text: nothing to place them by.
+                n = sum(a.kind == "V" for a in seg.atoms)
+                seen = f"（其后读到 {n} 个数：{quoted(seg.atoms)}）" if n else ""
+                self.missing_rows(seg, _rows(seg.fields), "报告在此处中断" + seen)
+                return
         vals = [a for a in seg.atoms if a.kind == "V"]
         texts = [a for a in seg.atoms if a.kind == "T"]
         if k == 0:
             self.stray(seg, [a for a in seg.atoms if a.kind in "VT"])
             return
         dashes = any(a.val.dash for a in vals)
-        if len(vals) == k and not dashes:
+        if len(vals) == k and not dashes and not (self.positional and any(a.kind == "E" for a in seg.atoms)):
             self.assign(seg.fields, vals)
             self.stray(seg, texts)
+            return
+        if self.positional:
+            self.fit_cells(seg)
             return
         rows = None if dashes else self.fit_rows(seg)
         if rows is not None:
@@ -223,15 +269,133 @@ class Placer:
             for fields, cells in rows:
                 self.assign(fields, cells)
                 used |= {id(c) for c in cells}
-            self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used])
+            left = [a for a in seg.atoms if a.kind in "VT" and id(a) not in used]
+            for _, g in itertools.groupby(left, key=lambda a: a.row):
+                g = list(g)
+                # A source row of its own with a label and numbers: a row the official table does not have.
+                extra = g[0].kind == "T" and any(a.kind == "V" for a in g)
+                self.stray(seg, g, group=extra)
             return
-        if vals and (dashes or (len(vals) < k and any(a.val.run for a in vals))):
+        # Where the text stops, fewer numbers than cells is the cut, not digits run together: a
+        # run is split there only in a single row whose own total checks the split.
+        if vals and (dashes or (len(vals) < k and any(a.val.run for a in vals))) and (
+                not seg.truncated or (len(_rows(seg.fields)) == 1 and self.local(seg))):
             self.split(seg, vals)
             self.stray(seg, texts)
             return
-        why = f"应有 {k} 个数，读到 {len(vals)} 个" + (f"：{quoted(seg.atoms)}" if vals or texts else "")
-        for f in seg.fields:
-            self.out.trouble.setdefault((seg.table.key, f.row), why)
+        self.first_row(seg)
+
+    def first_row(self, seg: Segment) -> None:
+        """The values right after a label are its row's, in order: when they are exactly that
+        many (the labels of the later rows are missing, or an extra row of the report's own
+        follows), or, where the text ends (a truncated page), the leading cells up to the cut."""
+        groups = _rows(seg.fields)
+        first = groups[0]
+        if not seg.own_row:
+            n = sum(a.kind == "V" for a in seg.atoms)
+            why = "找不到这一行的标签" + (f"（其后读到 {n} 个数：{quoted(seg.atoms)}）" if n else "")
+            self.missing_rows(seg, groups, why)
+            return
+        if self.shows_cells:
+            # The source row right after the label, empty cells included (fillers around it dropped).
+            chunk: list[Atom] = []
+            for a in seg.atoms:
+                if a.kind in "BTL":
+                    if chunk or a.kind != "B":
+                        break
+                    continue
+                chunk.append(a)
+            while len(chunk) > len(first) and chunk[0].kind == "E":
+                chunk.pop(0)
+            while len(chunk) > len(first) and chunk[-1].kind == "E":
+                chunk.pop()
+            # (a row printed all blank only on the label's own source row: not a filler row below it)
+            if len(chunk) == len(first) and all(a.kind in "VE" for a in chunk) and \
+                    (any(a.kind == "V" for a in chunk) or chunk[0].row == seg.row) and \
+                    not any(a.kind == "V" and a.val.dash for a in chunk) and any(a.kind == "E" for a in chunk):
+                self.assign(first, chunk)
+                self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+                used = {id(a) for a in chunk}
+                self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used], group=True)
+                return
+        head: list[Atom] = []
+        for a in seg.atoms:
+            if a.kind in "TL":
+                break
+            if a.kind == "E" and seg.truncated:
+                break  # an empty cell or a filler: the positions after it are not certain
+            if a.kind == "V":
+                head.append(a)
+        whole = len(head) >= len(first) if seg.truncated else len(head) == len(first)
+        if whole and not any(a.val.dash or (a.val.run and len(head) < len(first)) for a in head[:len(first)]):
+            self.assign(first, head[:len(first)])
+            rest = groups[1:]
+            self.missing_rows(seg, rest, "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+            used = {id(a) for a in head[:len(first)]}
+            self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used], group=True)
+            return
+        if seg.truncated and head and self.source_shows_cells(seg):
+            if head[-1] is _last_value(seg) and seg.next_label and canon(seg.next_label).startswith(head[-1].text):
+                head = head[:-1]  # `2` where the text stops: the start of the label `2.…`
+            if head and not any(a.val.dash or a.val.run for a in head) and len(head) < len(first):
+                self.assign(first[:len(head)], head)
+                self.out.trouble[(seg.table.key, first[0].row)] = (
+                    f"报告在此处中断，这一行只读到前 {len(head)} 个数，应有 {len(first)} 个")
+                self.missing_rows(seg, groups[1:], "报告在此处中断")
+                return
+        n = len([a for a in seg.atoms if a.kind == "V"]) if len(groups) == 1 else len(head)
+        why = f"应有 {len(first)} 个数，读到 {n} 个" + (f"：{quoted(seg.atoms)}" if n else "")
+        self.out.trouble.setdefault((seg.table.key, first[0].row), why)
+        self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+
+    def source_shows_cells(self, seg: Segment) -> bool:
+        """Whether the source keeps a row's cells apart (table rows, `|`, tabs): then the cells
+        before a cut are in their places; in running text a blank cell leaves no trace."""
+        return self.shows_cells
+
+    def missing_rows(self, seg: Segment, groups: list[list[Field]], why: str) -> None:
+        for g in groups:
+            self.out.trouble.setdefault((seg.table.key, g[0].row), why)
+
+    def fit_cells(self, seg: Segment) -> None:
+        """One cell per line: the first cells after a label are its row's, an empty line an
+        empty cell; the lines after them are fillers (`|`) or the cells of rows whose labels
+        are missing."""
+        groups = _rows(seg.fields)
+        first = groups[0]
+        if not seg.own_row:
+            self.missing_rows(seg, groups, "找不到这一行的标签")
+            return
+        cells: list[Atom] = []
+        for a in seg.atoms:
+            if a.kind == "S" and not cells:
+                continue  # the filler after a header row
+            if a.kind in "TLS" or len(cells) == len(first):
+                break
+            if a.kind in "VE":
+                cells.append(a)
+        if any(a.kind == "V" and (a.val.dash or a.val.run) for a in cells) and len(cells) < len(first):
+            cells = []
+        later = [a for a in seg.atoms[seg.atoms.index(cells[-1]) + 1:]] if cells else seg.atoms
+        collapsed = next((a for a in later if a.kind == "S"), None) if len(cells) < len(first) else None
+        if len(cells) == len(first) or (seg.truncated and cells and collapsed is None):
+            if len(cells) < len(first) and cells[-1] is _last_value(seg) and seg.next_label and \
+                    canon(seg.next_label).startswith(cells[-1].text):
+                cells = cells[:-1]
+            self.assign(first[:len(cells)], cells)
+            if len(cells) < len(first):
+                self.out.trouble[(seg.table.key, first[0].row)] = (
+                    f"报告在此处中断，这一行只读到前 {len(cells)} 格，应有 {len(first)} 格")
+            self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+            used = {id(a) for a in cells}
+            self.stray(seg, [a for a in later if a.kind in "VT" and id(a) not in used and len(groups) == 1], group=True)
+            return
+        n = sum(a.kind == "V" for a in cells)
+        why = f"应有 {len(first)} 个数，读到 {n} 个" + (f"：{quoted(cells)}" if n else "")
+        if collapsed is not None:
+            why += f"；空白单元格被合并成一行“{collapsed.text}”，无法确定各数所在的列"
+        self.out.trouble.setdefault((seg.table.key, first[0].row), why)
+        self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
 
     def fit_rows(self, seg: Segment) -> list[tuple[list[Field], list[Atom]]] | None:
         """Where the source shows rows: each spec row's cells are the trailing value and empty
@@ -273,10 +437,20 @@ class Placer:
         for f, a in zip(fields, cells):
             self.out.placed[f.key] = a.val if a.kind == "V" else Val("", None)
 
-    def stray(self, seg: Segment, atoms: list[Atom]) -> None:
+    def stray(self, seg: Segment, atoms: list[Atom], group: bool = False) -> None:
+        after = _short(seg.after)
+        if group and atoms:
+            # What follows a row's cells: a row the official table does not have (其他主动公开文件),
+            # or the start of a cut-off row; one finding, quoted.
+            shown = " ".join(a.text if a.kind == "V" or len(a.text) <= 24 else a.text[:24] + "…" for a in atoms)
+            shown = "“" + (shown if len(shown) <= 160 else shown[:160] + "…") + "”"
+            self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual=shown,
+                                                detail=f"（位于“{after}”一行之后，不是官方表格的行）"
+                                                if not seg.truncated else f"（位于“{after}”之后，报告在此处中断）"))
+            return
         for a in atoms:
             self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual="“" + a.text + "”",
-                                                detail=f"（位于“{seg.after}”之后）" if seg.after else ""))
+                                                detail=f"（位于“{after}”之后）" if after else ""))
 
     # -------------------------------------------------------------- runs of digits
     def local(self, seg: Segment) -> list[list[tuple[int, int]]]:
@@ -298,7 +472,7 @@ class Placer:
 
     def take(self, seg: Segment, vals: list[Atom], reading: tuple) -> None:
         for f, v in zip(seg.fields, reading):
-            self.out.placed[f.key] = Val(str(v), None if v is None else Decimal(v))
+            self.out.placed[f.key] = Val("-" if v is None else str(v), None if v is None else Decimal(v))
         if runs.count_readings([a.val for a in vals], len(seg.fields)) > 1:
             f = seg.fields[0]
             self.out.findings.append(Finding.of(
@@ -328,6 +502,25 @@ class Placer:
                 self.unsplit(seg, vals, [options[i] for i in sorted(ok[s])], "")
             else:
                 self.unsplit(seg, vals, options, "")
+
+
+def _short(text: str, limit: int = 30) -> str:
+    """A label as quoted in a message: a long filling note in it shortened."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _rows(fields: list[Field]) -> list[list[Field]]:
+    return [list(g) for _, g in itertools.groupby(fields, key=lambda f: f.row)]
+
+
+def _last_value(seg: Segment) -> Atom | None:
+    return next((a for a in reversed(seg.atoms) if a.kind == "V"), None)
+
+
+def _fragment(text: str, labels: set[str]) -> bool:
+    """Text made only of pieces of the table's labels (a header split over lines in PDF text)."""
+    words = text.split()
+    return bool(words) and all(len(w) <= 4 and any(canon(w) in lb for lb in labels) for w in words)
 
 
 def _num(v: Decimal | int | None) -> str:

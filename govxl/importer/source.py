@@ -31,10 +31,13 @@ class Source:
     """A report as cells in rows (`rows`) or as running text (`text`), plus title candidates."""
 
     path: str
-    kind: str  # html | tab | pipe | plain
+    kind: str  # html | tab | pipe | cells (one cell per line, ending `|`) | plain
     rows: list[list[str]] = field(default_factory=list)
     text: str = ""
     titles: list[str] = field(default_factory=list)
+    # The last characters of the text: a text that stops right after a digit may have been cut
+    # inside a number (`1` of `12`).
+    ends: str = ""
 
 
 def read_source(path: str | Path) -> Source:
@@ -172,11 +175,38 @@ def _own(table, name: str):
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
+_CELL_LINE = re.compile(r"^\s*[^|\s][^|]*\|\s*$")  # `规章 |`
+_MULTI_CELL = re.compile(r"^\s*\|?[^|]*[^|\s][^|]*\|[^|]*[^|\s][^|]*\|")  # `规章 | 0 |`
+
+
+def _ends(text: str) -> str:
+    return text[-8:]
+
+
 def _text(path: str, text: str) -> Source:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     titles = [ln.strip() for ln in lines if ln.strip()][:20]
     tabbed = sum(1 for ln in lines if ln.startswith("\t"))
     piped = sum(1 for ln in lines if ln.count("|") >= 2)
+    single = sum(1 for ln in lines if _CELL_LINE.match(ln))
+    if single >= 6 and single > sum(1 for ln in lines if _MULTI_CELL.match(ln)):
+        # One cell per line, each ending in `|` (`规章 |` `0 |`); a bare `|` line is an empty cell,
+        # a line of pipes only (`|||`) a filler between rows, kept as a marker: where the empty
+        # cells of a row were collapsed into it, their positions are lost.
+        rows = []
+        for ln in lines:
+            s = ln.strip()
+            if not s:
+                continue
+            if s == "|":
+                rows.append([""])
+            elif set(s) == {"|"}:
+                rows.append([s])
+            elif "|" in s:
+                rows += [[c.strip()] for c in s.strip("|").split("|") if c.strip()]
+            else:
+                rows.append([ln])
+        return Source(path, "cells", rows=rows, titles=titles, ends=_ends(text))
     if piped >= 3 and piped >= tabbed:
         rows = []
         for ln in lines:
@@ -189,7 +219,7 @@ def _text(path: str, text: str) -> Source:
                 rows.append([c.strip() for c in s.split("|")])
             else:
                 rows.append([ln])
-        return Source(path, "pipe", rows=rows, titles=titles)
+        return Source(path, "pipe", rows=rows, titles=titles, ends=_ends(text))
     if tabbed >= 3:
         # One cell per line, tab-indented; a line holding only the tab is an empty cell;
         # blank lines end a row; lines without the tab are headings and prose.
@@ -205,5 +235,5 @@ def _text(path: str, text: str) -> Source:
                 rows.append([ln])
         if row:
             rows.append(row)
-        return Source(path, "tab", rows=rows, titles=titles)
-    return Source(path, "plain", text="\n".join(lines), titles=titles)
+        return Source(path, "tab", rows=rows, titles=titles, ends=_ends(text))
+    return Source(path, "plain", text="\n".join(lines), titles=titles, ends=_ends(text))

@@ -36,6 +36,30 @@ def nfkc_chars(s: str) -> tuple[str, list[int]]:
     return "".join(out), idx
 
 
+# ------------------------------------------------------------------ Traditional characters, glosses
+# A pinyin gloss pasted after a character (`規(guī)章`): lower-case letters with a tone mark.
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[)）]")
+
+
+@cache
+def _t2s():
+    """OpenCC's Traditional -> Simplified converter (imported only when a report is imported)."""
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - a declared dependency; without it, no conversion
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def simplify(s: str) -> str:
+    """Text from a mirror site in Simplified characters, without pinyin glosses: `規(guī)章` -> `规章`.
+    The official labels are their own Simplified form (a test checks it), so converting every
+    report is harmless to those already in Simplified characters."""
+    s = _GLOSS.sub("", s)
+    conv = _t2s()
+    return conv.convert(s) if conv is not None and not s.isascii() else s
+
+
 def canon(s: str) -> str:
     """The form in which two spellings of one label compare equal."""
     t = unicodedata.normalize("NFKC", s.translate(_INVISIBLE))
@@ -182,6 +206,63 @@ class Lexicon:
         self.value_chars = set("0123456789+-" + d.blank_marks)
 
 
+_OPEN, _CLOSE = "(（", ")）"
+# Digits run into a numbered heading (`四、` `（五）`), as in a page saved as one line.
+_BEFORE_HEADING = re.compile(r"^(\d+(?:\.\d+)?)(?=[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十]+[）)])")
+
+
+def _note_end(ns: str, b: int, limit: int = 400) -> int | None:
+    """Where a filling note in brackets right after a label ends (`规章（设区的市…提供相关数据）`)."""
+    depth = 0
+    for i in range(b, min(len(ns), b + limit)):
+        if ns[i] in _OPEN:
+            depth += 1
+        elif ns[i] in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif ns[i] == "\n" and depth == 0:
+            return None
+    return None
+
+
+def label_spans(ns: str, lex: Lexicon) -> list[tuple[int, int, tuple[str, bool]]]:
+    """The official labels in `ns`: (start, end, form).  A label stands alone (whitespace, a
+    value or the text's ends on both sides), or in a chain of labels run together (text copied
+    from a PDF, a page saved as one line) that stands alone on both sides, or on one side when
+    the chain holds two labels or more.  A note in brackets right after a label is part of it."""
+    vc = lex.value_chars
+
+    def edge(i: int) -> bool:
+        return i <= 0 or i >= len(ns) or ns[i].isspace() or ns[i] in vc
+
+    found = [(m.start(), m.end(), m.group()) for m in lex.regex.finditer(ns) if m.end() > m.start()]
+    starts = {a for a, _, _ in found}
+    raw: list[tuple[int, int, tuple[str, bool]]] = []
+    covered = -1
+    for a, b, text in found:
+        if a < covered:
+            continue  # inside the note of the label before
+        end = b
+        if b < len(ns) and ns[b] in _OPEN and b not in starts:
+            e = _note_end(ns, b)
+            if e is not None and (edge(e) or e in starts):
+                end = covered = e
+        raw.append((a, end, lex.forms[canon(text)]))
+    out: list[tuple[int, int, tuple[str, bool]]] = []
+    i = 0
+    while i < len(raw):
+        j = i
+        while j + 1 < len(raw) and raw[j + 1][0] == raw[j][1]:
+            j += 1
+        chain = raw[i: j + 1]
+        left, right = edge(chain[0][0] - 1), edge(chain[-1][1])
+        if (left and right) or (len(chain) >= 2 and (left or right)):
+            out += chain
+        i = j + 1
+    return out
+
+
 @dataclass
 class Atom:
     """One piece of the report: L an official label, V a value, E an empty cell,
@@ -207,18 +288,7 @@ def decompose(text: str, lex: Lexicon, row: int = 0, line_of: list[int] | None =
     def orig(a: int, b: int) -> str:
         return text[idx[a]: idx[b - 1] + 1]
 
-    raw = [m for m in lex.regex.finditer(ns) if m.end() > m.start()]
-    starts = {m.start() for m in raw}
-    spans: list[tuple[int, int, tuple[str, bool]]] = []
-    prev_end = -1
-    vc = lex.value_chars
-    for m in raw:
-        a, b = m.span()
-        left = a == 0 or ns[a - 1].isspace() or ns[a - 1] in vc or a == prev_end
-        right = b == len(ns) or ns[b].isspace() or ns[b] in vc or b in starts
-        if left and right:
-            spans.append((a, b, lex.forms[canon(m.group())]))
-            prev_end = b
+    spans = label_spans(ns, lex)
     atoms: list[Atom] = []
     pos = last_label_end = 0
     for a, b, form in [*spans, (len(ns), len(ns), None)]:
@@ -226,6 +296,13 @@ def decompose(text: str, lex: Lexicon, row: int = 0, line_of: list[int] | None =
             s, e = pos + m.start(), pos + m.end()
             vals = parse_values(m.group(), glued=s == pos and s > 0 and pos == last_label_end)
             r = row_at(s)
+            head = _BEFORE_HEADING.match(m.group()) if vals is None else None
+            if head:
+                # `00四、政府信息公开…` (a page saved as one line): the row's last digits, then a heading.
+                cut = s + head.end(1)
+                atoms += [Atom("V", v.text, r, val=v) for v in parse_values(head.group(1)) or []]
+                atoms.append(Atom("T", orig(cut, e), row_at(cut)))
+                continue
             if vals is None:
                 if atoms and atoms[-1].kind == "T" and atoms[-1].row == r:
                     atoms[-1].text += " " + orig(s, e)

@@ -3,4 +3,4 @@
 The import order is the order of `govxl --help`. No module imports a command module.
 """
 
-from . import new, check, export, render, aggregate, import_  # noqa: F401,I001
+from . import new, check, export, render, aggregate, import_, desk  # noqa: F401,I001
