@@ -70,6 +70,13 @@ _VALUE = [  # click's sentences about a bad value -> Chinese
     (re.compile(r"^(.+) is not in the range (.+)\.$", re.S), "{0} 超出允许的范围（{1}）"),
     (re.compile(r"^(.+) is not a valid boolean\..*$", re.S), "{0} 不是是/否值"),
 ]
+_OTHER = [  # click's other usage errors -> Chinese
+    (re.compile(r"^Option '(.+)' requires an argument\.$"), "选项 {0} 后面缺少它的值"),
+    (re.compile(r"^Option '(.+)' does not take a value\.$"), "选项 {0} 不接受值"),
+    (re.compile(r"^Got unexpected extra argument\(s\) \((.*)\)$"), "多余的参数：{0}"),
+    (re.compile(r"^No such command '(.*)'\.$"), "没有这个命令：{0}"),
+    (re.compile(r"^Missing command\.$"), "缺少命令"),
+]
 _HEADINGS = {"Arguments": "参数", "Options": "选项", "Commands": "命令"}
 
 
@@ -88,30 +95,21 @@ def usage_message(exc: _click.exceptions.UsageError, lang: str) -> str:
         maybe = sorted(p for p in exc.possibilities or () if p != "--out")
         return out + (f"（可能是：{'、'.join(maybe)}）" if maybe else "")
     if isinstance(exc, E.BadParameter):
-        message = exc.message
-        for pattern, zh in _VALUE:
-            m = pattern.match(message)
-            if m:
-                message = zh.format(*m.groups())
-                break
+        message = _translate(exc.message, _VALUE) or exc.message
         hint = exc.param_hint or (exc.param.get_error_hint(ctx) if exc.param is not None and ctx else None)
         if isinstance(hint, (list, tuple)):
             hint = " / ".join(hint)
         return f"{hint} 的值无效：{message}" if hint else f"值无效：{message}"
-    m = re.match(r"^Option '(.+)' requires an argument\.$", exc.message)
-    if m:
-        return f"选项 {m.group(1)} 后面缺少它的值"
-    m = re.match(r"^Option '(.+)' does not take a value\.$", exc.message)
-    if m:
-        return f"选项 {m.group(1)} 不接受值"
-    m = re.match(r"^Got unexpected extra argument\(s\) \((.*)\)$", exc.message)
-    if m:
-        return f"多余的参数：{m.group(1)}"
-    m = re.match(r"^No such command '(.*)'\.$", exc.message)
-    if m:
-        return f"没有这个命令：{m.group(1)}"
-    if exc.message == "Missing command.":
-        return "缺少命令"
+    return _translate(exc.message, _OTHER) or exc.format_message()
+
+
+def _translate(message: str, table) -> str | None:
+    """`message` through the first (pattern, Chinese template) of `table` that matches it."""
+    for pattern, zh in table:
+        m = pattern.match(message)
+        if m:
+            return zh.format(*m.groups())
+    return None
     return exc.format_message()
 
 
