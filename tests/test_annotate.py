@@ -73,7 +73,7 @@ def test_the_inconsistent_example_is_marked_and_listed(tmp_path):
     assert wb.sheetnames[0] == SHEET and wb.active.title == SHEET
     notes = comments(copy)
     assert sorted(notes) == sorted((T3, c) for c in BAL_CELLS)
-    for (sheet, cell), text in notes.items():
+    for (_sheet, cell), text in notes.items():
         assert "T3-BAL" in text and "错误" in text
         assert ("自然人" if cell[0] == "D" else "总计") in text
         assert fill_of(wb[T3], cell) == FILLS["error"]

@@ -147,6 +147,9 @@ class Placer:
         self.positional = kind == "cells"
         # Table rows, `|` or tab-separated cells: a row's cells are kept apart (running text does not).
         self.shows_cells = kind != "plain"
+        # Only copied text or a saved page can stop mid-table; a Word, spreadsheet or PDF document
+        # is whole, and a blank cell at its end is a blank cell.
+        self.may_be_cut = kind in ("plain", "cells", "pipe", "tab", "html")
         labels = {canon(lb.text) for t in ed.tables for lb in t.labels}
         # A label of another edition is just text here.
         self.atoms = [Atom("T", a.text, a.row) if a.kind == "L" and a.label not in labels else a for a in atoms]
@@ -206,7 +209,7 @@ class Placer:
                             continue  # a header split over lines (`结果` / `维持`, PDF text)
                         seg_atoms.append(a)
                     rest = [a for a in self.atoms[j1 + 1:] if a.kind in "TL"]
-                    truncated = j1 == last_label and len(rest) <= 1 and (
+                    truncated = self.may_be_cut and j1 == last_label and len(rest) <= 1 and (
                         not rest or rest[0] is next(a for a in reversed(self.atoms) if a.kind not in "BS"))
                 between = items[i1 + 1: stop]
                 own = bool(fields) and not any(it.label for it in between[:next(
