@@ -7,7 +7,7 @@ never summed: the summary is written with live formulas, which recompute them fr
 summed inputs. Counts are summed as integers and the fee as exact decimals, so 200 fees
 of 0.1 万元 make 20, not 19.999999999999996.
 
-The library raises govxl.errors exceptions and returns data; `govxl.cli_aggregate` prints.
+The library raises govxl.errors exceptions and returns data; `govxl.cli.commands.aggregate` prints.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class Checked:
     sha256: str
     report: Report | None = None
     error: str | None = None
+    error_en: str | None = None
 
 
 def _digest(path: Path) -> str:
@@ -61,7 +62,8 @@ def check_all(paths: Sequence[Path], jobs: int | None = 1) -> list[Checked]:
     """Check every file, in order, `jobs` at a time (None: one per core), as `govxl check` does."""
     from .batch import check_many
 
-    return [Checked(p, _digest(p), report=r) if isinstance(r, Report) else Checked(p, _digest(p), error=str(r))
+    return [Checked(p, _digest(p), report=r) if isinstance(r, Report)
+            else Checked(p, _digest(p), error=str(r), error_en=r.text("en"))
             for p, r in check_many(paths, jobs, keep_values=True)]
 
 
@@ -251,12 +253,14 @@ def combine(checked: list[Checked], *, edition: str | None = None, year: int | N
         entries.append(e)
         r = c.report
         if r is None:
-            e.finding = Finding.of("AGG-READ", actual=e.name, detail=c.error or "")
+            e.finding = Finding.of("AGG-READ", actual=e.name, reason="as-given",
+                                   params=(("zh", c.error or ""), ("en", c.error_en or c.error or "")))
             continue
         errors = r.counts["error"]
-        what = f"{errors} 个错误：" + "、".join(sorted({f.rule for f in r.findings if f.severity == "error"}))
+        what = {"reason": "failing", "params": (("n", errors), ("rules", "、".join(sorted(
+            {f.rule for f in r.findings if f.severity == "error"}))))}
         if errors and not include_failing:
-            e.finding = Finding.of("AGG-FAIL", actual=e.name, detail=what)
+            e.finding = Finding.of("AGG-FAIL", actual=e.name, **what)
             continue
         figures = tuple(round(float(r.values.get(k) or 0), 6) for k in inputs)
         keys = {"sha": c.sha256 or None, "agency": _norm_agency(r.agency) or None,
@@ -270,7 +274,7 @@ def combine(checked: list[Checked], *, edition: str | None = None, year: int | N
                 seen[k][v] = e.name
         e.included = True
         if errors:
-            e.finding = Finding.of("AGG-KEPT", actual=e.name, detail=what)
+            e.finding = Finding.of("AGG-KEPT", actual=e.name, **what)
     sums = sum_values(ed, [e.report for e in entries if e.included])  # type: ignore[misc]
     return Aggregate(ed, year, entries, sums)
 

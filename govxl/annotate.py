@@ -358,7 +358,7 @@ def _marked_writer():
             ws.data_validation(f.row, f.col, f.row, f.col, validation(f))
 
         def results(self, wb):
-            from .cli import verdict
+            from .findings import verdict
 
             p, t, lang = self.plan, self.t, self.plan.lang
             rep = p.report

@@ -34,7 +34,7 @@ def _check_one(path: str, keep_values: bool, reader: Callable | None, more: More
     from .documents import check_path
 
     if os.path.isdir(path):  # named, but no workbook in it (see files.find_workbooks)
-        return ReadError("这是一个文件夹，其中没有 .xlsx 工作簿")
+        return ReadError(code="R-EMPTYDIR")
     try:
         report = check_path(path, reader=reader)
         if more is not None:

@@ -52,6 +52,9 @@ _RULES = [
          "本表所有应填单元格都是空白；空白的年报不能通过校验，没有发生的事项请填 0",
          "every input cell of this table is blank; an empty report cannot pass, enter 0 where nothing happened"),
     # --- structure of a govxl workbook ----------------------------------------------------
+    Rule("V-COVER", "error", "封面须写明填报单位和报告年度", "The cover names the agency and the year",
+         "封面的“{row}”没有填写{detail}：请在 {cell} 中填写", "the cover's “{row}” is not filled in{detail}: "
+         "fill in {cell}"),
     Rule("S-IDENT", "warning", "缺少模板标识", "Template identity missing",
          "文件缺少 govxl 模板标识，按表格版式识别为 {expected} 版{detail}",
          "the file carries no govxl template identity; recognised by its layout as edition {expected}{detail}"),
@@ -171,3 +174,72 @@ CATALOGUE: dict[str, Rule] = {r.id: r for r in _RULES}
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITIES = ("error", "warning", "info")
+
+
+# ------------------------------------------------------------------ what a value should be, by field kind
+KIND_TEXT = {
+    "count": ("不小于 0 的整数", "a whole number ≥ 0"),
+    "signed": ("整数（可为负数）", "a whole number (may be negative)"),
+    "amount": ("不小于 0 的数（最多 6 位小数）", "a number ≥ 0 (at most 6 decimals)"),
+}
+
+# ------------------------------------------------------------------ reasons: the {detail} of a finding
+# A finding carries a reason code and its parameters; the text is made when it is shown, in zh or en.
+REASONS: dict[str, tuple[str, str]] = {
+    "negative": ("（不能为负数）", " (cannot be negative)"),
+    "too-big": ("（数值大得不合常理）", " (implausibly large)"),
+    "not-whole": ("（不是整数）", " (not a whole number)"),
+    "decimals": ("（小数超过 6 位）", " (more than 6 decimals)"),
+    "not-finite": ("（不是有效的数字）", " (not a valid number)"),
+    "date": ("（单元格是日期格式）", " (the cell is formatted as a date)"),
+    "boolean": ("（逻辑值）", " (a true/false value)"),
+    "error-value": ("（错误值）", " (an error value)"),
+    "date-value": ("（日期）", " (a date)"),
+    "formula": ("（应填写数字，不能填写公式）", " (a number is expected, not a formula)"),
+    "not-a-year": ("（或填写的不是年份）", " (or is not a year)"),
+    "prev-no-key": ("本报告未填写报告年度或填报单位，无法在文件夹中找到上年报告",
+                    "this report has no year or no agency, so last year's report cannot be looked up in the folder"),
+    "prev-none": ("文件夹 {folder} 中没有 {year} 年“{agency}”的报告",
+                  "the folder {folder} holds no report of {year} by “{agency}”"),
+    "prev-none-skipped": ("文件夹 {folder} 中没有 {year} 年“{agency}”的报告（另有 {n} 个文件无法读取）",
+                          "the folder {folder} holds no report of {year} by “{agency}” ({n} other files could not "
+                          "be read)"),
+    "prev-several": ("文件夹 {folder} 中有 {n} 份 {year} 年“{agency}”的报告（{names}），无法确定用哪一份",
+                     "the folder {folder} holds {n} reports of {year} by “{agency}” ({names}); which one to use "
+                     "is not clear"),
+    "failing": ("{n} 个错误：{rules}", "{n} errors: {rules}"),
+    "as-given": ("{zh}", "{en}"),  # a text made elsewhere in both languages (an error's message)
+}
+
+# ------------------------------------------------------------------ why a file could not be read
+# The code of a govxl.errors.GovxlError; JSON shows {"error": {"code", "message"}} (R-READ: a reason
+# without a code of its own yet).
+READ_ERRORS: dict[str, tuple[str, str]] = {
+    "R-MISSING": ("找不到文件：{path}", "file not found: {path}"),
+    "R-EMPTY": ("文件是空的：{path}", "the file is empty: {path}"),
+    "R-CORRUPT": ("文件已损坏或不完整，无法作为 xlsx 打开：{name}", "the file is damaged or incomplete; it cannot be "
+                  "opened as an xlsx workbook: {name}"),
+    "R-ENCRYPTED": ("文件已加密，请先取消密码再检查", "the file is encrypted: remove its password, then check it"),
+    "R-OLDXLS": ("这是旧版 Excel（.xls）文件，请在 Excel 或 WPS 中另存为 .xlsx 后再检查",
+                 "this is an old Excel (.xls) file: save it as .xlsx in Excel or WPS, then check it"),
+    "R-OLDDOC": ("这是旧版 Word（.doc）文档，不是 Excel 工作簿", "this is an old Word (.doc) document, not a workbook"),
+    "R-OLDOFFICE": ("这是旧版 Office 文件，不是 xlsx 工作簿；请另存为 .xlsx 后再检查",
+                    "this is an old Office file, not an xlsx workbook: save it as .xlsx, then check it"),
+    "R-NOTXLSX": ("不是 xlsx 工作簿：{what}", "not an xlsx workbook"),
+    "R-NOTGOVXL": ("不是 govxl 生成的年报工作簿：缺少模板标识", "not a workbook made by govxl: its template identity "
+                   "is missing"),
+    "R-EDITION": ("未知的格式版本“{edition}”：本程序认识 {known}，请升级 govxl",
+                  "unknown edition “{edition}”: this govxl knows {known}; upgrade govxl"),
+    "R-EMPTYDIR": ("这是一个文件夹，其中没有 .xlsx 工作簿", "this is a folder without any .xlsx workbook"),
+    "R-MEMORY": ("无法读取：文件内容过多，内存不足", "cannot read: too much content for the memory available"),
+    "R-UNEXPECTED": ("无法读取：文件结构异常（{detail}）；如确认文件无误，请把此信息报告给 govxl 开发者",
+                     "cannot read: unexpected file structure ({detail}); if the file is sound, please report this "
+                     "to the govxl developers"),
+}
+
+
+def text(table: dict[str, tuple[str, str]], code: str, lang: str, params: dict) -> str:
+    """The template of `code` in `table`, in `lang`, filled in with `params`."""
+    zh, en = table[code]
+    return (en if lang == "en" else zh).format(**params)
+

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .catalogue import KIND_TEXT
 from .errors import NoIdentityError, NotGovxlError, ReadError
 from .findings import Finding, Report
 from .reader import RawCell, RawSheet, RawWorkbook, read_xlsx
@@ -22,6 +23,7 @@ from .rules import MAX_COUNT, Key, evaluate, kind_ok
 from .rules import check as check_rules
 from .spec import (
     Edition,
+    cell_name,
     Field,
     Label,
     Table,
@@ -40,11 +42,7 @@ PROP_PREFIX, NAME_PREFIX = "govxl.", "govxl_"
 
 Reader = Callable[..., RawWorkbook]
 
-EXPECTED_TEXT = {
-    "count": ("不小于 0 的整数", "a whole number ≥ 0"),
-    "signed": ("整数（可为负数）", "a whole number (may be negative)"),
-    "amount": ("不小于 0 的数（最多 6 位小数）", "a number ≥ 0 (at most 6 decimals)"),
-}
+EXPECTED_TEXT = KIND_TEXT  # what a value of each kind should be (zh, en)
 
 
 def value_rule(kind: str) -> str:
@@ -193,9 +191,9 @@ def identify(raw: RawWorkbook) -> tuple[Edition, list[Finding]]:
             if any(t.sheet in names for t in ed.tables):
                 raise NoIdentityError(f"不是 govxl 生成的年报工作簿：缺少模板标识，且表格版式与 {ed.id} 版不符"
                                     "（可能插入或删除了行、列）；请用 govxl new 重新生成后填写")
-        raise NoIdentityError("不是 govxl 生成的年报工作簿：缺少模板标识")
+        raise NoIdentityError(code="R-NOTGOVXL")
     if ed_id not in known:
-        raise NotGovxlError(f"未知的格式版本“{ed_id}”：本程序认识 {'、'.join(known)}，请升级 govxl")
+        raise NotGovxlError(code="R-EDITION", edition=ed_id, known="、".join(known))
     ed = load_edition(ed_id)
     v = whole_number(_ident(raw, "template_version"))
     if v is not None and v > ed.template_version:
@@ -274,24 +272,24 @@ def _read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, exp_zh
     # The common case first: a plain number, not a formula, not formatted as a date.
     if c.type == "n" and c.formula is None and v.__class__ is float:
         if not math.isfinite(v):
-            return _bad(f, rule, exp_zh, str(v), "（不是有效的数字）")
+            return _bad(f, rule, exp_zh, str(v), "not-finite")
         if raw.is_date(c):
-            return _bad(f, rule, exp_zh, v, "（单元格是日期格式）")
+            return _bad(f, rule, exp_zh, v, "date")
         if f.kind == "count" and 0 <= v <= MAX_COUNT and v.is_integer():
             return _Cell(v)
         if not kind_ok(f.kind, v):
             return _bad(f, rule, exp_zh, v, _why(f.kind, v))
         return _Cell(v)
     if c.formula is not None:
-        return _bad(f, rule, exp_zh, "=" + c.formula, "（应填写数字，不能填写公式）")
+        return _bad(f, rule, exp_zh, "=" + c.formula, "formula")
     if v is None:
         return _BLANK
     if c.type == "b":
-        return _bad(f, rule, exp_zh, "TRUE" if v else "FALSE", "（逻辑值）")
+        return _bad(f, rule, exp_zh, "TRUE" if v else "FALSE", "boolean")
     if c.type == "e":
-        return _bad(f, rule, exp_zh, v, "（错误值）")
+        return _bad(f, rule, exp_zh, v, "error-value")
     if c.type == "d":
-        return _bad(f, rule, exp_zh, v, "（日期）")
+        return _bad(f, rule, exp_zh, v, "date-value")
     if isinstance(v, str):
         if not v.strip():
             return _BLANK
@@ -304,27 +302,40 @@ def _read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, exp_zh
             return _bad(f, rule, exp_zh, quote(v), _why(f.kind, n))
         return _Cell(n, text_warning)
     if isinstance(v, float) and not math.isfinite(v):
-        return _bad(f, rule, exp_zh, str(v), "（不是有效的数字）")
+        return _bad(f, rule, exp_zh, str(v), "not-finite")
     if raw.is_date(c):
-        return _bad(f, rule, exp_zh, v, "（单元格是日期格式）")
+        return _bad(f, rule, exp_zh, v, "date")
     if not kind_ok(f.kind, v):
         return _bad(f, rule, exp_zh, v, _why(f.kind, v))
     return _Cell(v)
 
 
-def _bad(f: Field, rule: str, exp_zh: str, actual: object, detail: str = "") -> _Cell:
+def _bad(f: Field, rule: str, exp_zh: str, actual: object, reason: str = "") -> _Cell:
+    """A value finding; `reason` is a code of govxl.catalogue.REASONS."""
     return _Cell(None, Finding.of(rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label,
-                                  col_label=f.col_label, expected=exp_zh, actual=actual, detail=detail))
+                                  col_label=f.col_label, expected=exp_zh, actual=actual, reason=reason))
 
 
 def _why(kind: str, v: float) -> str:
+    """Why `v` is not a value of `kind`: a code of govxl.catalogue.REASONS."""
     if kind != "signed" and v < 0:
-        return "（不能为负数）"
+        return "negative"
     if abs(v) > MAX_COUNT and kind != "amount":
-        return "（数值大得不合常理）"
+        return "too-big"
     if kind != "amount":
-        return "（不是整数）"
-    return "（小数超过 6 位）"
+        return "not-whole"
+    return "decimals"
+
+
+def _cover_blanks(ed: Edition, plan: _Plan, rep: Report) -> list[Finding]:
+    """V-COVER: a report that does not say whose and which year it is cannot pass."""
+    cover = ed.cover.raw
+    out = []
+    for key, at, missing in (("agency", plan.agency_at, not rep.agency), ("year", plan.year_at, rep.year is None)):
+        if missing:
+            out.append(Finding.of("V-COVER", sheet=ed.cover.sheet, cell=cell_name(*at), row_label=cover[key]["label"],
+                                  reason="not-a-year" if key == "year" else ""))
+    return out
 
 
 def check_raw(raw: RawWorkbook) -> Report:
@@ -339,6 +350,7 @@ def check_raw(raw: RawWorkbook) -> Report:
         rep.agency = str(a.value).strip() if a and a.value not in (None, "") else None
         y = cs.cells.get(plan.year_at)
         rep.year = whole_number(y.value) if y is not None else None
+        rep.findings += _cover_blanks(ed, plan, rep)
     if cs is None:
         rep.findings.append(Finding.of("S-SHEET", sheet=ed.cover.sheet, expected=ed.cover.sheet,
                                        detail="（封面写有填报单位和报告年度）"))

@@ -167,22 +167,19 @@ class Previous:
         if self.directory is None:
             return compare(report, self.reports[0])
         if report.year is None or not report.agency:
-            return [Finding.of("X-PREV", detail="本报告未填写报告年度或填报单位，无法在文件夹中找到上年报告")]
+            return [Finding.of("X-PREV", reason="prev-no-key")]
         matches = [r for r in find_previous(report, self.reports) if not _same_file(r.file, report.file)]
         if len(matches) > 1:  # e.g. a leftover blank copy: prefer the one report that passes its own check
             passing = [r for r in matches if r.ok()]
             matches = passing if len(passing) == 1 else matches
         if len(matches) == 1:
             return compare(report, matches[0])
-        who = f" {report.year - 1} 年“{report.agency}”的报告"
+        who = {"folder": str(self.directory), "year": report.year - 1, "agency": report.agency}
         if matches:
-            names = "、".join(str(r.file) for r in matches)
-            detail = f"文件夹 {self.directory} 中有 {len(matches)} 份{who}（{names}），无法确定用哪一份"
+            reason, more = "prev-several", {"n": len(matches), "names": "、".join(str(r.file) for r in matches)}
         else:
-            detail = f"文件夹 {self.directory} 中没有{who}"
-            if self.skipped:
-                detail += f"（另有 {len(self.skipped)} 个文件无法读取）"
-        return [Finding.of("X-PREV", detail=detail)]
+            reason, more = ("prev-none-skipped", {"n": len(self.skipped)}) if self.skipped else ("prev-none", {})
+        return [Finding.of("X-PREV", reason=reason, params=tuple({**who, **more}.items()))]
 
 
 def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:

@@ -90,7 +90,7 @@ def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
         if not kind_ok(f.kind, v):
             bad.append(Finding.of(value_rule(f.kind), sheet=f.sheet, cell=f.cell, row_label=f.row_label,
                                   col_label=f.col_label, expected=EXPECTED_TEXT[f.kind][0], actual=v,
-                                  detail=_why(f.kind, v)))
+                                  reason=_why(f.kind, v)))
     rep.findings += bad
     # Every cell (a cell not found counts as 0, as in an empty workbook; an I-ROW/I-TABLE error
     # already says that the report is incomplete), so that cross-year and children's relations run.

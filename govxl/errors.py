@@ -2,7 +2,26 @@
 
 
 class GovxlError(Exception):
-    """Base class. The message is a one-line Chinese sentence fit to show a clerk."""
+    """Base class. The message is a one-line Chinese sentence fit to show a clerk.
+
+    With a `code` (govxl.catalogue.READ_ERRORS) the message is made from the catalogue's template
+    and `params`, in Chinese as str(error) and in either language by :meth:`text`."""
+
+    def __init__(self, message: str = "", *, code: str = "", **params: object) -> None:
+        self.code, self.params = code, params
+        if code and not message:
+            from .catalogue import READ_ERRORS, text
+
+            message = text(READ_ERRORS, code, "zh", params)
+        super().__init__(message)
+
+    def text(self, lang: str = "zh") -> str:
+        """The message in `lang` (Chinese when no English template exists for it)."""
+        if self.code and lang == "en":
+            from .catalogue import READ_ERRORS, text
+
+            return text(READ_ERRORS, self.code, "en", self.params)
+        return str(self)
 
 
 class SpecError(GovxlError):
@@ -54,6 +73,6 @@ def unexpected(exc: BaseException) -> GovxlError:
     if isinstance(exc, GovxlError):
         return exc
     if isinstance(exc, MemoryError):
-        return ReadError("无法读取：文件内容过多，内存不足")
+        return ReadError(code="R-MEMORY")
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return ReadError(f"无法读取：文件结构异常（{detail[:200]}）；如确认文件无误，请把此信息报告给 govxl 开发者")
+    return ReadError(code="R-UNEXPECTED", detail=detail[:200])

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import CATALOGUE, SEVERITIES
+from .catalogue import CATALOGUE, KIND_TEXT, REASONS, SEVERITIES, text
+
+_KIND_EN = dict(KIND_TEXT.values())  # what a value should be: the Chinese text -> the English one
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,10 @@ class Finding:
     expected: Any = None
     actual: Any = None
     detail: str = ""
+    # Why, as data: a code of govxl.catalogue.REASONS and its parameters ((name, value), ...);
+    # the text ({detail} in the rule's template) is made when the finding is shown, in zh or en.
+    reason: str = ""
+    params: tuple = ()
 
     @classmethod
     def of(cls, rule: str, **kw: Any) -> Finding:
@@ -34,9 +40,13 @@ class Finding:
     def message(self, lang: str = "zh") -> str:
         info = CATALOGUE[self.rule]
         template = info.en if lang == "en" else info.zh
+        detail = text(REASONS, self.reason, lang, dict(self.params)) if self.reason else self.detail
+        expected = _fmt(self.expected)
+        if lang == "en":
+            expected = _KIND_EN.get(expected, expected)
         return template.format(
             sheet=self.sheet, cell=self.cell, row=self.row_label, col=self.col_label,
-            expected=_fmt(self.expected), actual=_fmt(self.actual), detail=self.detail,
+            expected=expected, actual=_fmt(self.actual), detail=detail,
         )
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
@@ -107,3 +117,14 @@ class Report:
             doc["source"] = self.source
             doc["not_applied"] = list(self.not_applied)
         return doc
+
+
+def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
+    """The verdict line as printed: 通过（1 个警告） / 不通过：2 个错误 / passed / failed (2 errors)."""
+    if lang == "en":
+        parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}" for k in ("error", "warning", "info") if counts[k]]
+        return ("passed" if ok else "failed") + (f" ({', '.join(parts)})" if parts else "")
+    parts = [f"{counts[k]} 个{n}" for k, n in (("error", "错误"), ("warning", "警告"), ("info", "提示")) if counts[k]]
+    if ok:
+        return "通过" + (f"（{'，'.join(parts)}）" if parts else "")
+    return "不通过：" + "，".join(parts)

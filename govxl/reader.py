@@ -44,7 +44,6 @@ MAX_IN_MEMORY = 32 * 1024 * 1024  # files up to this size are read whole, in one
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 BOMB = "文件解压后体积异常巨大（疑似“压缩炸弹”），已拒绝读取"
 CORRUPT = "文件已损坏或不完整（压缩数据无法解开）"
-ENCRYPTED = "文件已加密，请先取消密码再检查"
 
 
 @dataclass(slots=True)
@@ -119,7 +118,7 @@ def sniff(path: Path) -> None:
         if not path.exists():
             if path.is_symlink():
                 raise ReadError(f"这是一个失效的链接（指向的文件不存在，或链接形成循环）：{path}")
-            raise ReadError(f"找不到文件：{path}")
+            raise ReadError(code="R-MISSING", path=str(path))
         if path.is_dir():
             raise ReadError(f"这是一个文件夹，不是文件：{path}")
         if not path.is_file():
@@ -127,14 +126,14 @@ def sniff(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(4096)
             if head.startswith(OLE_MAGIC):
-                raise ReadError(_ole_kind(fh))
+                raise ReadError(code=_ole_kind(fh))
     except OSError as exc:
         raise _os_error(path, exc) from None
     if not head:
-        raise ReadError(f"文件是空的：{path}")
+        raise ReadError(code="R-EMPTY", path=str(path))
     if head.startswith(b"PK"):
         return
-    raise ReadError(f"不是 xlsx 工作簿：{_what_else(head)}")
+    raise ReadError(code="R-NOTXLSX", what=_what_else(head))
 
 
 def _what_else(head: bytes) -> str:
@@ -208,7 +207,7 @@ def _ole_names(fh) -> set[str]:
 
 
 def _ole_kind(fh) -> str:
-    """The message for an OLE compound file: encrypted OOXML, legacy .xls, or another Office file."""
+    """The read-error code for an OLE compound file: encrypted OOXML, legacy .xls, or another Office file."""
     names = _ole_names(fh)
     fh.seek(0)
     blob = fh.read(1 << 20)  # fallback when the directory could not be walked
@@ -217,12 +216,12 @@ def _ole_kind(fh) -> str:
         return stream in names or stream.encode("utf-16-le") in blob
 
     if has("EncryptedPackage"):
-        return ENCRYPTED
+        return "R-ENCRYPTED"
     if has("Workbook") or has("Book"):
-        return "这是旧版 Excel（.xls）文件，请在 Excel 或 WPS 中另存为 .xlsx 后再检查"
+        return "R-OLDXLS"
     if has("WordDocument"):
-        return "这是旧版 Word（.doc）文档，不是 Excel 工作簿"
-    return "这是旧版 Office 文件，不是 xlsx 工作簿；请另存为 .xlsx 后再检查"
+        return "R-OLDDOC"
+    return "R-OLDOFFICE"
 
 
 def _zip_entries(path: Path) -> tuple[int, int] | None:
@@ -269,7 +268,7 @@ class _Zip:
                 self.zf = zipfile.ZipFile(path)
             infos = self.zf.infolist()
         except self._ZIP_ERRORS + (ValueError,):
-            raise ReadError(f"文件已损坏或不完整，无法作为 xlsx 打开：{path.name}") from None
+            raise ReadError(code="R-CORRUPT", name=path.name) from None
         except OSError as exc:
             raise _os_error(path, exc) from None
         if len(infos) > MAX_ENTRIES:
@@ -292,7 +291,7 @@ class _Zip:
     def _judge(self, info: zipfile.ZipInfo, what: str) -> None:
         """Refuse a member by its declared sizes, before any byte of it is inflated."""
         if info.flag_bits & 0x1:
-            raise ReadError(ENCRYPTED)
+            raise ReadError(code="R-ENCRYPTED")
         if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise ReadError(f"{what}解压后体积异常巨大（压缩比超过 {MAX_RATIO} 倍，疑似“压缩炸弹”），已拒绝读取")
         if info.file_size > MAX_PART:

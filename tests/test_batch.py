@@ -128,7 +128,7 @@ def test_json_for_several_files(folder):
     assert good["ok"] is True and good["agency"] == NANGUAN_AGENCY
     assert bad["ok"] is False and {f["rule"] for f in bad["findings"]} == {"T3-BAL"}
     assert broken == {"file": str(folder / "z-broken.xlsx"), "ok": False,
-                      "error": "不是 xlsx 工作簿：这是文本文件"}
+                      "error": {"code": "R-NOTXLSX", "message": "不是 xlsx 工作簿：这是文本文件"}}
 
 
 def test_json_all_passing_is_ok(folder):
@@ -193,7 +193,7 @@ def test_strict_counts_warnings(folder, tmp_path):
     from govxl.spec import load_edition
 
     ed = load_edition("2021")
-    warn = govxl.new(tmp_path / "w.xlsx", values={k: v for k, v in values(ed, NANGUAN_2023).items()
+    warn = govxl.new(tmp_path / "w.xlsx", agency=NANGUAN_AGENCY, year=2023, values={k: v for k, v in values(ed, NANGUAN_2023).items()
                                                   if k != ("requests", "new", "research")})
     assert cli("check", warn, folder / "a-good.xlsx").returncode == 0
     r = cli("check", warn, folder / "a-good.xlsx", "--strict", "--format", "json")

@@ -187,7 +187,7 @@ def test_previous_dir_without_a_match_is_an_info(tmp_path):
     this = workbook(tmp_path / "2023年报.xlsx", "2021", 2023, THIS_MATCHED)
     r = cli("check", this, "--previous-dir", folder, "--strict")
     assert r.returncode == 0
-    assert f"提示 X-PREV -：未做跨年度比对：文件夹 {folder} 中没有 2022 年“{AGENCY}”的报告（另有 1 个文件无法读取）" in r.stdout
+    assert f"提示 X-PREV：未做跨年度比对：文件夹 {folder} 中没有 2022 年“{AGENCY}”的报告（另有 1 个文件无法读取）" in r.stdout
 
 
 def test_previous_dir_with_two_good_candidates_is_ambiguous(tmp_path, last2022):

@@ -45,7 +45,6 @@ KINDS = {
 # What `govxl check` takes from a folder besides govxl workbooks (.xlsx).
 DOCUMENT_SUFFIXES = tuple(s for s in KINDS if s not in (".xlsx",))
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED = "文件已加密，请先取消密码再检查"
 
 
 def document_kind(path: str | os.PathLike) -> str | None:
@@ -98,10 +97,13 @@ def read_document(path: str | os.PathLike, kind: str) -> Source:
     if head.startswith(_OLE):
         from ..reader import _ole_kind
 
+        from ..catalogue import READ_ERRORS
+
         with p.open("rb") as fh:
-            why = _ole_kind(fh)
-        if why == ENCRYPTED:
-            raise ReadError(ENCRYPTED)
+            code = _ole_kind(fh)
+        if code == "R-ENCRYPTED":
+            raise ReadError(code=code)
+        why = READ_ERRORS[code][0]
         if kind != "xls":
             raise ReadError(f"{p.name}：{why.replace('后再检查', '')}，请另存为 .docx 或 .xlsx 后再检查"
                             if "旧版" in why else f"{p.name}：{why}")
@@ -169,7 +171,7 @@ def guard_zip(p: Path, what: str, inflate: bool) -> None:
             if len(infos) > MAX_ENTRIES:
                 raise ReadError(f"{what}中的部件数量异常（{len(infos)} 个），已拒绝读取")
             if any(i.flag_bits & 0x1 for i in infos):
-                raise ReadError(ENCRYPTED)
+                raise ReadError(code="R-ENCRYPTED")
             if sum(i.file_size for i in infos) > MAX_TOTAL:
                 raise ReadError(bomb)
             for i in infos:

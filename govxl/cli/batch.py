@@ -1,7 +1,7 @@
 """`govxl check` over many files: render the stream of results from :mod:`govxl.batch`.
 
-The CLI layer (it prints), kept apart from cli.py because only a batch needs it: imported
-inside `check` when there are several files, a folder, --summary or --format jsonl.
+The CLI layer (it prints), kept apart from the `check` command because only a batch needs it:
+imported inside `check` when there are several files, a folder, --summary or --format jsonl.
 Output is written as each file finishes, in the order the files were found; only the
 summary rows are kept (for the closing table), never the reports.
 """
@@ -16,9 +16,11 @@ from pathlib import Path
 
 import typer
 
-from .batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals, check_many, check_then
-from .cli import EXIT_FAIL, clean, render_text, report_lines
-from .errors import GovxlError
+from ..batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals, check_many, check_then
+from ..errors import GovxlError
+from ..safetext import clean
+from .app import EXIT_FAIL, say
+from .printer import error_doc, render_text, report_lines, unreadable_line
 
 # A progress bar is worth drawing only when a run takes more than a moment.
 PROGRESS_MIN_FILES = 20
@@ -32,7 +34,7 @@ def run_batch(paths: list[Path], *, several: bool, format: str, strict: bool, la
         return _run(paths, several=several, format=format, strict=strict, lang=lang, jobs=jobs, summary=summary,
                     more=more, outputs=outputs)
     except KeyboardInterrupt:  # the pool is stopped and no half summary is left behind by then
-        typer.echo("已中断。", err=True)
+        typer.echo(say("已中断。", "Interrupted."), err=True)
         return EXIT_FAIL
 
 
@@ -44,19 +46,15 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
     with ExitStack() as stack:
         try:
             sink = stack.enter_context(SummaryCSV(summary, lang)) if summary is not None else None
-        except GovxlError as exc:
-            typer.echo(f"错误：{clean(exc)}", err=True)
-            return EXIT_FAIL
         except OSError as exc:
-            typer.echo(f"错误：无法写入 {summary}：{exc.strerror or exc}", err=True)
-            return EXIT_FAIL
+            raise OSError(exc.errno, exc.strerror, str(summary)) from exc
         out = stack.enter_context(_Output(len(paths), progress=format == "text" and several))
         if format == "json" and several:
             out.line('{"files": [')
         pending = None  # the previous file's JSON, printed once we know whether a comma follows
         page = None
         if outputs is not None and outputs.report is not None:
-            from .report_html import HtmlReport
+            from ..report_html import HtmlReport
 
             page = HtmlReport(outputs.report, lang)
             stack.callback(page.close)
@@ -86,7 +84,7 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
                 else:
                     out.line(json.dumps(doc, ensure_ascii=False, indent=2))
             elif isinstance(result, GovxlError):
-                out.error(f"{clean(path)}：无法校验：{clean(result)}")
+                out.error(unreadable_line(path, result, lang))
             elif not several:
                 out.close()
                 render_text(result, lang, strict)
@@ -107,9 +105,10 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
             typer.echo(totals_line(totals, lang))
         if page is not None:
             try:
-                typer.echo(f"校验报告：{clean(page.finish(totals))}", err=True)
+                typer.echo(say("校验报告：", "report page: ") + clean(page.finish(totals)), err=True)
             except OSError as exc:
-                typer.echo(f"错误：无法写入 {clean(outputs.report)}：{exc.strerror or exc}", err=True)
+                typer.echo(say(f"错误：无法写入 {clean(outputs.report)}：", f"error: cannot write {clean(outputs.report)}: ")
+                           + clean(exc.strerror or exc), err=True)
                 failed_outputs = True
     return EXIT_FAIL if failed_outputs else totals.exit_code
 
@@ -117,19 +116,20 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
 def _written(out: _Output, path: Path, done) -> bool:
     """Say what was written for one file (on stderr: stdout may be JSON); True if something failed."""
     if isinstance(done, GovxlError):  # `after` itself failed
-        out.error(f"{clean(path)}：无法写出标注副本或报告：{clean(done)}")
+        out.error(clean(path) + say("：无法写出标注副本或报告：", ": cannot write the marked-up copy or the report: ")
+                  + clean(done))
         return True
     if done.copy is not None:
-        out.error(f"标注副本：{clean(done.copy)}")
+        out.error(say("标注副本：", "marked-up copy: ") + clean(done.copy))
     if done.error:
-        out.error(f"{clean(path)}：无法写出标注副本：{clean(done.error)}")
+        out.error(clean(path) + say("：无法写出标注副本：", ": cannot write the marked-up copy: ") + clean(done.error))
         return True
     return False
 
 
 def _doc(path: Path, result, lang: str, strict: bool) -> dict:
     if isinstance(result, GovxlError):
-        return {"file": str(path), "ok": False, "error": str(result)}
+        return error_doc(path, result, lang)
     return result.to_dict(lang, strict)
 
 
@@ -143,7 +143,7 @@ class _Output:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.console = Console()
-            self.progress = Progress(TextColumn("校验中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            self.progress = Progress(TextColumn(say("校验中", "checking")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                                      console=self.console, transient=True)
             self.task = self.progress.add_task("check", total=total)
 

@@ -8,12 +8,17 @@ from typing import Annotated
 
 import typer
 
-from .cli import app, fail
+from ..app import Lang, LangOpt, OutputOpt, command, fail, say
+
+_NEEDS = ("收表台需要额外的组件，请先安装：pip install 'govxl[desk]'",
+          "the desk needs extra components: pip install 'govxl[desk]'")
 
 
-@app.command()
+@command()
 def desk(
-    folder: Annotated[Path, typer.Argument(help="收表台的数据文件夹（数据库和收到的文件都在这里）。")] = Path("govxl-desk"),
+    folder: Annotated[Path | None, typer.Argument(
+        help="收表台的数据文件夹（数据库和收到的文件都在这里；默认 govxl-desk）。", show_default=False)] = None,
+    output: OutputOpt("收表台的数据文件夹（同第一个参数）。") = None,
     host: Annotated[str, typer.Option(help="监听地址；在办公网内提供服务时用 0.0.0.0。")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口；0 表示自动选一个空闲端口。")] = 0,
     db: Annotated[str | None, typer.Option(
@@ -22,29 +27,34 @@ def desk(
                                              help="同时校验的进程数（0：在服务进程内校验）。")] = None,
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, max=1024, help="上传文件的大小上限（MB）。")] = 20,
     threads: Annotated[int, typer.Option(min=1, max=256, help="处理请求的线程数。")] = 8,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """启动收表台（网页）：公开办开始收表、分发各单位的专用链接、查看进度并汇总；各单位上传报告后立即看到校验结果。
     需要先安装：pip install 'govxl[desk]'。"""
+    if folder is not None and output is not None and folder != output:
+        fail(say("数据文件夹只能给一个（参数或 -o）", "give the data folder once (argument or -o)"))
+    folder = folder or output or Path("govxl-desk")
     try:
-        from .desk import server
+        from ...desk import server
     except ImportError:
-        fail("收表台需要额外的组件，请先安装：pip install 'govxl[desk]'")
+        fail(say(*_NEEDS))
     try:
         import flask  # noqa: F401
         import sqlalchemy  # noqa: F401
         import waitress  # noqa: F401
     except ImportError:
-        fail("收表台需要额外的组件，请先安装：pip install 'govxl[desk]'")
+        fail(say(*_NEEDS))
     try:
         d = server.open_desk(folder, db)
     except Exception as exc:  # noqa: BLE001 - a clerk gets one line
-        fail(f"无法打开收表台的数据库：{str(exc).splitlines()[0][:300]}")
+        fail(say("无法打开收表台的数据库：", "cannot open the desk's database: ") + str(exc).splitlines()[0][:300])
     if server.needs_password(d):
         password = os.environ.get(server.PASSWORD_ENV) or typer.prompt(
-            "首次启动：请设置公开办的管理密码", hide_input=True, confirmation_prompt="请再输入一次")
+            say("首次启动：请设置公开办的管理密码", "first start: set the office's admin password"), hide_input=True,
+            confirmation_prompt=say("请再输入一次", "repeat it"))
         if len(password) < 8:
-            fail("管理密码至少 8 个字符。")
+            fail(say("管理密码至少 8 个字符。", "the admin password needs at least 8 characters."))
         server.set_password(d, password)
-        typer.echo("已设置管理密码。")
+        typer.echo(say("已设置管理密码。", "admin password set."))
     server.serve(d, host=host, port=port, jobs=server.default_jobs() if jobs is None else jobs,
                  max_upload_mb=max_upload_mb, threads=threads, echo=typer.echo)

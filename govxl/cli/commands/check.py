@@ -1,0 +1,100 @@
+"""`govxl check`: check filled workbooks (and reports not made by govxl), one or many."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..app import EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, Fmt, FormatOpt, JobsOpt, Lang, LangOpt, OutputOpt, command, fail, say
+from ..printer import error_doc, render_text, unreadable_line
+
+
+@command()
+def check(
+    files: Annotated[list[Path], typer.Argument(
+        help="要校验的工作簿（.xlsx）或报告（.docx、.xls、.ods、.pdf 等），或文件夹（校验其中及子文件夹中的所有这些文件）。",
+        show_default=False)],
+    format: FormatOpt = Fmt.text,
+    strict: Annotated[bool, typer.Option("--strict", help="有警告也算不通过。")] = False,
+    lang: LangOpt = Lang.zh,
+    jobs: JobsOpt = None,
+    output: OutputOpt("把结果写入文件：.html（同 --report）或 .csv（同 --summary）。") = None,
+    summary: Annotated[Path | None, typer.Option("--summary", metavar="OUT.csv",
+                                                 help="把每个文件的结论写入 CSV（Excel 可直接打开）。")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="上一年度的工作簿：核对上年结转等跨年度关系。")] = None,
+    previous_dir: Annotated[Path | None, typer.Option(
+        "--previous-dir", help="存放上一年度工作簿的文件夹：按填报单位和年度自动配对。")] = None,
+    children: Annotated[list[Path] | None, typer.Option(
+        "--children", help="下级报告所在的文件夹（或文件）：逐格核对本报告是否等于下级报告之和。")] = None,
+    annotate: Annotated[Path | None, typer.Option(
+        "--annotate", metavar="DIR", help="把每个工作簿的标注副本（问题单元格着色并加批注，首页列出全部问题）写入此文件夹。")] = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", metavar="OUT.html", help="把校验结果写成一个 HTML 网页（可打印，按官方表格标出问题单元格）。")] = None,
+) -> None:
+    """校验填好的工作簿：结构、数值和勾稽关系。可一次校验多个文件或整个文件夹。
+    也可校验不是 govxl 生成的报告（Word、Excel、.xls、.ods、PDF）：按官方标签读出数字，只校验数值和勾稽关系。
+    退出码 0 通过，1 有错误，2 无法校验。"""
+    from ...batch import prepare_csv
+    from ...crossyear import Previous
+    from ...extras import Extras
+    from ...files import find_documents
+
+    if output is not None:
+        suffix = output.suffix.lower()
+        if suffix in (".html", ".htm") and report is None:
+            report = output
+        elif suffix == ".csv" and summary is None:
+            summary = output
+        else:
+            fail(say(f"-o 的文件须以 .html（校验报告网页）或 .csv（每个文件一行的结论）结尾：{output}",
+                     f"the file of -o must end in .html (a report page) or .csv (one line per file): {output}"))
+    lang_ = lang.value
+    if summary is not None:
+        prepare_csv(summary)
+    paths = find_documents(files, keep_unfound=True)
+    if all(p.is_dir() for p in paths):
+        fail(say("没有找到要校验的 .xlsx 文件（或 Word、PDF 等格式的报告）：", "no .xlsx workbook (or Word, PDF... "
+                 "report) found to check: ") + "、".join(map(str, files)))
+    if children and len(paths) != 1:
+        fail(say("使用 --children 时只能校验一份汇总报告", "--children checks one summary report at a time"))
+    prev = Previous.open(previous, previous_dir, checking=paths, jobs=jobs)
+    more = Extras(prev, children) if prev or children else None
+    several = len(files) > 1 or any(f.is_dir() for f in files)
+    outputs = None
+    if annotate is not None or report is not None:
+        from ...check_outputs import prepare
+
+        outputs = prepare(files, paths, annotate=annotate, report=report, lang=lang_, strict=strict,
+                          read_too=[p for p in (previous_dir, *(children or [])) if p is not None])
+    if several or summary is not None or format is Fmt.jsonl or outputs is not None:
+        from ..batch import run_batch
+
+        raise typer.Exit(run_batch(paths, several=several, format=format.value, strict=strict, lang=lang_,
+                                   jobs=jobs, summary=summary, more=more, outputs=outputs))
+    raise typer.Exit(check_one(paths[0], format, strict, lang_, more))
+
+
+def check_one(path: Path, format: Fmt, strict: bool, lang: str, more=None) -> int:
+    """One file, as text (findings grouped by sheet, then the verdict) or as one JSON report."""
+    import json
+
+    from ...documents import check_path
+    from ...errors import unexpected
+
+    try:
+        report = check_path(path)
+        report.findings += more(report) if more else []
+    except Exception as exc:  # the per-file boundary: an odd file gets one line, never a traceback
+        exc = unexpected(exc)
+        if format is Fmt.json:
+            typer.echo(json.dumps(error_doc(path, exc, lang), ensure_ascii=False, indent=2))
+        else:
+            typer.echo(unreadable_line(path, exc, lang), err=True)
+        return EXIT_FAIL
+    if format is Fmt.json:
+        typer.echo(json.dumps(report.to_dict(lang, strict), ensure_ascii=False, indent=2))
+    else:
+        render_text(report, lang, strict)
+    return EXIT_OK if report.ok(strict) else EXIT_FINDINGS

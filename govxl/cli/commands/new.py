@@ -1,0 +1,67 @@
+"""`govxl new`: write a locked blank workbook of an edition (or next year's, from last year's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..app import EXIT_FINDINGS, ForceOpt, LangOpt, Lang, OutputOpt, command, fail, say
+from ..printer import render_text
+
+
+@command()
+def new(
+    out: Annotated[Path | None, typer.Argument(help="要生成的工作簿，例如 2025年报.xlsx（也可用 -o 给出）。",
+                                               show_default=False)] = None,
+    output: OutputOpt("要生成的工作簿（同第一个参数）。") = None,
+    agency: Annotated[str, typer.Option(help="填报单位（机关全称）。")] = "",
+    year: Annotated[int | None, typer.Option(help="报告年度，例如 2025。")] = None,
+    edition: Annotated[str | None, typer.Option(help="报告格式版本：2021（现行，默认）或 2019（试行）。")] = None,
+    password: Annotated[str | None, typer.Option(help="工作表和工作簿结构的保护密码（默认不设密码）。")] = None,
+    force: ForceOpt("文件已存在时覆盖。") = False,
+    from_: Annotated[Path | None, typer.Option(
+        "--from", help="上一年度的工作簿：沿用填报单位，年度加一，预填上年结转数。")] = None,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """生成一个锁定的官方格式空白工作簿（只能在应填单元格中填写）。"""
+    from ...spec import load_edition
+    from ...writer import write_workbook
+
+    if out is not None and output is not None and out != output:
+        fail(say("要生成的工作簿只能给一个（参数或 -o）", "give the workbook to write once (argument or -o)"))
+    out = out if out is not None else output
+    if out is None:
+        fail(say("缺少参数 OUT：要生成的工作簿，例如 govxl new 2025年报.xlsx",
+                 "missing argument OUT: the workbook to write, e.g. govxl new report-2025.xlsx"))
+    if from_ is not None:
+        from ...crossyear import new_from
+
+        last, path = new_from(from_, out, agency=agency, year=year, edition=edition, password=password, force=force)
+        if path is None:
+            typer.echo(say(f"上年报告 {from_} 未通过校验，请先改正：",
+                           f"last year's report {from_} fails its check; correct it first:"), err=True)
+            render_text(last, lang.value, False)
+            raise typer.Exit(EXIT_FINDINGS)
+    else:
+        ed = load_edition(edition) if edition else load_edition()
+        _warn_years(ed, year)
+        path = write_workbook(out, ed, agency=agency, year=year, password=password, force=force)
+    typer.echo(say(f"已生成：{path}", f"written: {path}"))
+
+
+def _warn_years(ed, year: int | None) -> None:
+    """An edition used for a year it was not made for: say so (the workbook is still written).
+    An edition serves from its first year to the year before the next edition's first year."""
+    from ...spec import edition_ids, load_edition
+
+    if year is None:
+        return
+    later = [e.first_year for e in map(load_edition, edition_ids()) if e.first_year > ed.first_year]
+    last = min(later) - 1 if later else None
+    if year < ed.first_year or (last is not None and year > last):
+        span = f"{ed.first_year}–{last}" if last is not None else f"{ed.first_year}–"
+        typer.echo(say(f"警告：{ed.id} 版用于 {span} 年度的报告，{year} 年度的报告请用适用于该年的版本",
+                       f"warning: the {ed.id} edition is for the reports of {span}; "
+                       f"use the edition for {year}"), err=True)

@@ -1,0 +1,120 @@
+"""The one printer of findings: every command that shows findings or a verdict goes through here.
+
+Text read from a file (file names, labels, agency names, messages quoting them) is always passed
+through :func:`govxl.safetext.clean`, in plain lines and in rich tables alike.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..safetext import clean
+
+def severity(sev: str, lang: str) -> str:
+    from ..catalogue import SEVERITY_ZH
+
+    return sev if lang == "en" else SEVERITY_ZH.get(sev, sev)
+
+
+def colon(lang: str) -> str:
+    """The separator between a place and its message."""
+    return ": " if lang == "en" else "："
+
+
+def finding_line(f, lang: str, *, sheet: bool = False, indent: str = "  ") -> str:
+    """One finding on one line: level, rule, place (sheet and cell, if any), message."""
+    where = " ".join(clean(x) for x in ((f.sheet if sheet else None), f.cell) if x)
+    head = f"{indent}{severity(f.severity, lang)} {f.rule}" + (f" {where}" if where else "")
+    return head + colon(lang) + clean(f.message(lang))
+
+
+def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
+    """The verdict line (govxl.findings.verdict: annotate and report_html print it too)."""
+    from ..findings import verdict as line  # imported here: `govxl --help` need not load the catalogue
+
+    return line(counts, ok, lang)
+
+
+def report_head(report, lang: str = "zh") -> str:
+    if lang == "en":
+        who = "".join(f", {x}" for x in (report.agency, report.year) if x)
+        return clean(f"{report.file} (edition {report.edition}{who})")
+    head = f"{report.file}（{report.edition} 版"
+    head += f"，{report.agency}" if report.agency else ""
+    return clean(head + (f"，{report.year} 年）" if report.year else "）"))
+
+
+def source_line(report, lang: str) -> str | None:
+    """For a report read from a document (not a workbook): the one line saying what did not apply."""
+    if not getattr(report, "source", None):
+        return None
+    from ..documents import source_line as line
+
+    return clean(line(report, lang))
+
+
+def group_by_sheet(report, lang: str) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for f in report.findings:
+        groups.setdefault(clean(f.sheet) or ("(whole workbook)" if lang == "en" else "（整个工作簿）"), []).append(f)
+    return groups
+
+
+def report_lines(report, lang: str, strict: bool) -> list[str]:
+    """One report as plain lines: the file, its findings grouped by sheet, the verdict."""
+    lines = [report_head(report, lang)]
+    if source_line(report, lang):
+        lines.append(source_line(report, lang))
+    for sheet, items in group_by_sheet(report, lang).items():
+        lines.append(f"[{sheet}]")
+        lines += [finding_line(f, lang) for f in items]
+    lines.append(verdict(report.counts, report.ok(strict), lang))
+    return lines
+
+
+def render_text(report, lang: str, strict: bool) -> None:
+    """Findings grouped by sheet: a rich table on a terminal, plain lines when piped."""
+    if not sys.stdout.isatty():
+        for line in report_lines(report, lang, strict):
+            typer.echo(line)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(markup=False, highlight=False)  # text from the file is never markup
+    console.print(report_head(report, lang), style="bold")
+    if source_line(report, lang):
+        console.print(source_line(report, lang))
+    for sheet, items in group_by_sheet(report, lang).items():
+        table = Table(title=sheet, show_lines=True, title_justify="left")
+        for col in (("Rule", "Level", "Cell", "Message") if lang == "en" else ("规则", "级别", "单元格", "说明")):
+            table.add_column(col, overflow="fold")
+        for f in items:
+            style = {"error": "red", "warning": "yellow"}.get(f.severity, "")
+            table.add_row(f.rule, severity(f.severity, lang), clean(f.cell), clean(f.message(lang)), style=style)
+        console.print(table)
+    ok = report.ok(strict)
+    console.print(verdict(report.counts, ok, lang), style="bold green" if ok else "bold red")
+
+
+def unreadable_line(path, error, lang: str) -> str:
+    """The one line for a file that could not be checked."""
+    return clean(path) + say_lang(lang, "：无法校验：", ": cannot check: ") + clean(error_text(error, lang))
+
+
+def error_text(error, lang: str) -> str:
+    """An error's message in `lang` (govxl.errors.GovxlError.text)."""
+    msg = getattr(error, "text", None)
+    return msg(lang) if callable(msg) else str(error)
+
+
+def say_lang(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def error_doc(path, error, lang: str) -> dict:
+    """The JSON document for a file that could not be checked."""
+    code = getattr(error, "code", "") or "R-READ"
+    return {"file": str(path), "ok": False, "error": {"code": code, "message": error_text(error, lang)}}
