@@ -23,10 +23,10 @@ from .rules import MAX_COUNT, Key, evaluate, kind_ok
 from .rules import check as check_rules
 from .spec import (
     Edition,
-    cell_name,
     Field,
     Label,
     Table,
+    cell_name,
     compress,
     edition_ids,
     load_aggregate_sheet,

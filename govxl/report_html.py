@@ -71,8 +71,8 @@ def anchor(index: int, sheet_key: str = "", cell: str = "") -> str:
 def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: str | None = None,
             index: int = 0) -> str:
     """The part of the page for one checked workbook (without its heading, added by HtmlReport)."""
-    from .findings import verdict
     from .export import usable_values
+    from .findings import verdict
     from .render.grid import column_shares, grid, header_rows
 
     t = texts(lang)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path

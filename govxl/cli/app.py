@@ -110,13 +110,14 @@ def _translate(message: str, table) -> str | None:
         if m:
             return zh.format(*m.groups())
     return None
-    return exc.format_message()
 
 
 class _Formatter(_click.HelpFormatter):
     """Help headings and the usage line in Chinese unless `--lang en`."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        # typer 0.28 under click 8.2+ writes an argument as `{files}`: show it as click does, FILES
+        args = re.sub(r"\{(\w+)\}", lambda m: m.group(1).upper(), args)
         if _lang != "en":
             prefix = "用法："
             args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")

@@ -143,7 +143,8 @@ class _Output:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.console = Console()
-            self.progress = Progress(TextColumn(say("校验中", "checking")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            self.progress = Progress(TextColumn(say("校验中", "checking")), BarColumn(), MofNCompleteColumn(),
+                                     TimeRemainingColumn(),
                                      console=self.console, transient=True)
             self.task = self.progress.add_task("check", total=total)
 

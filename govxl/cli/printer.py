@@ -12,6 +12,7 @@ import typer
 
 from ..safetext import clean
 
+
 def severity(sev: str, lang: str) -> str:
     from ..catalogue import SEVERITY_ZH
 

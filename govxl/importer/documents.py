@@ -95,9 +95,8 @@ def read_document(path: str | os.PathLike, kind: str) -> Source:
     with p.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(_OLE):
-        from ..reader import _ole_kind
-
         from ..catalogue import READ_ERRORS
+        from ..reader import _ole_kind
 
         with p.open("rb") as fh:
             code = _ole_kind(fh)

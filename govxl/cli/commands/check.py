@@ -29,7 +29,8 @@ def check(
     children: Annotated[list[Path] | None, typer.Option(
         "--children", help="下级报告所在的文件夹（或文件）：逐格核对本报告是否等于下级报告之和。")] = None,
     annotate: Annotated[Path | None, typer.Option(
-        "--annotate", metavar="DIR", help="把每个工作簿的标注副本（问题单元格着色并加批注，首页列出全部问题）写入此文件夹。")] = None,
+        "--annotate", metavar="DIR",
+        help="把每个工作簿的标注副本（问题单元格着色并加批注，首页列出全部问题）写入此文件夹。")] = None,
     report: Annotated[Path | None, typer.Option(
         "--report", metavar="OUT.html", help="把校验结果写成一个 HTML 网页（可打印，按官方表格标出问题单元格）。")] = None,
 ) -> None:

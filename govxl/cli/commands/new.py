@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..app import EXIT_FINDINGS, ForceOpt, LangOpt, Lang, OutputOpt, command, fail, say
+from ..app import EXIT_FINDINGS, ForceOpt, Lang, LangOpt, OutputOpt, command, fail, say
 from ..printer import render_text
 
 

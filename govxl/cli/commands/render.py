@@ -14,6 +14,7 @@ import typer
 from ..app import EXIT_FINDINGS, EXIT_OK, Lang, LangOpt, OutputOpt, command, fail, pick_format, say
 from ..printer import render_text, verdict
 
+
 class RenderTo(str, Enum):
     html = "html"
     md = "md"
