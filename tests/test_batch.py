@@ -193,8 +193,8 @@ def test_strict_counts_warnings(folder, tmp_path):
     from govxl.spec import load_edition
 
     ed = load_edition("2021")
-    warn = govxl.new(tmp_path / "w.xlsx", agency=NANGUAN_AGENCY, year=2023, values={k: v for k, v in values(ed, NANGUAN_2023).items()
-                                                  if k != ("requests", "new", "research")})
+    one_blank = {k: v for k, v in values(ed, NANGUAN_2023).items() if k != ("requests", "new", "research")}
+    warn = govxl.new(tmp_path / "w.xlsx", agency=NANGUAN_AGENCY, year=2023, values=one_blank)
     assert cli("check", warn, folder / "a-good.xlsx").returncode == 0
     r = cli("check", warn, folder / "a-good.xlsx", "--strict", "--format", "json")
     assert r.returncode == 1 and json.loads(r.stdout)["counts"]["failed"] == 1
