@@ -1,390 +1,34 @@
-"""Load and validate the declarative edition specs under ``templates/``.
-
-Everything that knows where a label, an input or a total sits asks this module;
-nothing else in govxl spells out a label, a cell address or a rule.
-"""
+"""Load and validate an edition spec (templates/2021.toml, 2019.toml) into the model."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache, wraps
-from pathlib import Path
 from typing import TypeVar
 
-from .errors import SpecError
+from ..a1 import cell_name, col_index, parse_range, range_name
+from ..errors import SpecError
+from .base import Keys, edition_ids, templates_dir
+from .model import (
+    KINDS,
+    Balance,
+    Cover,
+    CrossYear,
+    Edition,
+    Field,
+    Figure,
+    Label,
+    Mention,
+    ReportLayout,
+    Section,
+    Sum,
+    Table,
+)
+from .sheets import load_cover
 
 T = TypeVar("T")
-
-KINDS = ("count", "amount", "signed")
-CHECK_OK, CHECK_BAD = "✓", "✗"
-RULE_KINDS = {"count": "V-INT", "signed": "V-INT", "amount": "V-AMT"}
-
-_CELL_RE = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
-
-
-# ------------------------------------------------------------------ addresses
-def col_index(letters: str) -> int:
-    """'A' -> 0, 'AA' -> 26."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
-
-
-def col_letters(index: int) -> str:
-    s = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
-def parse_cell(ref: str) -> tuple[int, int]:
-    """'B3' -> (2, 1): zero-based row, column."""
-    m = _CELL_RE.match(ref.replace("$", "").upper())
-    if not m:
-        raise ValueError(f"不是单元格地址：{ref!r}")
-    return int(m.group(2)) - 1, col_index(m.group(1))
-
-
-def cell_name(row: int, col: int) -> str:
-    return f"{col_letters(col)}{row + 1}"
-
-
-def parse_range(ref: str) -> tuple[int, int, int, int]:
-    """'A1:C3' -> (r1, c1, r2, c2), zero-based and inclusive; 'B2' is a 1x1 range."""
-    a, _, b = ref.partition(":")
-    r1, c1 = parse_cell(a)
-    r2, c2 = parse_cell(b) if b else (r1, c1)
-    if r2 < r1 or c2 < c1:
-        raise ValueError(f"区域方向不对：{ref!r}")
-    return r1, c1, r2, c2
-
-
-def range_name(r1: int, c1: int, r2: int, c2: int) -> str:
-    a = cell_name(r1, c1)
-    return a if (r1, c1) == (r2, c2) else f"{a}:{cell_name(r2, c2)}"
-
-
-def compress(cells: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
-    """Cover a set of cells with few rectangles (column runs, then merged sideways)."""
-    by_col: dict[int, list[int]] = {}
-    for r, c in sorted(set(cells), key=lambda rc: (rc[1], rc[0])):
-        by_col.setdefault(c, []).append(r)
-    runs: dict[int, list[tuple[int, int]]] = {}
-    for c, rows in by_col.items():
-        out: list[tuple[int, int]] = []
-        for r in rows:
-            if out and out[-1][1] == r - 1:
-                out[-1] = (out[-1][0], r)
-            else:
-                out.append((r, r))
-        runs[c] = out
-    rects: list[tuple[int, int, int, int]] = []
-    open_: dict[tuple[int, int], list[int]] = {}
-    for c in sorted(runs):
-        for run in runs[c]:
-            rect = open_.get(run)
-            if rect is not None and rect[3] == c - 1:
-                rect[3] = c
-            else:
-                rect = [run[0], c, run[1], c]
-                open_[run] = rect
-                rects.append(rect)  # type: ignore[arg-type]
-    return sorted((tuple(r) for r in rects), key=lambda r: (r[1], r[0]))  # type: ignore[misc]
-
-
-# ------------------------------------------------------------------ model
-@dataclass(frozen=True)
-class Label:
-    """An official label: text at the top-left of an (optionally merged) range."""
-
-    row: int
-    col: int
-    last_row: int
-    last_col: int
-    text: str
-
-    @property
-    def cell(self) -> str:
-        return cell_name(self.row, self.col)
-
-    @property
-    def ref(self) -> str:
-        return range_name(self.row, self.col, self.last_row, self.last_col)
-
-    @property
-    def merged(self) -> bool:
-        return (self.row, self.col) != (self.last_row, self.last_col)
-
-    def covers(self, row: int, col: int) -> bool:
-        return self.row <= row <= self.last_row and self.col <= col <= self.last_col
-
-
-@dataclass(frozen=True)
-class Field:
-    """One data cell of an official table."""
-
-    table: str
-    row_key: str
-    col_key: str
-    sheet: str
-    row: int
-    col: int
-    kind: str
-    row_label: str
-    col_label: str
-    span: tuple[int, int, int, int] | None = None
-    # For a total cell: the fields it sums and the rule that checks the sum.
-    parts: tuple[tuple[str, str], ...] = ()
-    rule: str | None = None
-    unit: str = ""  # printed unit of an amount, for prompts (the official label may print none)
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.table, self.row_key, self.col_key)
-
-    @property
-    def cell(self) -> str:
-        return cell_name(self.row, self.col)
-
-    @property
-    def is_total(self) -> bool:
-        return bool(self.parts)
-
-
-@dataclass(frozen=True)
-class Sum:
-    """A total line of a block: `total` = sum of `parts`, along `axis`, for each key in `across`.
-
-    axis "row": a total row; parts and total are row keys, `across` the block's column keys.
-    axis "col": a total column; parts and total are column keys, `across` the row keys.
-    """
-
-    rule: str
-    table: str
-    axis: str
-    total: str
-    parts: tuple[str, ...]
-    across: tuple[str, ...]
-
-    def cells(self, other: str) -> tuple[tuple[str, str], tuple[tuple[str, str], ...]]:
-        """(total field key, part field keys) for one row/column `other` across the sum."""
-        if self.axis == "row":
-            return (self.total, other), tuple((p, other) for p in self.parts)
-        return (other, self.total), tuple((other, p) for p in self.parts)
-
-
-@dataclass(frozen=True)
-class Balance:
-    """An identity `sum(left rows) == sum(right rows)`, checked per column."""
-
-    rule: str
-    table: str
-    left: tuple[str, ...]
-    right: tuple[str, ...]
-    cols: tuple[str, ...]
-    show_row: int
-    show_label: str
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str
-    sheet: str
-    title: str
-    origin: tuple[int, int]
-    size: tuple[int, int]
-    widths: tuple[float, ...]
-    landscape: bool
-    header_rows: int
-    labels: tuple[Label, ...]
-    merges: tuple[tuple[int, int, int, int], ...]
-    fields: tuple[Field, ...]
-    balances: tuple[Balance, ...]
-    sums: tuple[Sum, ...] = ()
-
-    @property
-    def bounds(self) -> tuple[int, int, int, int]:
-        r, c = self.origin
-        return r, c, r + self.size[0] - 1, c + self.size[1] - 1
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {(f.row_key, f.col_key): f for f in self.fields})
-
-    def field(self, row_key: str, col_key: str) -> Field:
-        return self._index[(row_key, col_key)]  # type: ignore[attr-defined]
-
-    def sum_formula(self, f: Field) -> str:
-        """The formula of a total cell, e.g. SUM(D6:D26), without the leading '='."""
-        cells = [parse_cell(self.field(*p).cell) for p in f.parts]
-        return "SUM(" + ",".join(range_name(*r) for r in compress(cells)) + ")"
-
-    def balance_formula(self, b: Balance, col: str) -> str:
-        """The live check cell of a balance for one column: ✓ when it holds, ✗ when not."""
-        side = lambda rows: "+".join(self.field(r, col).cell for r in rows)  # noqa: E731
-        return f'IF({side(b.left)}={side(b.right)},"{CHECK_OK}","{CHECK_BAD}")'
-
-    @property
-    def inputs(self) -> list[Field]:
-        return [f for f in self.fields if not f.is_total]
-
-    @property
-    def totals(self) -> list[Field]:
-        return [f for f in self.fields if f.is_total]
-
-
-@dataclass(frozen=True)
-class Cover:
-    sheet: str
-    widths: tuple[float, ...]
-    raw: dict = field(hash=False, compare=False)
-
-
-@dataclass(frozen=True)
-class CrossYear:
-    """A relation between this year's report and last year's, checked line by line.
-
-    For every line (a column key when `each` is "col", a row key when it is "row"):
-    this year's `this` = last year's `last` + this year's `plus` − this year's `minus`, where
-    `this`, `last`, `plus`, `minus` are keys on the other axis. Keys are semantic, so last
-    year's report may be of another edition: the relation holds wherever both have the keys.
-    `prefill`: `govxl new --from` copies last year's figures into this year's cells.
-    """
-
-    rule: str
-    table: str
-    each: str
-    this: str
-    last: str
-    plus: tuple[str, ...]
-    minus: tuple[str, ...]
-    lines: tuple[str, ...]
-    prefill: bool = False
-
-    def key(self, fixed: str, line: str) -> tuple[str, str, str]:
-        """The field key of row/column `fixed` on `line`."""
-        return (self.table, line, fixed) if self.each == "row" else (self.table, fixed, line)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A section of the published report, in official order: free text, or one of the tables."""
-
-    key: str
-    heading: str
-    table: str | None = None
-
-    @property
-    def ordinal(self) -> str:
-        """The heading's number ('一' of '一、……'): how a heading in a clerk's text file is matched."""
-        return self.heading.split("、", 1)[0]
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A figure that section text may quote (R-TEXT): the phrases that name it and the
-    table fields whose sum it is."""
-
-    name: str
-    section: str
-    patterns: tuple[str, ...]
-    fields: tuple[tuple[str, str, str], ...]
-    none_means_zero: bool = False
-
-
-@dataclass(frozen=True)
-class Mention:
-    """Something a section must mention (e.g. R-FEE: 信息处理费 in section 六)."""
-
-    rule: str
-    section: str
-    words: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ReportLayout:
-    """The published report around the tables: title, sections, and what the text must agree with."""
-
-    title: str
-    sections: tuple[Section, ...]
-    figures: tuple[Figure, ...] = ()
-    mentions: tuple[Mention, ...] = ()
-
-    def section(self, key: str) -> Section:
-        for s in self.sections:
-            if s.key == key:
-                return s
-        raise KeyError(key)
-
-
-@dataclass(frozen=True)
-class Edition:
-    id: str
-    name: str
-    document: str
-    issued: str
-    first_year: int
-    template_version: int
-    rules: tuple[str, ...]
-    fee_placeholder: str
-    tables: tuple[Table, ...]
-    cover: Cover
-    source: str
-    cross_year: tuple[CrossYear, ...] = ()
-    # The report around the tables ([report] in the spec); None for a spec that lacks it.
-    report: ReportLayout | None = None
-
-    def table(self, key: str) -> Table:
-        for t in self.tables:
-            if t.key == key:
-                return t
-        raise KeyError(key)
-
-    @property
-    def fields(self) -> list[Field]:
-        return [f for t in self.tables for f in t.fields]
-
-    def field(self, key: tuple[str, str, str]) -> Field:
-        return self.table(key[0]).field(key[1], key[2])
-
-    @property
-    def fingerprint(self) -> str:
-        """A short hash of everything a filled workbook must keep: sheets, labels, merges, cells."""
-        layout = [
-            {
-                "sheet": t.sheet,
-                "origin": t.origin,
-                "labels": [(lb.ref, lb.text) for lb in t.labels],
-                "merges": sorted(t.merges),
-                "fields": [(f.cell, f.kind, f.parts) for f in t.fields],
-            }
-            for t in self.tables
-        ]
-        blob = json.dumps(layout, ensure_ascii=False, sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
-
-
-# ------------------------------------------------------------------ loading
-def templates_dir() -> Path:
-    """Inside a wheel the specs sit in ``govxl/templates``; in a checkout, beside the package."""
-    here = Path(__file__).resolve().parent
-    for cand in (here / "templates", here.parent / "templates"):
-        if (cand / "cover.toml").is_file():
-            return cand
-    raise SpecError("找不到模板目录 templates/（安装不完整？）")
-
-
-def edition_ids() -> list[str]:
-    """Known editions, newest first."""
-    ids = [p.stem for p in templates_dir().glob("[0-9]*.toml")]
-    return sorted(ids, reverse=True)
 
 
 def per_edition(derive: Callable[[Edition], T]) -> Callable[[Edition], T]:
@@ -430,25 +74,9 @@ _CROSS_KEYS = {"rule", "table", "each", "this", "last", "plus", "minus", "lines"
 _REPORT_KEYS = {"title", "sections", "figures", "mentions"}
 
 
-class _Loader:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, msg: str) -> SpecError:
-        return SpecError(f"{self.source}: {where}: {msg}")
-
-    def keys(self, obj: dict, allowed: set[str], where: str, required: set[str] = frozenset()) -> None:
-        if not isinstance(obj, dict):
-            raise self.fail(where, "应为一个表（键值对）")
-        unknown = sorted(set(obj) - allowed)
-        if unknown:
-            raise self.fail(where, f"未知的键 {', '.join(unknown)}")
-        missing = sorted(required - set(obj))
-        if missing:
-            raise self.fail(where, f"缺少键 {', '.join(missing)}")
-
+class _Loader(Keys):
     def edition(self, doc: dict) -> Edition:
-        from .catalogue import CATALOGUE
+        from ..catalogue import CATALOGUE
 
         self.keys(doc, {"edition", "tables", "cover", "cross_year", "report"}, "顶层", {"edition", "tables"})
         ed = doc["edition"]
@@ -510,7 +138,7 @@ class _Loader:
         return Cover(sheet=base.sheet, widths=tuple(raw["widths"]), raw=raw) if over else base
 
     def report(self, rep: dict, tables: list[Table]) -> ReportLayout:
-        from .catalogue import CATALOGUE
+        from ..catalogue import CATALOGUE
 
         self.keys(rep, _REPORT_KEYS, "report", {"title", "sections"})
         by_key = {t.key: t for t in tables}
@@ -718,93 +346,3 @@ class _Loader:
                 out.append(Field(t["key"], rx["key"], cx["key"], t["sheet"], *off(r, c), kind,
                                  row_label, col_label, span, parts, rule, unit))
         return out
-
-
-@cache
-def load_cover() -> Cover:
-    path = templates_dir() / "cover.toml"
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))["cover"]
-    return Cover(sheet=raw["sheet"], widths=tuple(raw["widths"]), raw=raw)
-
-
-# ------------------------------------------------------------------ the aggregate's list sheet
-_AGG_KEYS = {"sheet", "hash_chars", "columns", "status", "unreadable", "no_agency", "is_aggregate", "footer",
-             "totals"}
-_AGG_COLUMNS = {"no", "status", "agency", "file", "hash", "totals", "verdict", "note"}
-
-
-@dataclass(frozen=True)
-class KeyTotal:
-    """A figure shown per report in an aggregate's list: the sum of some fields (by semantic key)."""
-
-    label: str
-    fields: tuple[tuple[str, str, str], ...]
-
-
-@dataclass(frozen=True)
-class AggregateSheet:
-    """templates/aggregate.toml: the list sheet `govxl aggregate` appends to a summary."""
-
-    sheet: str
-    hash_chars: int
-    columns: tuple[tuple[str, str, float], ...]  # (key, label, width); key "totals" = the key totals
-    totals: tuple[KeyTotal, ...]
-    texts: dict = field(hash=False, compare=False)
-
-
-@cache
-def load_aggregate_sheet() -> AggregateSheet:
-    source = "aggregate.toml"
-    path = templates_dir() / source
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))["aggregate"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError(f"{source}: 无法读取：{exc}") from None
-    ld = _Loader(source)
-    ld.keys(raw, _AGG_KEYS, "aggregate", _AGG_KEYS)
-    columns = []
-    for i, c in enumerate(raw["columns"]):
-        ld.keys(c, {"key", "label", "width"}, f"aggregate.columns[{i}]", {"key", "width"})
-        if c["key"] not in _AGG_COLUMNS:
-            raise ld.fail(f"aggregate.columns[{i}]", f"未知的列 {c['key']}")
-        columns.append((c["key"], c.get("label", "").format(hash_chars=raw["hash_chars"]), float(c["width"])))
-    totals = []
-    for i, t in enumerate(raw["totals"]):
-        ld.keys(t, {"label", "fields"}, f"aggregate.totals[{i}]", {"label", "fields"})
-        keys = tuple(tuple(k.split("/")) for k in t["fields"])
-        if not keys or any(len(k) != 3 for k in keys):
-            raise ld.fail(f"aggregate.totals[{i}]", "fields 应写成 table/row/column")
-        totals.append(KeyTotal(t["label"], keys))  # type: ignore[arg-type]
-    texts = {k: raw[k] for k in ("status", "unreadable", "no_agency", "is_aggregate", "footer")}
-    return AggregateSheet(raw["sheet"], int(raw["hash_chars"]), tuple(columns), tuple(totals), texts)
-
-
-# ------------------------------------------------------------------ wording of check's outputs
-_OUT_KEYS = {
-    "annotate": ({"sheet", "fills", "widths", "zh", "en"},
-                 {"title", "file", "about", "verdict", "headers", "workbook", "marked", "listed", "repaired",
-                  "not_copied", "none", "help", "unplaced_title", "unplaced_headers", "unplaced_extra",
-                  "unplaced_missing"}),
-    "report": ({"fills", "zh", "en"},
-               {"title", "summary", "headers", "details", "copy", "findings", "finding_headers", "none",
-                "unreadable", "layout", "missing", "totals"}),
-}
-
-
-@cache
-def load_outputs() -> dict:
-    """templates/annotate.toml: the words of `check --annotate` (the marked-up copy, whose first
-    sheet `govxl check` never reads) and `check --report` (the HTML page), in zh and en."""
-    source = "annotate.toml"
-    try:
-        raw = tomllib.loads((templates_dir() / source).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError(f"{source}: 无法读取：{exc}") from None
-    ld = _Loader(source)
-    for part, (top, texts) in _OUT_KEYS.items():
-        if part not in raw:
-            raise ld.fail(part, "缺少这一节")
-        ld.keys(raw[part], top, part, top)
-        for lang in ("zh", "en"):
-            ld.keys(raw[part][lang], texts, f"{part}.{lang}", texts)
-    return raw
