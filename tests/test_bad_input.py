@@ -23,6 +23,7 @@ from oddfiles import CLI, T3, T4, cli, refused
 import govxl
 from govxl import reader
 from govxl.errors import ReadError
+from govxl.reader import bounded
 
 # The `good` fixture: a fresh copy of a correct, filled workbook for each test.
 good_source, good = odd.good_source, odd.good_copy
@@ -194,7 +195,7 @@ def test_zip_bomb_refused_on_declared_size_before_inflating(tmp_path, monkeypatc
 
 def test_zip_bomb_refused_by_ratio_when_the_total_is_modest(tmp_path, monkeypatch):
     bomb = odd.zip_bomb(tmp_path, gib=0.02)  # 20 MB of spaces in ~20 KB: under MAX_PART, over MAX_RATIO
-    monkeypatch.setattr(reader, "MAX_TOTAL", 10**12)
+    monkeypatch.setattr(bounded, "MAX_TOTAL", 10**12)
     with pytest.raises(ReadError, match="压缩比超过"):
         govxl.check(bomb)
 
@@ -210,8 +211,8 @@ def test_zip_bomb_whose_directory_lies(tmp_path):
 def test_the_actual_inflated_size_is_bounded_too(tmp_path, monkeypatch):
     """Defence in depth: with the declared-size checks switched off, inflating still stops at MAX_PART."""
     src = odd.junk_rows(tmp_path, 30_000, name="big.xlsx")  # ~2.4 MB inflated
-    monkeypatch.setattr(reader, "MAX_PART", 2**20)
-    monkeypatch.setattr(reader._Zip, "_judge", lambda self, info, what: None)
+    monkeypatch.setattr(bounded, "MAX_PART", 2**20)
+    monkeypatch.setattr(bounded.BoundedZip, "_judge", lambda self, info, what: None)
     with pytest.raises(ReadError, match="压缩炸弹"):
         govxl.check(src)
 
@@ -236,7 +237,7 @@ def test_hundreds_of_extra_sheets_are_one_finding(tmp_path):
 
 
 def test_a_zip_with_too_many_members(tmp_path, good, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_ENTRIES", 50)
+    monkeypatch.setattr(bounded, "MAX_ENTRIES", 50)
     path = odd.rezip(good, tmp_path / "多部件.xlsx", add={f"junk/{i}": b"" for i in range(60)})
     with pytest.raises(ReadError, match="部件数量异常"):
         govxl.check(path)
@@ -254,13 +255,13 @@ def test_a_zip_whose_end_record_claims_a_billion_members(tmp_path, good):
 
 def test_junk_rows_refused_by_element_budget(tmp_path, monkeypatch):
     """(At full size, 150,000 rows against MAX_ELEMENTS, in test_hostile_files_cost_under_5s_and_500mb.)"""
-    monkeypatch.setattr(reader, "MAX_ELEMENTS", 20_000)
+    monkeypatch.setattr(bounded, "MAX_ELEMENTS", 20_000)
     refused(odd.junk_rows(tmp_path, 10_000), f"工作表“{T3}”的内容多得异常")
 
 
 def test_junk_rows_in_an_extra_sheet_do_not_block_the_check(tmp_path, monkeypatch):
     """An extra sheet is never parsed unless a table sheet is missing; then it is a hint only."""
-    monkeypatch.setattr(reader, "MAX_ELEMENTS", 20_000)
+    monkeypatch.setattr(bounded, "MAX_ELEMENTS", 20_000)
     path = odd.junk_rows(tmp_path, 10_000, part="xl/worksheets/x0.xml", name="extra-junk.xlsx",
                          src=odd.many_sheets(tmp_path, 1))
     report = govxl.check(path)

@@ -250,12 +250,12 @@ def _rezip(src, dst, change=None, compression=zipfile.ZIP_DEFLATED):
 
 
 def test_members_read_from_memory_are_what_zipfile_reads(tmp_path):
-    from govxl.reader import _Zip
+    from govxl.reader import BoundedZip
 
     stored = _rezip(govxl.new(tmp_path / "a.xlsx", agency="甲", year=2023), tmp_path / "s.xlsx",
                     compression=zipfile.ZIP_STORED)
     for path in (tmp_path / "a.xlsx", stored):
-        z = _Zip(path)
+        z = BoundedZip(path)
         assert z.raw is not None
         for name, info in z.names.items():
             assert z._inflate(info, info.file_size + 1) == z.zf.read(info), name
