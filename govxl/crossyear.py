@@ -23,7 +23,8 @@ from .checker import check_file
 from .errors import GovxlError, UsageError
 from .files import walk
 from .findings import Finding, Report
-from .rules import TOLERANCE, Key
+from .numbers import TOLERANCE, tidy
+from .rules import Key
 from .spec import CrossYear, Edition, edition_ids, load_edition
 
 
@@ -81,7 +82,7 @@ def _pairing(ed: Edition, this: Report, last: Report) -> list[Finding]:
 
 
 def _num(v: float) -> float | int:
-    return int(round(v)) if abs(v - round(v)) < TOLERANCE else round(v, 6)
+    return tidy(v)
 
 
 def _at(item: dict) -> str:

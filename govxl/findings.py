@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalogue import CATALOGUE, KIND_TEXT, REASONS, SEVERITIES, text
+from .numbers import show as _fmt
 
 _KIND_EN = dict(KIND_TEXT.values())  # what a value should be: the Chinese text -> the English one
 
@@ -61,14 +62,6 @@ class Finding:
             "actual": self.actual,
             "message": self.message(lang),
         }
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    if isinstance(v, float):
-        return f"{v:.6f}".rstrip("0").rstrip(".")
-    return "" if v is None else str(v)
 
 
 @dataclass

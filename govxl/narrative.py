@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .findings import Finding
+from .numbers import plain
 from .rules import Key
 from .spec import Edition, Figure, ReportLayout
 
@@ -260,7 +261,7 @@ def check_text(text: Narrative, edition: Edition, values: Mapping[Key, float | N
             expected = sum(parts)  # type: ignore[arg-type]
             if abs(expected - q.number) > 1e-9:
                 findings.append(Finding.of("R-TEXT", sheet=sec.heading, row_label=q.figure.name,
-                                           expected=_plain(expected), actual=q.number, detail=q.sentence))
+                                           expected=plain(expected), actual=q.number, detail=q.sentence))
     for m in layout.mentions:
         body = "".join(text.sections.get(m.section, []))
         if edition.fee_placeholder:  # the template's placeholder left in place reports nothing
@@ -268,7 +269,3 @@ def check_text(text: Narrative, edition: Edition, values: Mapping[Key, float | N
         if not any(w in _squash(body) for w in m.words):
             findings.append(Finding.of(m.rule, sheet=layout.section(m.section).heading))
     return findings
-
-
-def _plain(v: float) -> int | float:
-    return int(v) if float(v).is_integer() else v

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .findings import Finding
+from .numbers import TOLERANCE, tidy
 from .spec import Edition, Table, per_edition
 
 Key = tuple[str, str, str]
 
 # Counts are whole numbers; the fee has at most 6 decimals. Compare with a tolerance
 # well below either so float noise (0.1 + 0.2) never fires a rule.
-TOLERANCE = 1e-7
 
 
 def evaluate(edition: Edition, inputs: Mapping[Key, float], stated: Mapping[Key, float] | None = None) -> dict[Key, float]:
@@ -41,10 +41,6 @@ def totals_of(edition: Edition, inputs: Mapping[Key, float]) -> dict[Key, float]
     return {f.key: values[f.key] for f in edition.fields if f.is_total}
 
 
-def _num(v: float) -> float | int:
-    return int(round(v)) if abs(v - round(v)) < TOLERANCE else round(v, 6)
-
-
 def check(edition: Edition, values: Mapping[Key, float], tables: set[str] | None = None) -> list[Finding]:
     """Findings for every sum and balance that does not hold. `values` must hold every field."""
     findings: list[Finding] = []
@@ -57,7 +53,7 @@ def check(edition: Edition, values: Mapping[Key, float], tables: set[str] | None
             if abs(total - parts) > TOLERANCE:
                 findings.append(Finding.of(
                     rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label,
-                    col_label=f.col_label, expected=_num(parts), actual=_num(total)))
+                    col_label=f.col_label, expected=tidy(parts), actual=tidy(total)))
         for rule, left_keys, right_keys, cells, label in balances:
             left = sum([values[k] for k in left_keys])
             right = sum([values[k] for k in right_keys])
@@ -65,7 +61,7 @@ def check(edition: Edition, values: Mapping[Key, float], tables: set[str] | None
                 findings.append(Finding.of(
                     rule, sheet=cells[0].sheet, cell=",".join(f.cell for f in cells),
                     row_label=label, col_label=cells[0].col_label,
-                    expected=_num(left), actual=_num(right)))
+                    expected=tidy(left), actual=tidy(right)))
     return findings
 
 

@@ -14,8 +14,10 @@ import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..a1 import ranges
 from ..findings import Finding
-from ..spec import Edition, Field, Label, Table, compress, range_name
+from ..numbers import show
+from ..spec import Edition, Field, Label, Table
 from . import runs
 from .text import Atom, Val, canon
 
@@ -76,7 +78,7 @@ def col_name(f: Field) -> str:
 
 def cells_of(fields: list[Field]) -> str:
     """Workbook cells of some fields, as ranges (B4:D4)."""
-    return ",".join(range_name(*r) for r in compress([(f.row, f.col) for f in fields]))
+    return ranges([(f.row, f.col) for f in fields])
 
 
 def quoted(atoms: list[Atom], limit: int = 60) -> str:
@@ -527,4 +529,4 @@ def _fragment(text: str, labels: set[str]) -> bool:
 
 
 def _num(v: Decimal | int | None) -> str:
-    return "空白" if v is None else format(Decimal(v).normalize(), "f")
+    return "空白" if v is None else show(v)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..numbers import show
 from ..spec import Field, Table
 
 Key = tuple[str, str, str]
@@ -39,11 +40,7 @@ class Cell:
 
 def format_value(v: float | None, kind: str) -> str:
     """Counts as whole numbers; the fee (万元) with up to 6 decimals and no trailing zeros; blank for None."""
-    if v is None:
-        return ""
-    if kind != "amount" or float(v).is_integer():
-        return str(int(round(v)))
-    return f"{v:.6f}".rstrip("0").rstrip(".")
+    return show(v, whole=kind != "amount")
 
 
 def grid(table: Table, values: Mapping[Key, float | None]) -> list[list[Cell]]:
