@@ -339,7 +339,8 @@ def list_sheet(agg: Aggregate):
 def write_summary(agg: Aggregate, out: str | os.PathLike, *, agency: str, force: bool = False) -> Path:
     """Write the summary: a locked govxl workbook of the inputs' edition whose input cells hold the
     sums (totals stay live formulas), followed by the list sheet."""
-    from .writer import prepare_output, write_workbook
+    from .safefile import prepare_output
+    from .writer import write_workbook
 
     prepare_output(out, force, inputs=tuple(e.checked.path for e in agg.entries))  # never over an input
     if not agg.included:

@@ -12,7 +12,6 @@ import csv
 import gc
 import os
 import signal
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 
 from .errors import GovxlError, ReadError, UsageError, unexpected
 from .findings import Report
+from .safefile import atomic_path, csv_safe
 
 Result = Report | GovxlError
 More = Callable[[Report], list]
@@ -213,49 +213,32 @@ class Totals:
         return {k: getattr(self, k) for k in ("files", "passed", "failed", "unreadable", "error", "warning", "info")}
 
 
-def _csv_safe(v: Any) -> Any:
-    """Text from a workbook must not become a formula when Excel opens the CSV (CSV injection)."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + v
-    return v
-
-
 class SummaryCSV:
     """The summary as CSV that Excel opens correctly: UTF-8 with a BOM, CRLF, one row per file.
 
     Rows are written as they come (nothing is held), to a temporary file beside the target
     that replaces it only when the batch has finished: an interrupted run leaves no half file.
+    Text from a workbook never becomes a formula when Excel opens the CSV (safefile.csv_safe).
     """
 
     def __init__(self, path: str | os.PathLike, lang: str = "zh") -> None:
         self.path = prepare_csv(path)
         self.lang = lang
-        self._tmp: str | None = None
 
     def __enter__(self) -> SummaryCSV:
-        fd, self._tmp = tempfile.mkstemp(prefix=".govxl-", suffix=".tmp", dir=self.path.parent)
-        self._fh = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        self._target = atomic_path(self.path)
+        tmp = self._target.__enter__()
+        self._fh = open(tmp, "w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._fh)
         self._csv.writerow(HEADERS[self.lang])
         return self
 
     def add(self, row: Row) -> None:
-        self._csv.writerow([_csv_safe(v) for v in row.cells(self.lang)])
+        self._csv.writerow([csv_safe(v) for v in row.cells(self.lang)])
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._fh.close()
-        assert self._tmp is not None
-        if exc_type is None:
-            os.chmod(self._tmp, 0o644 & ~_umask())
-            os.replace(self._tmp, self.path)
-        elif os.path.exists(self._tmp):
-            os.unlink(self._tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        self._target.__exit__(exc_type, exc, tb)
 
 
 def prepare_csv(path: str | os.PathLike) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import UsageError, unexpected
 from .files import DOCUMENTS, skipped, walk
 from .findings import Report
-from .writer import same_file
+from .safefile import same_file
 
 
 @dataclass
@@ -106,7 +106,7 @@ def prepare(args: list[Path], paths: list[Path], *, annotate: Path | None, repor
     """Check the output paths and name the copies; raise UsageError with a clerk-readable reason.
     `read_too`: other folders the command reads (--previous-dir, --children), where copies would
     be read again next time just the same."""
-    from .writer import prepare_output
+    from .safefile import prepare_output
 
     out = Outputs(lang, strict, annotate, report)
     out.index = {str(p): i for i, p in enumerate(paths, start=1)}

@@ -22,16 +22,14 @@ from typing import Any
 from . import __version__
 from .errors import GovxlError, UsageError
 from .findings import Report
+from .numbers import show, tidy
 from .rules import Key
+from .safefile import atomic_write, prepare_output, safe_text
 from .spec import Edition, Field, load_edition
 
 EXPORT_FORMAT = 1
 CSV_COLUMNS = ("file", "agency", "year", "edition", "ok", "table", "row_key", "row_label", "col_key",
                "col_label", "value", "is_total")
-# A text cell starting with one of these is a formula to Excel, WPS and LibreOffice
-# (tab and carriage return too, per OWASP's CSV-injection advice). Such text is written with
-# a leading apostrophe, which spreadsheets show as plain text; numbers are never touched.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 UNUSABLE = ("V-INT", "V-AMT")
 
 
@@ -59,20 +57,13 @@ def load(paths: Iterable[Path], check: Callable[[Path], Report] | None = None) -
 
 
 # ------------------------------------------------------------------ values
-def number(v: float | None) -> int | float | None:
-    """Whole numbers as int, the fee rounded to its 6 decimals."""
-    if v is None:
-        return None
-    return int(round(v)) if abs(v - round(v)) < 1e-9 else round(float(v), 6)
-
-
 def usable_values(report: Report, edition: Edition) -> dict[Key, int | float | None]:
     """The report's values, with None where the workbook holds no usable number: an input with a
     V-INT / V-AMT error, every field of a missing sheet, and any total that sums one of those."""
     bad = {(f.sheet, f.cell) for f in report.findings if f.rule in UNUSABLE}
     if report.published is not None:
         # A workbook written by govxl import: the numbers as published, a blank or unread cell null.
-        return {f.key: None if (f.sheet, f.cell) in bad else number(report.published.get(f.key))
+        return {f.key: None if (f.sheet, f.cell) in bad else tidy(report.published.get(f.key))
                 for f in edition.fields}
     missing = {f.sheet for f in report.findings if f.rule == "S-SHEET"}
     out: dict[Key, int | float | None] = {}
@@ -85,7 +76,7 @@ def usable_values(report: Report, edition: Edition) -> dict[Key, int | float | N
         elif f.is_total and any(value(edition.field((f.table, *p))) is None for p in f.parts):
             v = None
         else:
-            v = number(report.values.get(f.key))
+            v = tidy(report.values.get(f.key))
         out[f.key] = v
         return v
 
@@ -151,20 +142,6 @@ def schema() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ CSV
-def safe_text(s: str | None) -> str:
-    """Text that no spreadsheet will run as a formula: a leading ' when it starts with = + - @ etc."""
-    s = "" if s is None else str(s)
-    return "'" + s if s.startswith(FORMULA_START) else s
-
-
-def _csv_number(v: int | float | None) -> int | str:
-    if v is None:
-        return ""
-    if isinstance(v, int):
-        return v
-    return f"{v:.6f}".rstrip("0").rstrip(".")  # never 1e-06
-
-
 def csv_rows(items: list[Item]) -> Iterable[list[Any]]:
     """Tidy long form: one value per row, CSV_COLUMNS; unreadable files contribute no rows."""
     for item in items:
@@ -177,7 +154,7 @@ def csv_rows(items: list[Item]) -> Iterable[list[Any]]:
                 rep.edition, "true" if rep.ok() else "false"]
         for f in ed.fields:
             yield [*head, f.table, f.row_key, safe_text(f.row_label), f.col_key, safe_text(f.col_label),
-                   _csv_number(vals[f.key]), "true" if f.is_total else "false"]
+                   show(vals[f.key]), "true" if f.is_total else "false"]
 
 
 def csv_text(items: list[Item]) -> str:
@@ -199,8 +176,6 @@ def export_text(items: list[Item], to: str) -> str:
 
 def write_export(items: list[Item], to: str, out: str | os.PathLike) -> Path:
     """Write the export to `out` (through a temporary file); never over one of the inputs."""
-    from .writer import atomic_write, prepare_output
-
     path = prepare_output(out, force=True, suffix="." + to, inputs=tuple(i.path for i in items))
     data = export_text(items, to).encode("utf-8")
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))

@@ -195,7 +195,7 @@ class HtmlReport:
 
     def finish(self, totals) -> Path:
         """Write the page (atomically, replacing an older one); returns its path."""
-        from .writer import atomic_write
+        from .safefile import atomic_write
 
         t = self.t
         head = [

@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import secrets
-import stat
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping
@@ -22,9 +20,12 @@ from typing import Any
 import xlsxwriter
 
 from . import __version__
-from .errors import OutputExistsError, UsageError
+from .a1 import cell_name, compress, parse_cell, parse_range, range_name, ranges
+from .errors import UsageError
+from .numbers import plain
 from .rules import Key, evaluate, rule_status
-from .spec import CHECK_BAD, CHECK_OK, Edition, Field, Table, cell_name, compress, parse_cell, parse_range, range_name
+from .safefile import atomic_write, prepare_output
+from .spec import CHECK_BAD, CHECK_OK, Edition, Field, Table
 
 FONT = "宋体"
 LINE_HEIGHT = 15.0
@@ -65,87 +66,6 @@ def quote_sheet(name: str) -> str:
 def text_width(text: str) -> float:
     """Width in Excel character units: CJK and full-width characters count double."""
     return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
-
-
-def prepare_output(path: str | os.PathLike, force: bool, suffix: str = ".xlsx",
-                   inputs: tuple[str | os.PathLike, ...] = ()) -> Path:
-    """Validate an output path; raise UsageError with a clerk-readable reason.
-
-    `suffix` is the only extension accepted (so a typo cannot overwrite a workbook with HTML);
-    an output that is one of `inputs` is refused even with `force`.
-    """
-    out = Path(path)
-    if out.suffix.lower() != suffix:
-        raise UsageError(f"输出文件名应以 {suffix} 结尾：{out}")
-    refuse_same_file(out, *inputs)
-    if out.is_dir():
-        raise UsageError(f"输出路径是一个文件夹：{out}")
-    if not out.parent.exists():
-        raise UsageError(f"输出目录不存在：{out.parent}")
-    if out.exists() and not force:
-        raise OutputExistsError(f"文件已存在：{out}（如需覆盖，请加 --force）")
-    if not os.access(out.parent, os.W_OK):
-        raise UsageError(f"没有权限写入目录：{out.parent}")
-    return out
-
-
-def same_file(a: Path, b: Path) -> bool:
-    """Do two paths name the same file (also through links, hard links and different spellings)?"""
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-        return os.path.normcase(a.resolve()) == os.path.normcase(b.resolve())
-    except (OSError, ValueError):
-        return False
-
-
-def refuse_same_file(out: str | os.PathLike, *inputs: str | os.PathLike) -> None:
-    """Raise UsageError if `out` is one of `inputs` (see same_file). Every command that reads files
-    and writes one calls this (prepare_output does, for its `inputs`), even with --force."""
-    for src in inputs:
-        if same_file(Path(out), Path(src)):
-            raise UsageError(f"输出文件不能与输入文件相同：{out}（会覆盖输入，请换一个文件名）")
-
-
-def atomic_write(out: Path, write) -> None:
-    """Call write(tmp_path), then rename over `out`: an interrupted run leaves no half file.
-
-    The temporary file sits beside `out` (same file system, so the rename is atomic), gets the
-    permissions a new file would get (umask), or those of the file it replaces, and is flushed
-    to disk before the rename."""
-    fd, tmp = _create_temp(out.parent)
-    os.close(fd)
-    try:
-        if out.exists():
-            os.chmod(tmp, stat.S_IMODE(os.stat(out).st_mode))
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    try:  # make the rename itself durable (POSIX); harmless where directories cannot be opened
-        dfd = os.open(out.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
-
-
-def _create_temp(folder: Path) -> tuple[int, str]:
-    """Like tempfile.mkstemp, but mode 0666 & ~umask (mkstemp's 0600 would leave the result unreadable
-    to colleagues on a shared drive)."""
-    for _ in range(100):
-        tmp = os.path.join(folder, f".govxl-{secrets.token_hex(6)}.tmp")
-        try:
-            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"无法在 {folder} 中创建临时文件")
 
 
 def write_workbook(
@@ -379,7 +299,7 @@ class _Writer:
                 for other in s.across:
                     total, parts = s.cells(other)
                     cells = [parse_cell(t.field(*p).cell) for p in parts]
-                    rng = ",".join(q + range_name(*x) for x in compress(cells))
+                    rng = ranges(cells, prefix=q)
                     conds.append(f"{q}{t.field(*total).cell}=SUM({rng})")
         if rule in ("V-INT", "V-AMT"):
             terms: list[str] = []
@@ -442,7 +362,7 @@ class _Writer:
             ws.write_comment(f.row, f.col, self.comments[f.key], {"x_scale": 2, "y_scale": 1.2})
         if f.is_total:
             shown = self.cached.get(f.key, self.computed[f.key])
-            ws.write_formula(f.row, f.col, t.sum_formula(f), self.f_total[f.kind], _cached(shown))
+            ws.write_formula(f.row, f.col, t.sum_formula(f), self.f_total[f.kind], plain(shown))
             return
         v = self.values.get(f.key)
         if v is None:
@@ -495,10 +415,6 @@ class _Writer:
             ws.write_string(i, 0, line, self.f_text)
         self.protect(ws)
         self.print_setup(ws, True, (0, 0), one_page=False)
-
-
-def _cached(v: float) -> float | int:
-    return int(v) if float(v).is_integer() else v
 
 
 def validation(f: Field) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, sha256, values
 from render_helpers import distinct_inputs
 
 import govxl
-from govxl import export
+from govxl import export, safefile
 from govxl.files import find_workbooks
 from govxl.rules import evaluate
 from govxl.spec import edition_ids, load_edition
@@ -96,7 +96,7 @@ def test_csv_text_never_becomes_a_formula(tmp_path, ed2021):
     for i, agency in enumerate(agencies[:5]):
         assert by_file[str(tmp_path / f"r{i}.xlsx")] == "'" + agency
     assert by_file[str(tmp_path / "r5.xlsx")] == "正常单位"
-    assert all(not row[c].startswith(export.FORMULA_START) for row in rows
+    assert all(not row[c].startswith(safefile.FORMULA_START) for row in rows
                for c in ("file", "agency", "row_label", "col_label"))
     bare = [row["file"] for row in rows if "=cmd" in row["file"]]
     assert bare and all(f.startswith(("'", "/")) for f in bare)

@@ -16,7 +16,8 @@ from oddfiles import cli
 
 import govxl
 from govxl.errors import UsageError
-from govxl.writer import Extra, refuse_same_file, write_workbook
+from govxl.safefile import refuse_same_file
+from govxl.writer import Extra, write_workbook
 
 # The `good` fixture: a fresh copy of a correct, filled workbook for each test.
 good_source, good = odd.good_source, odd.good_copy

@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import Flask, abort, flash, g, redirect, render_template, request, send_file, session, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..safefile import safe_text
 from . import adapter
 from .security import RateLimit, verify_password
 from .store import Desk, TooLarge, parse_units, safe_name, shown_name
@@ -287,8 +288,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         w = csv.writer(buf)
         w.writerow(["序号", "单位", "专用链接"])
         for u in desk.units(sid):
-            name = ("'" + u.name) if u.name[:1] in "=+-@\t\r" else u.name  # never a formula in Excel
-            w.writerow([u.position, name, base + url_for("unit_home", token=u.token)])
+            w.writerow([u.position, safe_text(u.name), base + url_for("unit_home", token=u.token)])
         return send_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"), f"{season.year}年报-各单位链接.csv",
                           "text/csv; charset=utf-8")
 

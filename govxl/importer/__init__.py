@@ -20,11 +20,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..a1 import ranges
 from ..errors import ReadError
 from ..findings import Finding, Report
+from ..numbers import show
 from ..rules import Key, evaluate
 from ..rules import check as check_rules
-from ..spec import Edition, Field, compress, edition_ids, load_edition, range_name
+from ..spec import Edition, Field, edition_ids, load_edition
 from .place import Placer, cells_of, col_name, row_name
 from .source import Source
 from .text import Atom, Lexicon, Val, canon, decompose, import_data, simplify
@@ -68,7 +70,8 @@ class Imported:
         """A govxl workbook holding the inputs; the printed totals are stored as the formulas'
         cached results, so that `govxl check` reports each one that disagrees (I-TOTAL)."""
         from ..checker import import_marks
-        from ..writer import refuse_same_file, write_workbook
+        from ..safefile import refuse_same_file
+        from ..writer import write_workbook
 
         refuse_same_file(path, self.file)
         ed = self.edition
@@ -92,11 +95,11 @@ class Imported:
                 continue
             cells = [(f.row, f.col) for f in t.inputs if f.key in self.values and self.values[f.key] is None]
             if cells and len(cells) == len(t.inputs):
-                findings.append(Finding.of("V-EMPTY", sheet=t.sheet, cell=_ranges(cells), row_label=t.title))
+                findings.append(Finding.of("V-EMPTY", sheet=t.sheet, cell=ranges(cells), row_label=t.title))
             elif cells:
                 blanks[t.sheet] = cells
         if blanks:
-            where = "；".join(f"{sheet}!{_ranges(cells)}" for sheet, cells in blanks.items())
+            where = "；".join(f"{sheet}!{ranges(cells)}" for sheet, cells in blanks.items())
             findings.append(Finding.of("V-BLANK", actual=sum(map(len, blanks.values())), detail=where))
         return Report(file=self.file, edition=ed.id, template_version=ed.template_version, agency=self.agency,
                       year=self.year, findings=findings, values={k: values[k] for k in self.values})
@@ -147,7 +150,7 @@ class Imported:
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2)
 
     def write_json(self, path: str | os.PathLike, force: bool = False, lang: str = "zh") -> Path:
-        from ..writer import atomic_write, prepare_output
+        from ..safefile import atomic_write, prepare_output
 
         out = prepare_output(path, force, suffix=".json", inputs=(self.file,))
         text = self.to_json(lang) + "\n"
@@ -326,24 +329,18 @@ def _number(res: Imported, f: Field, val: Val) -> Number | None:
         if f.kind == "amount" and val.unit in data.amount_units and target in data.amount_units:
             if val.unit != target:
                 n = n * data.amount_units[val.unit] / data.amount_units[target]
-                shown = f"{_plain(n)} {target}"
+                shown = f"{show(n)} {target}"
                 res.findings.append(Finding.of("I-UNIT", expected=shown, **where))
                 res.notes[f.key] = f"原报告为“{val.text}”，按 {shown} 填入"
         elif f.kind != "amount" and val.unit in data.count_units:
             pass
         else:
             why = "本栏没有规定单位" if f.kind == "amount" and target is None else "单位与本栏不符"
-            res.findings.append(Finding.of("I-UNIT", severity="warning", expected=_plain(n), **where,
+            res.findings.append(Finding.of("I-UNIT", severity="warning", expected=show(n), **where,
                                            detail=f"（{why}，按原数字填入，请核对）"))
     return int(n) if n == n.to_integral_value() else float(n)
 
 
-def _ranges(cells: list[tuple[int, int]]) -> str:
-    return ",".join(range_name(*r) for r in compress(cells))
-
-
-def _plain(n: Decimal) -> str:
-    return format(n.normalize(), "f")
 
 
 def blank_totals(res: Imported) -> list[Finding]:
@@ -354,7 +351,7 @@ def blank_totals(res: Imported) -> list[Finding]:
         if printed is not None or parts == 0:
             continue  # (a blank total of blank or zero parts is the same story as its parts)
         f = res.edition.field(key)
-        shown = _plain(Decimal(str(parts)))
+        shown = show(Decimal(str(parts)))
         res.notes[key] = f"原报告此格为空白，按各项之和为 {shown}"
         out.append(Finding.of("I-TOTAL", severity="warning", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
                               col_label=col_name(f), actual="空白", expected=shown,
@@ -374,6 +371,6 @@ def published_arithmetic(res: Imported) -> list[Finding]:
     computed = evaluate(ed, res.inputs)
     for key, printed in stated.items():
         if abs(printed - computed[key]) > 1e-7:
-            res.notes[key] = (f"原报告公布的数字为 {_plain(Decimal(str(printed)))}，"
-                              f"按各项之和应为 {_plain(Decimal(str(computed[key])))}")
+            res.notes[key] = (f"原报告公布的数字为 {show(Decimal(str(printed)))}，"
+                              f"按各项之和应为 {show(Decimal(str(computed[key])))}")
     return check_rules(ed, evaluate(ed, res.inputs, stated), tables=complete)

@@ -74,7 +74,7 @@ def render_report(report: Report, to: str, out: str | os.PathLike, *, text: Narr
                   force: bool = False, inputs: tuple[str | os.PathLike, ...] = ()) -> Rendered:
     """Write the report as `to` (html, md, docx) to `out`; returns the text's findings (R-TEXT,
     R-FEE, R-SECTION). A report that failed its check raises CheckFailedError unless `force`."""
-    from ..writer import atomic_write, prepare_output
+    from ..safefile import atomic_write, prepare_output
 
     if to not in FORMATS:
         raise UsageError(f"不支持的格式：{to}（可选 {'、'.join(FORMATS)}）")

@@ -29,7 +29,7 @@ def aggregate(
 ) -> None:
     """把多份同一版本、同一年度的年报汇总为一份（输入单元格为各份之和，合计仍为公式），并附汇总清单。"""
     from ...aggregate import check_all, combine, iter_files, write_summary
-    from ...writer import prepare_output
+    from ...safefile import prepare_output
 
     if not agency.strip():
         fail(say("请用 --agency 写明汇总报告的填报单位，例如“XX县人民政府（汇总）”",

@@ -31,7 +31,7 @@ def export(
     """导出校验后的数据（CSV 长表或 JSON），供汇总分析。未通过校验的工作簿照样导出，标为 ok=false。"""
     from ...export import export_text, load, write_export
     from ...files import find_workbooks
-    from ...writer import prepare_output
+    from ...safefile import prepare_output
 
     lang_ = lang.value
     fmt = pick_format(to, output, ExportTo, say("导出", "export"))

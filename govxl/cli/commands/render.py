@@ -35,8 +35,8 @@ def render(
     from ...checker import check_file
     from ...narrative import read_text
     from ...render import FORMATS, render_report
+    from ...safefile import prepare_output
     from ...spec import load_edition
-    from ...writer import prepare_output
 
     lang_ = lang.value
     if to is None and output.suffix.lower() == ".pdf":
