@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -22,6 +23,7 @@ from oddfiles import CLI, T3, T4, cli, refused
 
 import govxl
 from govxl import reader
+from govxl.catalogue import READ_ERRORS, text
 from govxl.errors import ReadError
 from govxl.reader import bounded
 
@@ -317,6 +319,55 @@ def test_hostile_files_cost_under_5s_and_500mb(tmp_path, case):
     assert rss < 500, f"{case}: {rss:.0f} MB peak"
 
 
+
+
+# ------------------------------------------------------------------ read errors: codes, both languages
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def unquoted(text: str) -> str:
+    """`text` without the “quoted” names it carries (an official sheet name is Chinese in any language)."""
+    return re.sub(r"“[^”]*”", "", text)
+
+
+REFUSED = {  # a hostile file -> its code and the parameters of its message
+    "R-BOMB": (lambda d: odd.zip_bomb(d, gib=1), {}),
+    "R-RATIO": (lambda d: odd.zip_bomb(d, gib=0.02), {"ratio": bounded.MAX_RATIO, "what": f"工作表“{T3}”",
+                                                       "what_en": f"sheet “{T3}”"}),
+    "R-DTD": (lambda d: odd.entity_attack(d, odd.SHEET_T3, "xxe"), {}),
+}
+
+
+@pytest.mark.parametrize("code", REFUSED)
+def test_a_refused_file_says_why_in_either_language_and_its_code_in_json(tmp_path, code):
+    make, params = REFUSED[code]
+    path = make(tmp_path)
+    zh, en = (text(READ_ERRORS, code, lang, params) for lang in ("zh", "en"))
+    r = cli("check", path)
+    assert r.returncode == 2 and r.stderr == f"{path}：无法校验：{zh}\n"
+    r = cli("check", "--lang", "en", path)
+    assert r.returncode == 2 and r.stderr == f"{path}: cannot check: {en}\n"
+    assert not CJK.search(unquoted(r.stderr)), r.stderr
+    for lang, message in (("zh", zh), ("en", en)):
+        r = cli("check", "--format", "json", "--lang", lang, path)
+        assert r.returncode == 2 and json.loads(r.stdout)["error"] == {"code": code, "message": message}
+
+
+def test_every_file_the_reader_refuses_has_a_code_and_english(tmp_path, not_workbooks):
+    """Not one refusal of govxl.reader is a reason without a code (R-READ in JSON), nor Chinese in English."""
+    os.mkfifo(tmp_path / "管道.xlsx")
+    (tmp_path / "文件夹.xlsx").mkdir()
+    paths = [p for p, _ in not_workbooks.values()] + [tmp_path / n for n in ("管道.xlsx", "文件夹.xlsx", "没有.xlsx")]
+    codes = []
+    for path in paths:
+        try:
+            reader.read_xlsx(path)
+        except ReadError as exc:
+            assert exc.code in READ_ERRORS, (path.name, str(exc))
+            assert str(exc) == text(READ_ERRORS, exc.code, "zh", exc.params)
+            assert not CJK.search(unquoted(exc.text("en").replace(str(path), "").replace(path.name, ""))), exc.text("en")
+            codes.append(exc.code)
+    assert len(codes) == len(paths) and len(set(codes)) >= 12, codes
 
 
 # ================================================================== the CLI over many odd files

@@ -103,6 +103,89 @@ def test_the_app_module_imports_no_command():
     assert not any(d.startswith("govxl.cli.commands") for d in import_graph()["govxl.cli.app"])
 
 
+# ------------------------------------------------------------------ a layered base
+# The bottom of govxl: modules that import nothing of govxl but its errors (not even inside a function).
+BOTTOM = {"govxl.a1": set(), "govxl.numbers": set(), "govxl.safefile": {"govxl.errors"}}
+
+
+def all_imports(path: Path) -> set[str]:
+    """Every govxl module `path` imports, at the top or inside a function."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.startswith("govxl"))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            if base.startswith("govxl"):
+                out.add(base)
+    return out - {name}
+
+
+def test_the_walker_sees_imports_inside_functions():
+    assert "govxl.writer" in all_imports(PACKAGE / "crossyear.py")  # `from .writer import write_workbook`, lazily
+    assert "govxl.errors" in all_imports(PACKAGE / "reader" / "bounded.py")
+
+
+@pytest.mark.parametrize("mod", sorted(BOTTOM))
+def test_the_bottom_modules_import_nothing_above_them(mod):
+    assert all_imports(PACKAGE.parent / (mod.replace(".", "/") + ".py")) <= BOTTOM[mod]
+
+
+def test_the_reader_knows_nothing_of_the_specs():
+    """The reader reads any workbook: it knows A1 addresses and its limits, never an edition."""
+    allowed = {"govxl.errors", "govxl.a1", "govxl.numbers"}
+    for path in (PACKAGE / "reader").rglob("*.py"):
+        outside = {m for m in all_imports(path) if not m.startswith("govxl.reader")}
+        assert outside <= allowed, (path.name, outside - allowed)
+    assert not any(m.startswith("govxl.spec") for m in all_imports(PACKAGE / "reader" / "__init__.py"))
+
+
+def test_spec_and_reader_packages_keep_their_public_names():
+    import govxl.reader as reader
+    import govxl.spec as spec
+    from govxl import a1
+
+    for name in ("read_xlsx", "RawWorkbook", "RawSheet", "RawCell", "parse_xml", "parse_sheet_xml", "sniff", "M"):
+        assert hasattr(reader, name), name
+    for name in ("load_edition", "parse_edition", "edition_ids", "templates_dir", "per_edition", "load_cover",
+                 "load_aggregate_sheet", "load_outputs", "Edition", "Table", "Field", "parse_cell", "range_name"):
+        assert hasattr(spec, name), name
+    assert spec.parse_cell is a1.parse_cell and spec.compress is a1.compress
+
+
+def test_no_module_is_too_long():
+    """The packages split by concern stay small (the issue's ~450 lines)."""
+    for path in [*(PACKAGE / "reader").glob("*.py"), *(PACKAGE / "spec").glob("*.py"),
+                 PACKAGE / "writer.py", PACKAGE / "a1.py", PACKAGE / "numbers.py", PACKAGE / "safefile.py"]:
+        assert len(path.read_text(encoding="utf-8").splitlines()) <= 450, path
+
+
+def test_export_and_render_never_import_xlsxwriter(tmp_path):
+    """Writing JSON, CSV, HTML, Markdown and Word costs no XlsxWriter import (a fresh interpreter)."""
+    code = f"""
+import sys
+from pathlib import Path
+import govxl.export as export, govxl.render as render
+import govxl.render.html, govxl.render.markdown, govxl.render.word
+from govxl.checker import check_file
+src = Path({str(ROOT / "examples" / "nanguan-2023.xlsx")!r})
+out = Path({str(tmp_path)!r})
+items = export.load([src])
+for to in ("json", "csv"):
+    export.write_export(items, to, out / ("x." + to))
+for to, ext in render.FORMATS.items():
+    render.render_report(check_file(src), to, out / ("x" + ext))
+print(sorted(p.name for p in out.iterdir()), "xlsxwriter" in sys.modules)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["['x.csv',", "'x.docx',", "'x.html',", "'x.json',", "'x.md']", "False"], r.stdout
+
+
 # ------------------------------------------------------------------ the same options everywhere
 def test_the_commands_are_all_there():
     assert list(COMMANDS) == ["new", "check", "export", "render", "aggregate", "import", "desk"]
