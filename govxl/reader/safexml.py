@@ -72,9 +72,26 @@ def parse_xml(data: bytes, name: What | str = ""):
     laughs") nor external entities are possible; that is all defusedxml guarded against, and
     it forced the pure-Python parser, five times slower.
     """
+    return _parse(data, name, sheet=False)
+
+
+def parse_sheet_xml(data: bytes, name: What | str = ""):
+    """Parse a worksheet part like :func:`parse_xml`, but not the tail that a check never reads.
+
+    Only the part before the first tail element is parsed (closed with the root's end tag).
+    That gives the same elements as a full parse whenever it parses at all (a cut inside a
+    comment or below the top level does not) and every element read is either in it or absent
+    from the bytes after the cut (a file out of the schema's order); otherwise the whole part
+    is parsed. The one difference: malformed XML after the cut goes unnoticed.
+    """
+    return _parse(data, name, sheet=True)
+
+
+def _parse(data: bytes, name: What | str, sheet: bool):
     try:
-        _root_name(data)
-        return _et_fromstring(data)
+        root = _root_name(data)
+        head = _sheet_head(data, root) if sheet else None
+        return head if head is not None else _et_fromstring(data)
     except _DTD:
         raise ReadError(code="R-DTD") from None
     except (ParseError, pyexpat.ExpatError, ValueError, LookupError, RecursionError):
@@ -88,33 +105,21 @@ _SHEET_TAIL = re.compile(rb"<(?:conditionalFormatting|dataValidations|hyperlinks
 _SHEET_READ = ("sheetData", "sheetProtection", "mergeCells")
 
 
-def parse_sheet_xml(data: bytes, name: What | str = ""):
-    """Parse a worksheet part like :func:`parse_xml`, but not the tail that a check never reads.
-
-    Only the part before the first tail element is parsed (closed with the root's end tag).
-    That gives the same elements as a full parse whenever it parses at all (a cut inside a
-    comment or below the top level does not) and every element read is either in it or absent
-    from the bytes after the cut (a file out of the schema's order); otherwise the whole part
-    is parsed. The one difference: malformed XML after the cut goes unnoticed.
-    """
+def _sheet_head(data: bytes, root: str):
+    """The worksheet without its tail (see parse_sheet_xml), or None when that cannot stand for it."""
+    if ":" in root:
+        return None
+    end = data.find(b"</sheetData>")
+    m = _SHEET_TAIL.search(data, max(end, 0))
+    if m is None:
+        return None
     try:
-        root = _root_name(data)
-        if ":" not in root:
-            end = data.find(b"</sheetData>")
-            m = _SHEET_TAIL.search(data, max(end, 0))
-            if m is not None:
-                try:
-                    head = _et_fromstring(data[:m.start()] + b"</" + root.encode() + b">")
-                except ParseError:
-                    head = None
-                if head is not None and all(head.find(M + k) is not None or data.find(k.encode(), m.start()) < 0
-                                            for k in _SHEET_READ):
-                    return head
-        return _et_fromstring(data)
-    except _DTD:
-        raise ReadError(code="R-DTD") from None
-    except (ParseError, pyexpat.ExpatError, ValueError, LookupError, RecursionError):
-        raise ReadError(code="R-BADXML", **named(name)) from None
+        head = _et_fromstring(data[:m.start()] + b"</" + root.encode() + b">")
+    except ParseError:
+        return None
+    if all(head.find(M + k) is not None or data.find(k.encode(), m.start()) < 0 for k in _SHEET_READ):
+        return head
+    return None
 
 
 _ROW = re.compile(rb'<row r="([0-9]{1,7})"')

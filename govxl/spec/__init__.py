@@ -10,29 +10,12 @@ process). The A1 address helpers live in :mod:`govxl.a1` and are re-exported her
 from ..a1 import cell_name, col_index, col_letters, compress, parse_cell, parse_range, range_name
 from .base import edition_ids, templates_dir
 from .edition import load_edition, parse_edition, per_edition
-from .model import (
-    CHECK_BAD,
-    CHECK_OK,
-    KINDS,
-    RULE_KINDS,
-    Balance,
-    Cover,
-    CrossYear,
-    Edition,
-    Field,
-    Figure,
-    Label,
-    Mention,
-    ReportLayout,
-    Section,
-    Sum,
-    Table,
-)
+from .model import *  # noqa: F403 (the model's __all__)
+from .model import __all__ as _model
 from .sheets import AggregateSheet, KeyTotal, load_aggregate_sheet, load_cover, load_outputs
 
 __all__ = [
-    "CHECK_BAD", "CHECK_OK", "KINDS", "RULE_KINDS", "AggregateSheet", "Balance", "Cover", "CrossYear", "Edition",
-    "Field", "Figure", "KeyTotal", "Label", "Mention", "ReportLayout", "Section", "Sum", "Table", "cell_name",
-    "col_index", "col_letters", "compress", "edition_ids", "load_aggregate_sheet", "load_cover", "load_edition",
-    "load_outputs", "parse_cell", "parse_edition", "parse_range", "per_edition", "range_name", "templates_dir",
+    *_model, "AggregateSheet", "KeyTotal", "cell_name", "col_index", "col_letters", "compress", "edition_ids",
+    "load_aggregate_sheet", "load_cover", "load_edition", "load_outputs", "parse_cell", "parse_edition", "parse_range",
+    "per_edition", "range_name", "templates_dir",
 ]

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 from ..a1 import cell_name, parse_cell, range_name, ranges
 
+__all__ = ["CHECK_BAD", "CHECK_OK", "KINDS", "RULE_KINDS", "Balance", "Cover", "CrossYear", "Edition", "Field", "Figure",
+           "Label", "Mention", "ReportLayout", "Section", "Sum", "Table"]
+
 KINDS = ("count", "amount", "signed")
 CHECK_OK, CHECK_BAD = "✓", "✗"
 RULE_KINDS = {"count": "V-INT", "signed": "V-INT", "amount": "V-AMT"}
