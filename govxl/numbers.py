@@ -7,8 +7,6 @@ whole when it is whole and else with up to 6 decimals and no trailing zeros (nev
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 TOLERANCE = 1e-7  # two sums that differ by less are equal (float noise of the 6-decimal amounts)
 DECIMALS = 6
 
@@ -30,8 +28,8 @@ def show(v: object, whole: bool = False) -> str:
     printed rounded even when it is not whole (a table shows the cell's kind, not the noise)."""
     if v is None:
         return ""
-    if isinstance(v, Decimal):
-        return format(v.normalize(), "f")
+    if type(v).__name__ == "Decimal":  # decimal.Decimal (not imported: it costs start-up time)
+        return format(v.normalize(), "f")  # type: ignore[attr-defined]
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return str(v)
     if isinstance(v, int):

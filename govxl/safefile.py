@@ -8,7 +8,6 @@ and :func:`atomic_write` / :func:`atomic_path`; every text cell of a CSV through
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -105,6 +104,8 @@ def atomic_write(out: Path, write: Callable[[str], Any]) -> None:
 def create_temp(folder: Path) -> tuple[int, str]:
     """Like tempfile.mkstemp, but mode 0666 & ~umask (mkstemp's 0600 would leave the result unreadable
     to colleagues on a shared drive)."""
+    import secrets  # only when writing: `govxl check` without outputs never needs it
+
     for _ in range(100):
         tmp = os.path.join(folder, f".govxl-{secrets.token_hex(6)}.tmp")
         try:
