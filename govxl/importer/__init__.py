@@ -23,7 +23,7 @@ from typing import Any
 from ..a1 import ranges
 from ..errors import ReadError
 from ..findings import Finding, Report
-from ..numbers import show
+from ..numbers import plain, show
 from ..rules import Key, evaluate
 from ..rules import check as check_rules
 from ..spec import Edition, Field, edition_ids, load_edition
@@ -143,7 +143,7 @@ class Imported:
         for f in ed.fields:
             if f.is_total and f.key in self.values and read(f):
                 v = computed[f.key]
-                out[f.key] = (self.values[f.key], int(v) if float(v).is_integer() else v)
+                out[f.key] = (self.values[f.key], plain(v))
         return out
 
     def to_json(self, lang: str = "zh") -> str:
