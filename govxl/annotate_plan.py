@@ -219,7 +219,7 @@ def marks_of(report: Report, edition: Edition, blanks: Iterable[Field] = ()) -> 
 
 
 def make_plan(report: Report, raw: RawWorkbook, lang: str = "zh") -> Plan:
-    from .checker import EXPECTED_TEXT, _read_input, value_rule
+    from .checker import _read_input, expected_for, value_rule
 
     ed = load_edition(report.edition)
     plan = Plan(report, ed, lang)
@@ -242,7 +242,7 @@ def make_plan(report: Report, raw: RawWorkbook, lang: str = "zh") -> Plan:
             content = content_of(raw, c)
             if content is not None:
                 plan.contents[f.key] = content
-            got = _read_input(raw, c, f, value_rule(f.kind), EXPECTED_TEXT[f.kind][0])
+            got = _read_input(raw, c, f, value_rule(f.kind), expected_for(f.kind))
             if got.value is not None:
                 plan.numbers[f.key] = got.value
             elif content is None and t.sheet not in whole | damaged:

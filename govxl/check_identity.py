@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from .catalogue import KIND_TEXT
+from .catalogue import KIND_TEXT, Join, Phrase, phrase
 from .errors import NoIdentityError, NotGovxlError
 from .findings import Finding
 from .reader import RawWorkbook
@@ -33,6 +33,11 @@ from .spec import (
 PROP_PREFIX, NAME_PREFIX = "govxl.", "govxl_"
 
 EXPECTED_TEXT = KIND_TEXT  # what a value of each kind should be (zh, en)
+
+
+def expected_for(kind: str) -> Phrase:
+    """What a value of `kind` should be, as the {expected} of a value finding."""
+    return phrase(f"kind-{kind}")
 
 
 def value_rule(kind: str) -> str:
@@ -174,21 +179,19 @@ def identify(raw: RawWorkbook) -> tuple[Edition, list[Finding]]:
         for candidate in known:
             ed = load_edition(candidate)
             if _layout_matches(raw, ed):
-                return ed, [Finding.of("S-IDENT", expected=ed.id, detail="；请用 govxl new 重新生成后再填写")]
+                return ed, [Finding.of("S-IDENT", expected=ed.id, reason="regenerate")]
         names = {s.name for s in raw.sheets}
         for candidate in known:
             ed = load_edition(candidate)
             if any(t.sheet in names for t in ed.tables):
-                raise NoIdentityError(f"不是 govxl 生成的年报工作簿：缺少模板标识，且表格版式与 {ed.id} 版不符"
-                                    "（可能插入或删除了行、列）；请用 govxl new 重新生成后填写")
+                raise NoIdentityError(code="R-LAYOUT", edition=ed.id)
         raise NoIdentityError(code="R-NOTGOVXL")
     if ed_id not in known:
-        raise NotGovxlError(code="R-EDITION", edition=ed_id, known="、".join(known))
+        raise NotGovxlError(code="R-EDITION", edition=ed_id, known=Join(known))
     ed = load_edition(ed_id)
     v = whole_number(_ident(raw, "template_version"))
     if v is not None and v > ed.template_version:
-        raise NotGovxlError(
-            f"模板版本 {v} 比本程序认识的版本（{ed.id} 版第 {ed.template_version} 版）新，请升级 govxl")
+        raise NotGovxlError(code="R-NEWER", version=v, edition=ed.id, known=ed.template_version)
     return ed, []
 
 
@@ -212,7 +215,7 @@ class _TablePlan:
 
     table: Table
     labels: tuple[tuple[Label, tuple[int, int], str], ...]  # label, position, normalised text
-    inputs: tuple[tuple[Field, tuple[int, int], str, str], ...]  # field, position, rule, expected (zh)
+    inputs: tuple[tuple[Field, tuple[int, int], str, str], ...]  # field, position, rule, expected
     totals: tuple[tuple[Field, tuple[int, int], str, str], ...]  # field, position, formula, normalised
     merges: frozenset[tuple[int, int, int, int]]
 
@@ -231,7 +234,7 @@ def _make_plan(ed: Edition) -> _Plan:
         tables.append(_TablePlan(
             table=t,
             labels=tuple((lb, (lb.row, lb.col), norm_label(lb.text)) for lb in t.labels),
-            inputs=tuple((f, (f.row, f.col), value_rule(f.kind), EXPECTED_TEXT[f.kind][0]) for f in t.inputs),
+            inputs=tuple((f, (f.row, f.col), value_rule(f.kind), expected_for(f.kind)) for f in t.inputs),
             totals=tuple((f, (f.row, f.col), t.sum_formula(f), norm_formula(t.sum_formula(f))) for f in t.totals),
             merges=frozenset(t.merges),
         ))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from .catalogue import Join, phrase
 from .check_identity import _Plan, _TablePlan, norm_formula, norm_label, quote
 from .check_values import _n
 from .findings import Finding
@@ -21,7 +22,7 @@ def _sheet_order(raw: RawWorkbook, plan: _Plan) -> list[Finding]:
     names = [s.name for s in raw.sheets]
     actual = [n for n in names if n in expected]
     if actual != [n for n in expected if n in names]:
-        out.append(Finding.of("S-ORDER", expected="、".join(expected), actual="、".join(actual)))
+        out.append(Finding.of("S-ORDER", expected=Join(expected), actual=Join(tuple(actual))))
     aggregate_list = load_aggregate_sheet().sheet
     if aggregate_list in names:
         out.append(Finding.of("S-AGG", sheet=aggregate_list, actual=aggregate_list))
@@ -29,7 +30,7 @@ def _sheet_order(raw: RawWorkbook, plan: _Plan) -> list[Finding]:
     marked = load_outputs()["annotate"]["sheet"]
     extra = [n for n in names if n not in expected and n not in (aggregate_list, marked)]
     if len(extra) > MAX_EXTRA_LISTED:  # one line, not hundreds
-        out.append(Finding.of("S-EXTRA", actual=extra[0], detail=f"等 {len(extra)} 张"))
+        out.append(Finding.of("S-EXTRA", actual=extra[0], reason="more-sheets", params={"n": len(extra)}))
     else:
         out += [Finding.of("S-EXTRA", sheet=n, actual=n) for n in extra]
     return out
@@ -70,28 +71,28 @@ def _layout_changed(sheet: RawSheet, tp: _TablePlan) -> Finding | None:
         return None
     first = wrong[0]
     if n_moved >= 2:
-        parts = []
-        if dr:
-            parts.append(f"{'下' if dr > 0 else '上'}移了 {abs(dr)} 行")
-        if dc:
-            parts.append(f"{'右' if dc > 0 else '左'}移了 {abs(dc)} 列")
-        cause = "、".join(
-            ([("插入了行" if dr > 0 else "删除了行")] if dr else []) + ([("插入了列" if dc > 0 else "删除了列")] if dc else []))
-        detail = f"从 {first.cell} 起，“{first.text}”等 {n_moved} 个标签{'、'.join(parts)}（可能{cause}）"
+        moves = ([phrase("rows-down" if dr > 0 else "rows-up", n=abs(dr))] if dr else []) + (
+            [phrase("cols-right" if dc > 0 else "cols-left", n=abs(dc))] if dc else [])
+        causes = ([phrase("rows-inserted" if dr > 0 else "rows-deleted")] if dr else []) + (
+            [phrase("cols-inserted" if dc > 0 else "cols-deleted")] if dc else [])
+        reason, params = "layout-moved", {"cell": first.cell, "label": first.text, "n": n_moved,
+                                          "moves": Join(tuple(moves)), "causes": Join(tuple(causes))}
     else:
-        detail = (f"{len(wrong)} 个标签与官方表格不符，第一个在 {first.cell}：应为“{first.text}”，"
-                  f"实为{quote(_text(sheet, first.row, first.col)) if _text(sheet, first.row, first.col) else '空白'}")
+        found = _text(sheet, first.row, first.col)
+        reason, params = "layout-labels", {"n": len(wrong), "cell": first.cell, "label": first.text,
+                                           "found": quote(found) if found else phrase("blank")}
     return Finding.of("S-LAYOUT", sheet=t.sheet, cell=first.cell, expected=first.text,
-                      actual=_text(sheet, first.row, first.col), detail=detail)
+                      actual=_text(sheet, first.row, first.col), reason=reason, params=params)
 
 
-def _renamed(raw: RawWorkbook, t: Table) -> str:
+def _renamed(raw: RawWorkbook, t: Table) -> dict:
+    """The reason of an S-SHEET finding: the sheet that holds the table's first label, or none."""
     first = norm_label(t.labels[0].text)
     for s in raw.sheets:
         if s.loaded and s.name != t.sheet:
             if any(norm_label(c.value) == first for c in s.cells.values() if isinstance(c.value, str)):
-                return f"（可能被改名为“{s.name}”）"
-    return "（工作表被删除或改名）"
+                return {"reason": "sheet-renamed", "params": {"name": s.name}}
+    return {"reason": "sheet-gone"}
 
 
 def _structure(raw: RawWorkbook, sheet: RawSheet, tp: _TablePlan) -> list[Finding]:
@@ -109,13 +110,14 @@ def _structure(raw: RawWorkbook, sheet: RawSheet, tp: _TablePlan) -> list[Findin
     if inside != expected:
         missing = sorted(expected - sheet.merges)
         extra = sorted(inside - expected)
-        parts = []
+        params = {}
         if missing:
-            parts.append("应合并而未合并：" + "、".join(range_name(*m) for m in missing))
+            params["missing"] = Join(tuple(range_name(*m) for m in missing))
         if extra:
-            parts.append("多出的合并：" + "、".join(range_name(*m) for m in extra))
+            params["extra"] = Join(tuple(range_name(*m) for m in extra))
+        reason = "merge-both" if missing and extra else "merge-missing" if missing else "merge-extra"
         cells_ = ",".join(range_name(*m) for m in missing + extra)
-        out.append(Finding.of("S-MERGE", sheet=t.sheet, cell=cells_, detail="；".join(parts)))
+        out.append(Finding.of("S-MERGE", sheet=t.sheet, cell=cells_, reason=reason, params=params))
     if not sheet.protected:
         out.append(Finding.of("S-PROTECT", sheet=t.sheet))
     unlocked = _unlocked_styles(raw)
@@ -126,11 +128,11 @@ def _structure(raw: RawWorkbook, sheet: RawSheet, tp: _TablePlan) -> list[Findin
     if locked_inputs:
         where = ",".join(range_name(*r) for r in compress([(f.row, f.col) for f in locked_inputs]))
         out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=where,
-                              detail=f"{len(locked_inputs)} 个应填单元格被锁定，无法填写"))
+                              reason="locked-inputs", params={"n": len(locked_inputs)}))
     if label_cells or total_cells:
         where = ",".join([lb.cell for lb in label_cells] + [f.cell for f in total_cells])
         out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=where,
-                              detail=f"{len(label_cells) + len(total_cells)} 个标签或合计单元格未锁定，可能被误改"))
+                              reason="unlocked-labels", params={"n": len(label_cells) + len(total_cells)}))
     return out
 
 
@@ -158,9 +160,9 @@ def _totals(sheet: RawSheet, tp: _TablePlan, values: dict[Key, float], imported:
         common = dict(sheet=t.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label)
         if c is None or c.formula is None:
             if c is None or c.value is None:
-                actual = "空白"
+                actual = phrase("blank")
             else:
-                actual = f"常数 {c.value:g}" if isinstance(c.value, float) else quote(c.value)
+                actual = phrase("constant", value=f"{c.value:g}") if isinstance(c.value, float) else quote(c.value)
             out.append(Finding.of("S-FORMULA", expected=want, actual=actual, **common))
             continue
         out.append(Finding.of("S-FORMULA", expected=want, actual="=" + c.formula, **common))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .catalogue import Phrase, phrase
 from .check_identity import _marked, _Plan, number_from_text, quote
 from .findings import Finding, Report
 from .reader import RawCell, RawWorkbook
@@ -24,55 +25,55 @@ class _Cell:
 _BLANK = _Cell(None)
 
 
-def _read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, exp_zh: str) -> _Cell:
+def _read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, expected: Phrase) -> _Cell:
     if c is None:
         return _BLANK
     v = c.value
     # The common case first: a plain number, not a formula, not formatted as a date.
     if c.type == "n" and c.formula is None and v.__class__ is float:
         if not math.isfinite(v):
-            return _bad(f, rule, exp_zh, str(v), "not-finite")
+            return _bad(f, rule, expected, str(v), "not-finite")
         if raw.is_date(c):
-            return _bad(f, rule, exp_zh, v, "date")
+            return _bad(f, rule, expected, v, "date")
         if f.kind == "count" and 0 <= v <= MAX_COUNT and v.is_integer():
             return _Cell(v)
         if not kind_ok(f.kind, v):
-            return _bad(f, rule, exp_zh, v, _why(f.kind, v))
+            return _bad(f, rule, expected, v, _why(f.kind, v))
         return _Cell(v)
     if c.formula is not None:
-        return _bad(f, rule, exp_zh, "=" + c.formula, "formula")
+        return _bad(f, rule, expected, "=" + c.formula, "formula")
     if v is None:
         return _BLANK
     if c.type == "b":
-        return _bad(f, rule, exp_zh, "TRUE" if v else "FALSE", "boolean")
+        return _bad(f, rule, expected, "TRUE" if v else "FALSE", "boolean")
     if c.type == "e":
-        return _bad(f, rule, exp_zh, v, "error-value")
+        return _bad(f, rule, expected, v, "error-value")
     if c.type == "d":
-        return _bad(f, rule, exp_zh, v, "date-value")
+        return _bad(f, rule, expected, v, "date-value")
     if isinstance(v, str):
         if not v.strip():
             return _BLANK
         n = number_from_text(v)
         if n is None:
-            return _bad(f, rule, exp_zh, quote(v))
+            return _bad(f, rule, expected, quote(v))
         text_warning = Finding.of("V-TEXT", sheet=f.sheet, cell=f.cell, row_label=f.row_label,
                                   col_label=f.col_label, expected=n, actual=quote(v))
         if not kind_ok(f.kind, n):
-            return _bad(f, rule, exp_zh, quote(v), _why(f.kind, n))
+            return _bad(f, rule, expected, quote(v), _why(f.kind, n))
         return _Cell(n, text_warning)
     if isinstance(v, float) and not math.isfinite(v):
-        return _bad(f, rule, exp_zh, str(v), "not-finite")
+        return _bad(f, rule, expected, str(v), "not-finite")
     if raw.is_date(c):
-        return _bad(f, rule, exp_zh, v, "date")
+        return _bad(f, rule, expected, v, "date")
     if not kind_ok(f.kind, v):
-        return _bad(f, rule, exp_zh, v, _why(f.kind, v))
+        return _bad(f, rule, expected, v, _why(f.kind, v))
     return _Cell(v)
 
 
-def _bad(f: Field, rule: str, exp_zh: str, actual: object, reason: str = "") -> _Cell:
+def _bad(f: Field, rule: str, expected: Phrase, actual: object, reason: str = "") -> _Cell:
     """A value finding; `reason` is a code of govxl.catalogue.REASONS."""
     return _Cell(None, Finding.of(rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label,
-                                  col_label=f.col_label, expected=exp_zh, actual=actual, reason=reason))
+                                  col_label=f.col_label, expected=expected, actual=actual, reason=reason))
 
 
 def _why(kind: str, v: float) -> str:
@@ -118,7 +119,7 @@ def _published(raw: RawWorkbook, ed: Edition, rep: Report, sheets, inputs: dict[
     out = []
     for t in ed.tables:
         if t.key in present and all(f.key in unread and f.key not in inputs for f in t.inputs):
-            out.append(Finding.of("I-TABLE", sheet=t.sheet, detail="（导入时）"))
+            out.append(Finding.of("I-TABLE", sheet=t.sheet, reason="at-import"))
             unread = unread - {f.key for f in t.fields}
     for key in unread:
         f = ed.field(key)
@@ -128,12 +129,12 @@ def _published(raw: RawWorkbook, ed: Edition, rep: Report, sheets, inputs: dict[
         f = ed.field(key)
         if f.table in present and rep.values.get(key):
             out.append(Finding.of("I-TOTAL", severity="warning", sheet=f.sheet, cell=f.cell, row_label=f.row_label,
-                                  col_label=f.col_label, actual="空白", expected=_n(rep.values[key]),
-                                  detail="（工作簿中的公式给出各项之和）"))
+                                  col_label=f.col_label, actual=phrase("blank"), expected=_n(rep.values[key]),
+                                  reason="formula-sum"))
     for (sheet, _), fs in sorted(rows.items(), key=lambda x: (x[1][0].table, x[0][1])):
         fs.sort(key=lambda f: f.col)
         out.append(Finding.of("I-ROW", sheet=sheet, cell=",".join(range_name(*r) for r in compress([(f.row, f.col) for f in fs])),
-                              row_label=fs[0].row_label.split(" / ")[-1], detail="（导入时报告中没有这些数）"))
+                              row_label=fs[0].row_label.split(" / ")[-1], reason="not-in-report"))
     return out
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from .catalogue import Join
 from .check_identity import (  # noqa: F401  (re-exported: govxl.checker.norm_label etc.)
     EXPECTED_TEXT,
     IMPORT_MARK,
@@ -24,6 +25,7 @@ from .check_identity import (  # noqa: F401  (re-exported: govxl.checker.norm_la
     _never_read,
     _plan,
     _TablePlan,
+    expected_for,
     identify,
     import_marks,
     known_sheets,
@@ -61,7 +63,7 @@ def check_raw(raw: RawWorkbook) -> Report:
         rep.findings += _cover_blanks(ed, plan, rep)
     if cs is None:
         rep.findings.append(Finding.of("S-SHEET", sheet=ed.cover.sheet, expected=ed.cover.sheet,
-                                       detail="（封面写有填报单位和报告年度）"))
+                                       reason="cover-sheet"))
     rep.findings += _sheet_order(raw, plan)
     if not raw.structure_locked:
         rep.findings.append(Finding.of("S-BOOK"))
@@ -76,7 +78,7 @@ def check_raw(raw: RawWorkbook) -> Report:
         t = tp.table
         sheet = raw.sheet(t.sheet)
         if sheet is None:
-            rep.findings.append(Finding.of("S-SHEET", sheet=t.sheet, expected=t.sheet, detail=_renamed(raw, t)))
+            rep.findings.append(Finding.of("S-SHEET", sheet=t.sheet, expected=t.sheet, **_renamed(raw, t)))
             continue
         layout = _layout_changed(sheet, tp)
         if layout is not None:  # values would be read from the wrong cells: report the one cause only
@@ -122,8 +124,9 @@ def check_raw(raw: RawWorkbook) -> Report:
     rep.findings += value_findings
     if blanks:
         n = sum(len(v) for v in blanks.values())
-        where = "；".join(f"{s}!{','.join(range_name(*r) for r in compress(cells))}" for s, cells in blanks.items())
-        rep.findings.append(Finding.of("V-BLANK", actual=n, detail=where))
+        where = Join(tuple(f"{s}!{','.join(range_name(*r) for r in compress(cells))}" for s, cells in blanks.items()),
+                     "；")
+        rep.findings.append(Finding.of("V-BLANK", actual=n, reason="cells", params={"cells": where}))
     rep.findings += check_rules(ed, values, tables=present)
     return rep
 
