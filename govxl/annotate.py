@@ -162,7 +162,7 @@ def _marked_writer():
                     ws.write_url(r, 2, f"internal:{quote_sheet(f.sheet)}!{first}", link, string=where[:250])
                 else:
                     ws.write_string(r, 2, where, cell)
-                for j, v in enumerate((f.row_label, f.col_label, f.expected, f.actual), start=3):
+                for j, v in enumerate((f.row_label, f.col_label, f.shown("expected", lang), f.shown("actual", lang)), start=3):
                     if isinstance(v, int | float) and not isinstance(v, bool):
                         ws.write_number(r, j, v, cell)
                     else:

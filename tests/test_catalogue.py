@@ -213,3 +213,42 @@ def test_phrases_and_lists_in_parameters_and_values_are_shown_in_the_same_langua
 def test_an_unknown_reason_is_refused_when_made():
     with pytest.raises(KeyError):
         phrase("no-such-reason")
+
+
+def test_structure_findings_in_english_carry_no_chinese_but_official_labels(tmp_path, ed2021):
+    """A workbook with its sheets renamed and reordered, a merge undone, rows inserted, cells
+    unlocked and a total overwritten: every message and JSON text in English is English, apart
+    from quoted official labels and sheet names (data)."""
+    import openpyxl
+    from helpers import NANGUAN_2023, values
+
+    path = govxl.new(tmp_path / "a.xlsx", agency="甲", year=2023, values=values(ed2021, NANGUAN_2023))
+    t2, t3, t4 = (t.sheet for t in ed2021.tables)
+    wb = openpyxl.load_workbook(path)
+    wb[t4].title = "表四"
+    wb.create_sheet("备注")
+    wb.move_sheet(t3, offset=-1)
+    ws = wb[t2]
+    ws.unmerge_cells(str(next(iter(ws.merged_cells.ranges))))
+    ws.protection.sheet = False
+    wb[t3].insert_rows(8)
+    for row in ws.iter_rows(min_row=1, max_row=3):
+        for c in row:
+            c.protection = openpyxl.styles.Protection(locked=False)
+    wb.save(path)
+    report = govxl.check(path)
+    rules = {f.rule for f in report.findings}
+    assert {"S-SHEET", "S-EXTRA", "S-ORDER", "S-MERGE", "S-LAYOUT", "S-LOCK", "S-PROTECT"} <= rules, rules
+    official = {t.sheet for t in ed2021.tables} | {"表四", "备注", ed2021.cover.sheet}
+    for f in report.findings:
+        doc = f.to_dict("en")
+        for text in (f.message("en"), str(doc["expected"]), str(doc["actual"])):
+            rest = re.sub(r"“[^”]*”", "", text)
+            for name in sorted(official, key=len, reverse=True):
+                rest = rest.replace(name, "")
+            if f.rule in ("S-LAYOUT", "S-LABEL") and text != f.message("en"):
+                continue  # expected / actual of a label finding: the label itself
+            assert not CJK.search(rest), (f.rule, text)
+        assert f.message() == said(f.rule, sheet=f.sheet, cell=f.cell, row=f.row_label, col=f.col_label,
+                                   expected=f.shown("expected"), actual=f.shown("actual"),
+                                   detail=said(f.reason, **dict(f.params)) if f.reason else f.detail)
