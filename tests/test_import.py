@@ -292,7 +292,9 @@ def test_a_row_with_a_number_missing_exits_1_naming_the_row(tmp_path, ed2021):
                                                        "3.补正后申请内容仍不明确 2 0 0 0 0 2")
     r = import_report(write(tmp_path, text))
     assert [(f.rule, f.row_label) for f in r.findings if f.severity == "error"] == [("I-ROW", "3.补正后申请内容仍不明确")]
-    assert "应有 7 个数，读到 6 个" in r.findings[0].message()
+    why = dict(r.findings[0].params)["why"]
+    assert (why.reason, dict(why.params)["want"], dict(why.params)["n"]) == ("count-read-values", 7, 6)
+    assert r.findings[0].message() == said("I-ROW", row="3.补正后申请内容仍不明确", detail=said("why", why=why))
     assert ("requests", "results.unavailable.unclear_after_correction", "natural_person") not in r.values
     assert len(r.values) == len(truth) - 7
 

@@ -304,7 +304,7 @@ def test_notes_inside_labels_and_an_extra_row_are_read_and_reported(tmp_path):
     assert r.values == truth and r.complete, [f.message() for f in r.findings]
     [extra] = [f for f in r.findings if f.rule == "I-CELL"]
     assert "其他主动公开文件" in extra.message() and "186 86 255" in extra.message()
-    assert "不是官方表格的行" in extra.message()
+    assert extra.reason == "after-row" and said("after-row", after=dict(extra.params)["after"]) in extra.message()
 
 
 # ------------------------------------------------------------------ honest data downstream
