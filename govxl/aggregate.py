@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from .catalogue import Join
 from .errors import GovxlError, InputsError, UsageError
 from .files import find_workbooks
 from .findings import Finding, Report
@@ -246,7 +247,6 @@ def combine(checked: list[Checked], *, edition: str | None = None, year: int | N
     ed = load_edition(ed_id)
     inputs = [f.key for f in ed.fields if not f.is_total]
     seen: dict[str, dict[object, str]] = {"sha": {}, "agency": {}, "values": {}}
-    why = {"sha": "内容完全相同", "agency": "填报单位和年度相同", "values": "数据完全相同"}
     entries: list[Entry] = []
     for c in checked:
         e = Entry(c, names[c.path])
@@ -257,8 +257,8 @@ def combine(checked: list[Checked], *, edition: str | None = None, year: int | N
                                    params=(("zh", c.error or ""), ("en", c.error_en or c.error or "")))
             continue
         errors = r.counts["error"]
-        what = {"reason": "failing", "params": (("n", errors), ("rules", "、".join(sorted(
-            {f.rule for f in r.findings if f.severity == "error"}))))}
+        what = {"reason": "failing", "params": (("n", errors), ("rules", Join(tuple(sorted(
+            {f.rule for f in r.findings if f.severity == "error"})))))}
         if errors and not include_failing:
             e.finding = Finding.of("AGG-FAIL", actual=e.name, **what)
             continue
@@ -267,7 +267,7 @@ def combine(checked: list[Checked], *, edition: str | None = None, year: int | N
                 "values": figures if any(figures) else None}
         dup = next((k for k, v in keys.items() if v is not None and v in seen[k]), None)
         if dup is not None:
-            e.finding = Finding.of("AGG-DUP", actual=e.name, expected=seen[dup][keys[dup]], detail=why[dup])
+            e.finding = Finding.of("AGG-DUP", actual=e.name, expected=seen[dup][keys[dup]], reason=f"dup-{dup}")
             continue
         for k, v in keys.items():
             if v is not None:
@@ -369,7 +369,7 @@ def compare_with_children(parent: Report, children: Sequence[Report]) -> list[Fi
         if _differs(f.kind, have, sums[f.key]):
             actual = float(_dec(have)) if f.kind == "amount" else int(round(have))
             out.append(Finding.of("ROLL", sheet=f.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label,
-                                  expected=sums[f.key], actual=actual, detail=f"（共 {len(children)} 份下级报告）"))
+                                  expected=sums[f.key], actual=actual, reason="children", params={"n": len(children)}))
     return out
 
 

@@ -176,16 +176,16 @@ SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITIES = ("error", "warning", "info")
 
 
-# ------------------------------------------------------------------ what a value should be, by field kind
-KIND_TEXT = {
-    "count": ("不小于 0 的整数", "a whole number ≥ 0"),
-    "signed": ("整数（可为负数）", "a whole number (may be negative)"),
-    "amount": ("不小于 0 的数（最多 6 位小数）", "a number ≥ 0 (at most 6 decimals)"),
-}
-
 # ------------------------------------------------------------------ reasons: the {detail} of a finding
 # A finding carries a reason code and its parameters; the text is made when it is shown, in zh or en.
+# A parameter may itself be a Phrase (a reason and its parameters) or a Join (a list), shown in the
+# same language. A zh text and its en text use the same placeholders (tests/test_catalogue.py).
 REASONS: dict[str, tuple[str, str]] = {
+    # what a value of each kind should be (the {expected} of V-INT / V-AMT)
+    "kind-count": ("不小于 0 的整数", "a whole number ≥ 0"),
+    "kind-signed": ("整数（可为负数）", "a whole number (may be negative)"),
+    "kind-amount": ("不小于 0 的数（最多 6 位小数）", "a number ≥ 0 (at most 6 decimals)"),
+    # why a value is not one (V-INT, V-AMT)
     "negative": ("（不能为负数）", " (cannot be negative)"),
     "too-big": ("（数值大得不合常理）", " (implausibly large)"),
     "not-whole": ("（不是整数）", " (not a whole number)"),
@@ -197,6 +197,79 @@ REASONS: dict[str, tuple[str, str]] = {
     "date-value": ("（日期）", " (a date)"),
     "formula": ("（应填写数字，不能填写公式）", " (a number is expected, not a formula)"),
     "not-a-year": ("（或填写的不是年份）", " (or is not a year)"),
+    # what a cell holds, as an {expected} or {actual}
+    "blank": ("空白", "blank"),
+    "constant": ("常数 {value}", "the constant {value}"),
+    "cells": ("{cells}", "{cells}"),  # a list of sheet!cells (V-BLANK)
+    # the workbook's identity and sheets (S-IDENT, S-SHEET, S-EXTRA)
+    "regenerate": ("；请用 govxl new 重新生成后再填写", "; regenerate it with govxl new and fill that in"),
+    "cover-sheet": ("（封面写有填报单位和报告年度）", " (the cover names the agency and the year)"),
+    "sheet-renamed": ("（可能被改名为“{name}”）", " (perhaps renamed “{name}”)"),
+    "sheet-gone": ("（工作表被删除或改名）", " (deleted or renamed)"),
+    "more-sheets": ("等 {n} 张", " (the first of {n})"),
+    # a table's layout (S-LAYOUT)
+    "layout-moved": ("从 {cell} 起，“{label}”等 {n} 个标签{moves}（可能{causes}）",
+                     "from {cell} on, {n} labels (the first “{label}”) moved {moves} (perhaps {causes})"),
+    "layout-labels": ("{n} 个标签与官方表格不符，第一个在 {cell}：应为“{label}”，实为{found}",
+                      "{n} labels differ from the official table, the first at {cell}: “{label}” expected, found {found}"),
+    "rows-down": ("下移了 {n} 行", "down {n} row(s)"),
+    "rows-up": ("上移了 {n} 行", "up {n} row(s)"),
+    "cols-right": ("右移了 {n} 列", "right {n} column(s)"),
+    "cols-left": ("左移了 {n} 列", "left {n} column(s)"),
+    "rows-inserted": ("插入了行", "rows inserted"),
+    "rows-deleted": ("删除了行", "rows deleted"),
+    "cols-inserted": ("插入了列", "columns inserted"),
+    "cols-deleted": ("删除了列", "columns deleted"),
+    # merges and locks (S-MERGE, S-LOCK)
+    "merge-missing": ("应合并而未合并：{missing}", "not merged as they should be: {missing}"),
+    "merge-extra": ("多出的合并：{extra}", "merged, but should not be: {extra}"),
+    "merge-both": ("应合并而未合并：{missing}；多出的合并：{extra}",
+                   "not merged as they should be: {missing}; merged, but should not be: {extra}"),
+    "locked-inputs": ("{n} 个应填单元格被锁定，无法填写", "{n} input cells are locked and cannot be filled in"),
+    "unlocked-labels": ("{n} 个标签或合计单元格未锁定，可能被误改",
+                        "{n} label or total cells are not locked and may be edited by mistake"),
+    # a workbook written by govxl import (I-TABLE, I-TOTAL, I-ROW)
+    "at-import": ("（导入时）", " (at import)"),
+    "formula-sum": ("（工作簿中的公式给出各项之和）", " (the workbook's formula gives the sum of the parts)"),
+    "not-in-report": ("（导入时报告中没有这些数）", " (the report had no numbers here at import)"),
+    # a published report read by govxl import (I-TITLE, I-NOLABEL, I-ROW, I-CELL, I-SPLIT, I-UNIT, I-TOTAL)
+    "names": ("{names}", "{names}"),
+    "title-agency": ("机关名称", "agency name"),
+    "title-year": ("年度", "year"),
+    "why": ("（{why}）", " ({why})"),
+    "no-label": ("找不到这一行的标签", "the row's label is not in the report"),
+    "no-label-then": ("找不到这一行的标签（其后读到 {n} 个数：{values}）",
+                      "the row's label is not in the report ({n} numbers follow it: {values})"),
+    "cut": ("报告在此处中断", "the report stops here"),
+    "cut-then": ("报告在此处中断（其后读到 {n} 个数：{values}）", "the report stops here ({n} numbers follow: {values})"),
+    "cut-numbers": ("报告在此处中断，这一行只读到前 {got} 个数，应有 {want} 个",
+                    "the report stops here: only the first {got} of the row's {want} numbers were read"),
+    "cut-cells": ("报告在此处中断，这一行只读到前 {got} 格，应有 {want} 格",
+                  "the report stops here: only the first {got} of the row's {want} cells were read"),
+    "count-read": ("应有 {want} 个数，读到 {n} 个", "{want} numbers expected, {n} read"),
+    "count-read-values": ("应有 {want} 个数，读到 {n} 个：{values}", "{want} numbers expected, {n} read: {values}"),
+    "collapsed": ("空白单元格被合并成一行“{text}”，无法确定各数所在的列",
+                  "blank cells ran together into one line “{text}”, so the columns of the numbers are not certain"),
+    "run-together": ("数字连在一起，无法唯一拆分", "the digits ran together and cannot be split uniquely"),
+    "after-row": ("（位于“{after}”一行之后，不是官方表格的行）", " (after the row “{after}”; not a row of the official table)"),
+    "after-cut": ("（位于“{after}”之后，报告在此处中断）", " (after “{after}”, where the report stops)"),
+    "after": ("（位于“{after}”之后）", " (after “{after}”)"),
+    "no-split": ("（没有一种拆分符合本行的合计关系）", " (no split agrees with the row's sums)"),
+    "too-many-splits": ("（可能的拆分太多）", " (too many possible splits)"),
+    "maybe": ("（可能是 {options}）", " (perhaps {options})"),
+    "maybe-more": ("（可能是 {options} 等）", " (perhaps {options}, among others)"),
+    "unit-none": ("（本栏没有规定单位，按原数字填入，请核对）", " (this column has no unit; entered as printed, please check)"),
+    "unit-mismatch": ("（单位与本栏不符，按原数字填入，请核对）",
+                      " (the unit does not fit this column; entered as printed, please check)"),
+    "kept-blank": ("（数据中保留空白，另给出各项之和）", " (the data keep the blank and give the sum of the parts beside it)"),
+    # across years (X-CARRY, X-T2, X-YEAR, X-AGENCY, X-PREV)
+    "last-cell": ("{file} {cell}", "{file} {cell}"),
+    "last-terms": ("上年 {last}（{file} {cell}）{terms}", "last year {last} ({file} {cell}){terms}"),
+    "plus": (" ＋ {label} {value}", " + {label} {value}"),
+    "minus": (" － {label} {value}", " − {label} {value}"),
+    "file": ("{file}", "{file}"),
+    "prev-year-unknown": ("上一年度（本报告未填写报告年度）", "the previous year (this report gives no year)"),
+    "not-filled": ("（未填写）", "(not filled in)"),
     "prev-no-key": ("本报告未填写报告年度或填报单位，无法在文件夹中找到上年报告",
                     "this report has no year or no agency, so last year's report cannot be looked up in the folder"),
     "prev-none": ("文件夹 {folder} 中没有 {year} 年“{agency}”的报告",
@@ -207,9 +280,82 @@ REASONS: dict[str, tuple[str, str]] = {
     "prev-several": ("文件夹 {folder} 中有 {n} 份 {year} 年“{agency}”的报告（{names}），无法确定用哪一份",
                      "the folder {folder} holds {n} reports of {year} by “{agency}” ({names}); which one to use "
                      "is not clear"),
+    # children and inputs of an aggregate (ROLL, AGG-*)
+    "children": ("（共 {n} 份下级报告）", " ({n} child reports)"),
+    "dup-sha": ("内容完全相同", "same file content"),
+    "dup-agency": ("填报单位和年度相同", "same agency and year"),
+    "dup-values": ("数据完全相同", "same figures"),
     "failing": ("{n} 个错误：{rules}", "{n} errors: {rules}"),
     "as-given": ("{zh}", "{en}"),  # a text made elsewhere in both languages (an error's message)
 }
+
+# What a value of each kind should be (zh, en), by field kind.
+KIND_TEXT = {k: REASONS[f"kind-{k}"] for k in ("count", "signed", "amount")}
+
+# A Join's separator in English, by its Chinese one.
+_SEP_EN = {"、": ", ", "；": "; ", "，": ", "}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A text made when shown: a code of REASONS and its parameters ((name, value), ...)."""
+
+    reason: str
+    params: tuple = ()
+
+    def text(self, lang: str = "zh") -> str:
+        return say(self.reason, lang, dict(self.params))
+
+    def __str__(self) -> str:
+        return self.text("zh")
+
+    def data(self) -> dict:
+        return {"reason": self.reason, "params": params_data(self.params)}
+
+
+def phrase(reason: str, **params: object) -> Phrase:
+    if reason not in REASONS:
+        raise KeyError(reason)
+    return Phrase(reason, tuple(params.items()))
+
+
+@dataclass(frozen=True)
+class Join:
+    """A list shown joined by `sep` (its Chinese form; English uses a comma or a semicolon)."""
+
+    items: tuple
+    sep: str = "、"
+
+    def text(self, lang: str = "zh") -> str:
+        sep = _SEP_EN.get(self.sep, self.sep) if lang == "en" else self.sep
+        return sep.join(str(shown(x, lang)) for x in self.items)
+
+    def __str__(self) -> str:
+        return self.text("zh")
+
+
+def shown(value: object, lang: str = "zh") -> object:
+    """A value as shown in `lang`: a Phrase or a Join made into text, anything else as it is."""
+    if isinstance(value, Phrase | Join):
+        return value.text(lang)
+    return value
+
+
+def params_data(params: tuple) -> dict:
+    """Parameters as JSON data: a Phrase as {reason, params}, a Join as a list."""
+    def one(v: object) -> object:
+        if isinstance(v, Phrase):
+            return v.data()
+        if isinstance(v, Join):
+            return [one(x) for x in v.items]
+        return v
+    return {k: one(v) for k, v in params}
+
+
+def say(reason: str, lang: str, params: dict) -> str:
+    """The template of `reason` in `lang`, filled in with `params` (shown in the same language)."""
+    return text(REASONS, reason, lang, params)
+
 
 # ------------------------------------------------------------------ why a file could not be read
 # The code of a govxl.errors.GovxlError; JSON shows {"error": {"code", "message"}} (R-READ: a reason
@@ -274,6 +420,12 @@ READ_ERRORS: dict[str, tuple[str, str]] = {
                   "the content of the sheet “{name}” is missing (its part {part} does not exist); the file is damaged"),
     "R-NOTGOVXL": ("不是 govxl 生成的年报工作簿：缺少模板标识", "not a workbook made by govxl: its template identity "
                    "is missing"),
+    "R-LAYOUT": ("不是 govxl 生成的年报工作簿：缺少模板标识，且表格版式与 {edition} 版不符（可能插入或删除了行、列）；"
+                 "请用 govxl new 重新生成后填写", "not a workbook made by govxl: its template identity is missing and its "
+                 "layout differs from edition {edition} (rows or columns inserted or deleted?); regenerate it with govxl new"),
+    "R-NEWER": ("模板版本 {version} 比本程序认识的版本（{edition} 版第 {known} 版）新，请升级 govxl",
+                "template version {version} is newer than this govxl knows (edition {edition}, version {known}): "
+                "upgrade govxl"),
     "R-EDITION": ("未知的格式版本“{edition}”：本程序认识 {known}，请升级 govxl",
                   "unknown edition “{edition}”: this govxl knows {known}; upgrade govxl"),
     "R-EMPTYDIR": ("这是一个文件夹，其中没有 .xlsx 工作簿", "this is a folder without any .xlsx workbook"),
@@ -285,7 +437,7 @@ READ_ERRORS: dict[str, tuple[str, str]] = {
 
 
 def text(table: dict[str, tuple[str, str]], code: str, lang: str, params: dict) -> str:
-    """The template of `code` in `table`, in `lang`, filled in with `params`."""
+    """The template of `code` in `table`, in `lang`, filled in with `params` (a Phrase or Join shown in `lang`)."""
     zh, en = table[code]
-    return (en if lang == "en" else zh).format(**params)
+    return (en if lang == "en" else zh).format(**{k: shown(v, lang) for k, v in params.items()})
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from .catalogue import Join, phrase
 from .checker import check_file
 from .errors import GovxlError, UsageError
 from .files import walk
@@ -54,13 +55,14 @@ def _relation(ed: Edition, last_ed: Edition, rel: CrossYear, this: Report, last:
         actual = this.values[f.key]
         if abs(expected - actual) <= TOLERANCE:
             continue
-        src = f"{last.file} {lf.sheet}!{lf.cell}"
+        src = {"file": str(last.file), "cell": f"{lf.sheet}!{lf.cell}"}
+        reason = "last-cell"
         if plus or minus:
-            terms = [(sign, _label(ed.field(rel.key(k, line)), rel), v) for sign, items in (("＋", plus), ("－", minus))
-                     for k, v in items]
-            src = f"上年 {_num(last.values[last_key])}（{src}）" + "".join(f" {s} {lb} {_num(v)}" for s, lb, v in terms)
+            terms = [phrase(sign, label=_label(ed.field(rel.key(k, line)), rel), value=_num(v))
+                     for sign, items in (("plus", plus), ("minus", minus)) for k, v in items]
+            reason, src = "last-terms", {"last": _num(last.values[last_key]), **src, "terms": Join(tuple(terms), "")}
         out.append(Finding.of(rel.rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label,
-                              expected=_num(expected), actual=_num(actual), detail=src))
+                              expected=_num(expected), actual=_num(actual), reason=reason, params=src))
     return out
 
 
@@ -71,11 +73,11 @@ def _label(f, rel: CrossYear) -> str:
 
 def _pairing(ed: Edition, this: Report, last: Report) -> list[Finding]:
     cover = ed.cover
-    where = dict(sheet=cover.sheet, detail=str(last.file))
+    where = dict(sheet=cover.sheet, reason="file", params=(("file", str(last.file)),))
     if this.year is None or last.year != this.year - 1:
         return [Finding.of("X-YEAR", cell=_at(cover.raw["year"]), **where,
-                           expected=this.year - 1 if this.year is not None else "上一年度（本报告未填写报告年度）",
-                           actual=last.year if last.year is not None else "（未填写）")]
+                           expected=this.year - 1 if this.year is not None else phrase("prev-year-unknown"),
+                           actual=last.year if last.year is not None else phrase("not-filled"))]
     if this.agency and last.agency and not same_agency(this.agency, last.agency):
         return [Finding.of("X-AGENCY", cell=_at(cover.raw["agency"]), **where, expected=this.agency, actual=last.agency)]
     return []
@@ -177,7 +179,7 @@ class Previous:
             return compare(report, matches[0])
         who = {"folder": str(self.directory), "year": report.year - 1, "agency": report.agency}
         if matches:
-            reason, more = "prev-several", {"n": len(matches), "names": "、".join(str(r.file) for r in matches)}
+            reason, more = "prev-several", {"n": len(matches), "names": Join(tuple(str(r.file) for r in matches))}
         else:
             reason, more = ("prev-none-skipped", {"n": len(self.skipped)}) if self.skipped else ("prev-none", {})
         return [Finding.of("X-PREV", reason=reason, params=tuple({**who, **more}.items()))]

@@ -72,7 +72,7 @@ def _head(path: str | os.PathLike) -> bytes:
 
 def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
     """Import `path` in memory and check its numbers. Raises ReadError when nothing can be read."""
-    from .checker import EXPECTED_TEXT, _why, value_rule
+    from .checker import _why, expected_for, value_rule
     from .importer import import_report
     from .rules import evaluate, kind_ok
 
@@ -89,7 +89,7 @@ def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
         f = ed.field(key)
         if not kind_ok(f.kind, v):
             bad.append(Finding.of(value_rule(f.kind), sheet=f.sheet, cell=f.cell, row_label=f.row_label,
-                                  col_label=f.col_label, expected=EXPECTED_TEXT[f.kind][0], actual=v,
+                                  col_label=f.col_label, expected=expected_for(f.kind), actual=v,
                                   reason=_why(f.kind, v)))
     rep.findings += bad
     # Every cell (a cell not found counts as 0, as in an empty workbook; an I-ROW/I-TABLE error

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import CATALOGUE, KIND_TEXT, REASONS, SEVERITIES, text
+from .catalogue import CATALOGUE, KIND_TEXT, REASONS, SEVERITIES, params_data, say, shown
 from .numbers import show as _fmt
 
 _KIND_EN = dict(KIND_TEXT.values())  # what a value should be: the Chinese text -> the English one
@@ -21,15 +21,22 @@ class Finding:
     col_label: str = ""
     expected: Any = None
     actual: Any = None
+    # Text quoted from the file itself (a sentence of the report, a file name): data, never prose
+    # of govxl's own; that is `reason`.
     detail: str = ""
     # Why, as data: a code of govxl.catalogue.REASONS and its parameters ((name, value), ...);
     # the text ({detail} in the rule's template) is made when the finding is shown, in zh or en.
+    # `expected` and `actual` may be a catalogue Phrase or Join too, shown in the same language.
     reason: str = ""
     params: tuple = ()
 
     @classmethod
     def of(cls, rule: str, **kw: Any) -> Finding:
-        """A finding with the catalogue's severity for `rule`."""
+        """A finding with the catalogue's severity for `rule` (`params` may be given as a dict)."""
+        if isinstance(kw.get("params"), dict):
+            kw["params"] = tuple(kw["params"].items())
+        if kw.get("reason") and kw["reason"] not in REASONS:
+            raise KeyError(f"no reason {kw['reason']!r} in govxl.catalogue.REASONS")
         return cls(rule=rule, severity=kw.pop("severity", CATALOGUE[rule].severity), **kw)
 
     @property
@@ -41,14 +48,16 @@ class Finding:
     def message(self, lang: str = "zh") -> str:
         info = CATALOGUE[self.rule]
         template = info.en if lang == "en" else info.zh
-        detail = text(REASONS, self.reason, lang, dict(self.params)) if self.reason else self.detail
-        expected = _fmt(self.expected)
-        if lang == "en":
-            expected = _KIND_EN.get(expected, expected)
+        detail = say(self.reason, lang, dict(self.params)) if self.reason else self.detail
         return template.format(
             sheet=self.sheet, cell=self.cell, row=self.row_label, col=self.col_label,
-            expected=expected, actual=_fmt(self.actual), detail=detail,
+            expected=_fmt(self.shown("expected", lang)), actual=_fmt(self.shown("actual", lang)), detail=detail,
         )
+
+    def shown(self, name: str, lang: str = "zh") -> Any:
+        """`expected` or `actual` as shown in `lang`: a number stays a number, a text is made in `lang`."""
+        v = shown(getattr(self, name), lang)
+        return _KIND_EN.get(v, v) if lang == "en" and isinstance(v, str) else v
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {
@@ -58,9 +67,11 @@ class Finding:
             "cell": self.cell,
             "row_label": self.row_label,
             "col_label": self.col_label,
-            "expected": self.expected,
-            "actual": self.actual,
+            "expected": self.shown("expected", lang),
+            "actual": self.shown("actual", lang),
             "message": self.message(lang),
+            "reason": self.reason or None,
+            "params": params_data(self.params),
         }
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import random_values, sha256
+from said import said
 
 import govxl
 from govxl.aggregate import aggregate, iter_files, sum_values
@@ -219,9 +220,12 @@ def test_duplicates_first_by_path_is_kept(tmp_path, ed2021):
     by = {e.name: e for e in agg.entries}
     assert list(by) == sorted(by)
     assert [n for n, e in by.items() if e.included] == ["r000.xlsx", "r001.xlsx", "r002.xlsx", "z1.xlsx", "z2.xlsx"]
-    found = {n: (e.finding.rule, e.finding.expected, e.finding.detail) for n, e in by.items() if e.finding}
-    assert found == {"s001-resent.xlsx": ("AGG-DUP", "r001.xlsx", "填报单位和年度相同"),
-                     "s002-renamed.xlsx": ("AGG-DUP", "r002.xlsx", "数据完全相同")}
+    found = {n: (e.finding.rule, e.finding.expected, e.finding.reason) for n, e in by.items() if e.finding}
+    assert found == {"s001-resent.xlsx": ("AGG-DUP", "r001.xlsx", "dup-agency"),
+                     "s002-renamed.xlsx": ("AGG-DUP", "r002.xlsx", "dup-values")}
+    for lang in ("zh", "en"):
+        assert by["s001-resent.xlsx"].finding.message(lang) == said(
+            "AGG-DUP", lang, actual="s001-resent.xlsx", expected="r001.xlsx", detail=said("dup-agency", lang))
     want = independent_sums(ed2021, originals)  # the all-zero reports add nothing
     assert_cells_equal(ed2021, {**want, **agg.sums}, want)
     assert set(agg.sums) == {f.key for f in ed2021.fields if not f.is_total}
@@ -360,8 +364,9 @@ def test_ROLL_fires_on_a_changed_parent_cell_naming_both_sides(family, ed2021, t
     assert [(f["sheet"], f["cell"]) for f in roll] == [(T2, issued.cell), (T2, ed2021.field(FEE).cell)]
     f = roll[0]
     assert (f["expected"], f["actual"], f["severity"]) == (want, want + 3, "warning")
-    assert f"汇总报告为 {want + 3}" in f["message"] and f"下级报告之和为 {want}" in f["message"]
-    assert "5 份下级报告" in f["message"] and "规章" in f["message"] and "本年制发件数" in f["message"]
+    assert f["message"] == said("ROLL", row="规章", col="本年制发件数", actual=want + 3, expected=want,
+                                detail=said("children", n=5))
+    assert (f["reason"], f["params"]) == ("children", {"n": 5})
     fee_sum = Decimal(sum(micro(v[FEE]) for _, v in children)) / 1_000_000
     assert Decimal(repr(roll[1]["expected"])) == fee_sum
     assert Decimal(repr(roll[1]["actual"])) == fee_sum + Decimal("0.000001")

@@ -11,11 +11,14 @@ import zipfile
 import openpyxl
 import pytest
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, find, sha256, values
+from said import said
 
 import govxl
+from govxl.catalogue import Join, phrase
 from govxl.errors import NotGovxlError
 
 CLI = [sys.executable, "-m", "govxl"]
+T2 = "二、主动公开政府信息情况"
 T3 = "三、收到和处理政府信息公开申请情况"
 T4 = "四、政府信息公开行政复议、行政诉讼情况"
 
@@ -67,7 +70,8 @@ def test_T3_BAL_new_natural_person_11(tmp_path, nanguan, ed2021):
     assert (f.sheet, f.cell, f.expected, f.actual, f.severity) == (T3, "D5,D6,D28,D29", 11, 10, "error")
     assert "一、本年新收政府信息公开申请数量" in f.row_label and "四、结转下年度继续办理" in f.row_label
     assert by_col["总计"].cell == "J5,J6,J28,J29"
-    assert "“自然人”列" in f.message()
+    assert f.message() == said("T3-BAL", col="自然人", expected=11, actual=10)
+    assert f.message("en") == said("T3-BAL", "en", col="自然人", expected=11, actual=10)
     r = cli("check", bad)
     assert r.returncode == 1 and "T3-BAL" in r.stdout and "1 个错误" not in r.stdout and "2 个错误" in r.stdout
 
@@ -78,7 +82,8 @@ def test_T3_SUM_constant_typed_over_the_total_row(tmp_path, nanguan, ed2021):
     bad = edited(nanguan, tmp_path / "bad.xlsx", lambda wb: wb[T3].__setitem__(cell, 9))
     report = govxl.check(bad)
     found = {(f.rule, f.cell): f for f in report.findings}
-    assert found[("S-FORMULA", "D28")].expected == "SUM(D7:D27)" and found[("S-FORMULA", "D28")].actual == "常数 9"
+    formula = found[("S-FORMULA", "D28")]
+    assert (formula.expected, formula.actual) == ("SUM(D7:D27)", phrase("constant", value="9"))
     assert (found[("T3-SUM", "D28")].expected, found[("T3-SUM", "D28")].actual) == (10, 9)
     assert ("T3-BAL", "D5,D6,D28,D29") in found
     assert not any(f.rule == "T3-COL" for f in report.findings), "the 总计 column follows the typed constant"
@@ -163,7 +168,9 @@ def test_blank_cells_are_one_summary_warning(tmp_path, nanguan, ed2021):
     blanks = {find(ed2021, ["规章", "本年制发件数"]).key: None, find(ed2021, ["重复申请", "科研机构"]).key: None}
     report = govxl.check(fill_openpyxl(nanguan, tmp_path / "b.xlsx", ed2021, blanks))
     assert [(f.rule, f.actual) for f in report.findings] == [("V-BLANK", 2)]
-    assert "B4" in report.findings[0].detail and "F21" in report.findings[0].detail
+    f = report.findings[0]
+    assert (f.reason, dict(f.params)["cells"].items) == ("cells", (f"{T2}!B4", f"{T3}!F21"))
+    assert f.message() == said("V-BLANK", actual=2, detail=f"{T2}!B4；{T3}!F21")
     assert report.ok() and not report.ok(strict=True)
 
 
@@ -245,7 +252,7 @@ def test_S_BOOK_structure_protection_removed(tmp_path, nanguan, how):
     assert got == [("S-BOOK", "", "", "warning")]
     assert report.ok() and not report.ok(strict=True)
     r = cli("check", path)
-    assert r.returncode == 0 and "S-BOOK" in r.stdout and "工作簿结构保护已被取消" in r.stdout
+    assert r.returncode == 0 and "S-BOOK" in r.stdout and said("S-BOOK") in r.stdout
     assert cli("check", "--strict", path).returncode == 1
 
 
@@ -256,7 +263,10 @@ def test_S_SHEET_renamed_and_S_ORDER_S_EXTRA(tmp_path, nanguan):
         wb.move_sheet(T3, offset=-2)
     report = govxl.check(edited(nanguan, tmp_path / "s.xlsx", edit))
     got = {f.rule: f for f in report.findings}
-    assert got["S-SHEET"].expected == T4 and "表四" in got["S-SHEET"].detail
+    assert got["S-SHEET"].expected == T4 and (got["S-SHEET"].reason, got["S-SHEET"].params) == (
+        "sheet-renamed", (("name", "表四"),))
+    assert got["S-SHEET"].message() == said("S-SHEET", expected=T4, detail=said("sheet-renamed", name="表四"))
+    assert got["S-SHEET"].message("en") == said("S-SHEET", "en", expected=T4, detail=said("sheet-renamed", "en", name="表四"))
     assert got["S-SHEET"].severity == "error"
     assert got["S-ORDER"].severity == "info" and {f.actual for f in report.findings if f.rule == "S-EXTRA"} == {"表四", "备注"}
 
@@ -274,16 +284,17 @@ def test_S_IDENT_identity_removed_but_layout_recognised(tmp_path, nanguan):
 def test_not_a_govxl_workbook(tmp_path):
     plain = tmp_path / "plain.xlsx"
     openpyxl.Workbook().save(plain)
-    with pytest.raises(NotGovxlError, match="不是 govxl 生成的年报工作簿"):
+    with pytest.raises(NotGovxlError) as exc:
         govxl.check(plain)
+    assert (exc.value.code, str(exc.value)) == ("R-NOTGOVXL", said("R-NOTGOVXL"))
     r = cli("check", plain)
-    assert r.returncode == 2 and "不是 govxl 生成的年报工作簿：缺少模板标识" in r.stderr
+    assert r.returncode == 2 and said("R-NOTGOVXL") in r.stderr
     assert "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize("prop, value, message", [
-    ("govxl.edition", "2030", "未知的格式版本"),
-    ("govxl.template_version", "99", "请升级 govxl"),
+    ("govxl.edition", "2030", said("R-EDITION", edition="2030", known=Join(("2021", "2019")))),
+    ("govxl.template_version", "99", said("R-NEWER", version=99, edition="2021", known=1)),
 ])
 def test_unknown_edition_or_newer_template(tmp_path, nanguan, prop, value, message):
     from openpyxl.packaging.custom import StringProperty
@@ -305,14 +316,15 @@ def test_json_schema(tmp_path, nanguan, ed2021):
     assert doc["ok"] is False and doc["counts"] == {"error": 2, "warning": 0, "info": 0}
     assert doc["template_version"] == 1 and doc["year"] == 2023
     f = doc["findings"][0]
-    assert set(f) == {"rule", "severity", "sheet", "cell", "row_label", "col_label", "expected", "actual", "message"}
-    assert f["rule"] == "T3-BAL" and isinstance(f["expected"], int)
+    assert set(f) == {"rule", "severity", "sheet", "cell", "row_label", "col_label", "expected", "actual", "message",
+                      "reason", "params"}
+    assert f["rule"] == "T3-BAL" and isinstance(f["expected"], int) and (f["reason"], f["params"]) == (None, {})
 
 
 def test_lang_en(tmp_path, nanguan, ed2021):
     bad = fill_openpyxl(nanguan, tmp_path / "bad.xlsx", ed2021, {("requests", "new", "natural_person"): 11})
     r = cli("check", bad, "--lang", "en")
-    assert r.returncode == 1 and "new + carried over = 11" in r.stdout and "failed" in r.stdout
+    assert r.returncode == 1 and said("T3-BAL", "en", col="自然人", expected=11, actual=10) in r.stdout and "failed" in r.stdout
 
 
 def test_strict_turns_warnings_into_failure(tmp_path, nanguan, ed2021):

@@ -10,8 +10,10 @@ import sys
 import openpyxl
 import pytest
 from helpers import fill_openpyxl, sha256, values
+from said import said
 
 import govxl
+from govxl.catalogue import Join, phrase
 from govxl.crossyear import compare, find_previous
 from govxl.errors import SpecError
 from govxl.spec import load_edition, parse_edition, templates_dir
@@ -67,10 +69,15 @@ def test_X_CARRY_mismatch_names_this_cell_and_last_years_cell(tmp_path, last2022
         ("X-CARRY", "warning", T3, "J6", "总计", 6, 5),
     ]
     assert found[0].row_label == "二、上年结转政府信息公开申请数量"
-    assert found[0].detail == f"{last2022} {T3}!D29"
+    where = {"file": str(last2022), "cell": f"{T3}!D29"}
+    assert (found[0].reason, dict(found[0].params)) == ("last-cell", where)
+    message = said("X-CARRY", col="自然人", actual=5, expected=6, detail=said("last-cell", **where))
+    assert found[0].message() == message
+    assert found[0].message("en") == said("X-CARRY", "en", col="自然人", actual=5, expected=6,
+                                          detail=said("last-cell", "en", **where))
     r = cli("check", this, "--previous", last2022)
     assert r.returncode == 0, "X-CARRY is a warning"
-    assert f"X-CARRY D6：“自然人”列：本年的上年结转数为 5，上年报告的结转下年度数为 6（{last2022} {T3}!D29）" in r.stdout
+    assert f"X-CARRY D6：{message}" in r.stdout
     assert "通过（2 个警告）" in r.stdout
     assert cli("check", this, "--previous", last2022, "--strict").returncode == 1
 
@@ -86,9 +93,9 @@ def test_X_CARRY_from_a_2020_report_in_the_2019_edition(tmp_path):
     last = workbook(tmp_path / "2020年报.xlsx", "2019", 2020, LAST)
     this = workbook(tmp_path / "2021年报.xlsx", "2021", 2021, THIS_MISMATCHED)
     found = compare(govxl.check(this), govxl.check(last))
-    assert [(f.rule, f.cell, f.expected, f.actual, f.detail) for f in found] == [
-        ("X-CARRY", "D6", 6, 5, f"{last} {T3}!D27"),
-        ("X-CARRY", "J6", 6, 5, f"{last} {T3}!J27"),
+    assert [(f.rule, f.cell, f.expected, f.actual, f.reason, dict(f.params)) for f in found] == [
+        ("X-CARRY", "D6", 6, 5, "last-cell", {"file": str(last), "cell": f"{T3}!D27"}),
+        ("X-CARRY", "J6", 6, 5, "last-cell", {"file": str(last), "cell": f"{T3}!J27"}),
     ]
     good = workbook(tmp_path / "2021好.xlsx", "2021", 2021, THIS_MATCHED)
     assert cli("check", good, "--previous", last, "--strict").returncode == 0
@@ -98,8 +105,9 @@ def test_X_CARRY_within_the_2019_edition(tmp_path):
     last = workbook(tmp_path / "2019年报.xlsx", "2019", 2019, LAST)
     this = workbook(tmp_path / "2020年报.xlsx", "2019", 2020, THIS_MISMATCHED)
     found = compare(govxl.check(this), govxl.check(last))
-    assert [(f.rule, f.cell, f.detail) for f in found] == [
-        ("X-CARRY", "D6", f"{last} {T3}!D27"), ("X-CARRY", "J6", f"{last} {T3}!J27")]
+    assert [(f.rule, f.cell, dict(f.params)) for f in found] == [
+        ("X-CARRY", "D6", {"file": str(last), "cell": f"{T3}!D27"}),
+        ("X-CARRY", "J6", {"file": str(last), "cell": f"{T3}!J27"})]
 
 
 # ------------------------------------------------------------------ X-T2
@@ -115,8 +123,12 @@ def test_X_T2_documents_in_force_follow_from_last_year(tmp_path):
     found = compare(govxl.check(this), govxl.check(last))
     assert [(f.rule, f.severity, f.sheet, f.cell, f.row_label, f.col_label, f.expected, f.actual) for f in found] == [
         ("X-T2", "info", T2, "D4", "规章", "现行有效件数", 6, 7)]
-    assert found[0].detail == f"上年 5（{last} {T2}!D4） ＋ 本年制发件数 2 － 本年废止件数 1"
-    assert "“规章”的现行有效件数为 7，按上年数推算约为 6" in found[0].message()
+    terms = Join((phrase("plus", label="本年制发件数", value=2), phrase("minus", label="本年废止件数", value=1)), "")
+    where = {"last": 5, "file": str(last), "cell": f"{T2}!D4", "terms": terms}
+    assert (found[0].reason, dict(found[0].params)) == ("last-terms", where)
+    for lang in ("zh", "en"):
+        assert found[0].message(lang) == said("X-T2", lang, row="规章", col="现行有效件数", actual=7, expected=6,
+                                              detail=said("last-terms", lang, **where))
     r = cli("check", this, "--previous", last, "--strict")
     assert r.returncode == 0 and "X-T2" in r.stdout, "info never fails a check"
 
@@ -135,14 +147,15 @@ def test_X_YEAR_a_non_consecutive_pair_is_not_compared(tmp_path):
     found = compare(govxl.check(this), govxl.check(last))
     assert [(f.rule, f.severity, f.sheet, f.cell, f.expected, f.actual) for f in found] == [
         ("X-YEAR", "warning", "封面", "B4", 2022, 2021)]
-    assert "未做跨年度比对" in found[0].message() and str(last) in found[0].message()
+    assert found[0].message() == said("X-YEAR", detail=str(last), actual=2021, expected=2022)
 
 
 def test_X_YEAR_when_a_year_is_missing(tmp_path):
     last = workbook(tmp_path / "last.xlsx", "2021", None, LAST)
     this = workbook(tmp_path / "2023.xlsx", "2021", 2023, THIS_MISMATCHED)
     found = compare(govxl.check(this), govxl.check(last))
-    assert [(f.rule, f.expected, f.actual) for f in found] == [("X-YEAR", 2022, "（未填写）")]
+    assert [(f.rule, f.expected, f.actual) for f in found] == [("X-YEAR", 2022, phrase("not-filled"))]
+    assert found[0].message("en") == said("X-YEAR", "en", detail=str(last), expected=2022, actual=said("not-filled", "en"))
 
 
 def test_X_AGENCY_another_agency_is_a_warning_but_still_compared(tmp_path):
@@ -175,7 +188,8 @@ def test_previous_dir_pairs_by_agency_and_year(tmp_path, last2022):
 
     r = cli("check", this, "--previous-dir", folder)
     assert r.returncode == 0
-    assert f"上年报告的结转下年度数为 7（{right} {T3}!D29）" in r.stdout
+    assert said("X-CARRY", col="自然人", actual=6, expected=7, detail=said("last-cell", file=right, cell=f"{T3}!D29")) \
+        in r.stdout
     assert r.stdout.count("X-CARRY") == 2 and "乙县" not in r.stdout
 
 
@@ -187,7 +201,8 @@ def test_previous_dir_without_a_match_is_an_info(tmp_path):
     this = workbook(tmp_path / "2023年报.xlsx", "2021", 2023, THIS_MATCHED)
     r = cli("check", this, "--previous-dir", folder, "--strict")
     assert r.returncode == 0
-    assert f"提示 X-PREV：未做跨年度比对：文件夹 {folder} 中没有 2022 年“{AGENCY}”的报告（另有 1 个文件无法读取）" in r.stdout
+    why = said("prev-none-skipped", folder=folder, year=2022, agency=AGENCY, n=1)
+    assert f"提示 X-PREV：{said('X-PREV', detail=why)}" in r.stdout
 
 
 def test_previous_dir_with_two_good_candidates_is_ambiguous(tmp_path, last2022):
@@ -197,7 +212,9 @@ def test_previous_dir_with_two_good_candidates_is_ambiguous(tmp_path, last2022):
     workbook(folder / "b.xlsx", "2021", 2022, LAST)
     this = workbook(tmp_path / "2023年报.xlsx", "2021", 2023, THIS_MISMATCHED)
     r = cli("check", this, "--previous-dir", folder)
-    assert "X-PREV" in r.stdout and "2 份" in r.stdout and "X-CARRY" not in r.stdout
+    why = said("prev-several", folder=folder, year=2022, agency=AGENCY, n=2,
+               names=Join((str(folder / "a.xlsx"), str(folder / "b.xlsx"))))
+    assert f"X-PREV：{said('X-PREV', detail=why)}" in r.stdout and "X-CARRY" not in r.stdout
 
 
 @pytest.mark.parametrize("extra, message", [

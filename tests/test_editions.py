@@ -11,6 +11,7 @@ import sys
 import openpyxl
 import pytest
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, find, values
+from said import said
 
 import govxl
 from govxl.spec import load_edition
@@ -105,7 +106,9 @@ def test_V_INT_negative_change_passes_in_2019_but_a_negative_count_fails_in_2021
         assert report.findings == [] and report.values[f.key] == -3
     else:
         assert [(x.rule, x.severity, x.cell, x.actual) for x in report.findings] == [("V-INT", "error", "B8", -3)]
-        assert "不能为负数" in report.findings[0].message()
+        bad = report.findings[0]
+        assert bad.reason == "negative" and bad.message() == said(
+            "V-INT", row=f.row_label, col=f.col_label, expected=said("kind-count"), actual=-3, detail=said("negative"))
 
 
 @pytest.mark.parametrize("fragments, cell, typed, rule, used", [

@@ -16,9 +16,11 @@ from helpers import sha256
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_gen import balanced, html_report, noisy, published, text_report
+from said import said
 
 import govxl
 from govxl import export
+from govxl.catalogue import Join
 from govxl.errors import ReadError, UsageError
 from govxl.importer import import_report
 from govxl.spec import edition_ids, load_edition
@@ -229,7 +231,11 @@ def test_801000081_is_split_by_the_row_total(tmp_path, ed2021):
     assert r.values == truth and r.complete
     run = [f for f in r.findings if f.rule == "I-RUN"]
     assert [(f.row_label, f.actual, f.expected) for f in run] == [
-        ("一、本年新收政府信息公开申请数量", "“801000081”", "80、1、0、0、0、0、81")]
+        ("一、本年新收政府信息公开申请数量", "“801000081”", Join(("80", "1", "0", "0", "0", "0", "81")))]
+    assert run[0].message() == said("I-RUN", row="一、本年新收政府信息公开申请数量", actual="“801000081”",
+                                    expected="80、1、0、0、0、0、81")
+    assert run[0].message("en") == said("I-RUN", "en", row="一、本年新收政府信息公开申请数量", actual="“801000081”",
+                                        expected="80, 1, 0, 0, 0, 0, 81")
 
 
 def test_a_run_ambiguous_in_its_row_is_settled_by_the_column_sums(tmp_path, ed2021):
@@ -239,7 +245,7 @@ def test_a_run_ambiguous_in_its_row_is_settled_by_the_column_sums(tmp_path, ed20
     text = glue_row(text_report(ed2021, truth, "spaces"), "（一）予以公开", "112000013")
     r = import_report(write(tmp_path, text))
     assert r.values == truth and r.complete
-    assert [(f.rule, f.expected) for f in r.findings] == [("I-RUN", "1、12、0、0、0、0、13")]
+    assert [(f.rule, f.expected) for f in r.findings] == [("I-RUN", Join(("1", "12", "0", "0", "0", "0", "13")))]
 
 
 def test_a_run_that_cannot_be_split_uniquely_is_reported_not_guessed(tmp_path, ed2021):
@@ -286,7 +292,9 @@ def test_a_row_with_a_number_missing_exits_1_naming_the_row(tmp_path, ed2021):
                                                        "3.补正后申请内容仍不明确 2 0 0 0 0 2")
     r = import_report(write(tmp_path, text))
     assert [(f.rule, f.row_label) for f in r.findings if f.severity == "error"] == [("I-ROW", "3.补正后申请内容仍不明确")]
-    assert "应有 7 个数，读到 6 个" in r.findings[0].message()
+    why = dict(r.findings[0].params)["why"]
+    assert (why.reason, dict(why.params)["want"], dict(why.params)["n"]) == ("count-read-values", 7, 6)
+    assert r.findings[0].message() == said("I-ROW", row="3.补正后申请内容仍不明确", detail=said("why", why=why))
     assert ("requests", "results.unavailable.unclear_after_correction", "natural_person") not in r.values
     assert len(r.values) == len(truth) - 7
 

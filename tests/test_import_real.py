@@ -18,9 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_gen import balanced, grid, published, text_report
+from said import said
 
 import govxl
 from govxl import export
+from govxl.catalogue import phrase
 from govxl.importer import import_report
 from govxl.rules import evaluate
 from govxl.spec import edition_ids, load_edition
@@ -196,7 +198,11 @@ def test_collapsed_empty_cells_are_refused_and_said_so(tmp_path, ed2021):
     r = import_report(write(tmp_path, text))
     assert not any(k[1] == "new" for k in r.values)
     [f] = [f for f in r.findings if f.rule == "I-ROW" and f.row_label == "一、本年新收政府信息公开申请数量"]
-    assert "应有 7 个数，读到 2 个" in f.message() and "无法确定" in f.message()
+    why = dict(f.params)["why"]
+    assert [p.reason for p in why.items] == ["count-read-values", "collapsed"]
+    assert (dict(why.items[0].params)["want"], dict(why.items[0].params)["n"]) == (7, 2)
+    assert f.message() == said("I-ROW", row="一、本年新收政府信息公开申请数量", detail=said("why", why=why))
+    assert "“" in f.message("en") and said("collapsed", "en", text=dict(why.items[1].params)["text"]) in f.message("en")
     assert r.values[("requests", "carried_over", "total")] == 0  # the next rows are still read
 
 
@@ -244,8 +250,8 @@ def test_a_cut_page_says_where_it_stops_and_keeps_the_leading_cells(tmp_path, ed
     row = "results.withheld.state_secret"
     assert [r.values.get(("requests", row, c)) for c in T3_COLS] == [0, 0, 0, None, None, None, None]
     msgs = {f.row_label: f.message() for f in r.findings if f.rule == "I-ROW"}
-    assert "只读到前 3 个数，应有 7 个" in msgs["1.属于国家秘密"]
-    assert "中断" in msgs["2.其他法律行政法规禁止公开"]
+    for row, why in (("1.属于国家秘密", said("cut-numbers", got=3, want=7)), ("2.其他法律行政法规禁止公开", said("cut"))):
+        assert msgs[row] == said("I-ROW", row=row, detail=said("why", why=why))
     # The row before the cut is whole.
     assert all(("requests", "results.partial", c) in r.values for c in T3_COLS)
 
@@ -298,7 +304,7 @@ def test_notes_inside_labels_and_an_extra_row_are_read_and_reported(tmp_path):
     assert r.values == truth and r.complete, [f.message() for f in r.findings]
     [extra] = [f for f in r.findings if f.rule == "I-CELL"]
     assert "其他主动公开文件" in extra.message() and "186 86 255" in extra.message()
-    assert "不是官方表格的行" in extra.message()
+    assert extra.reason == "after-row" and said("after-row", after=dict(extra.params)["after"]) in extra.message()
 
 
 # ------------------------------------------------------------------ honest data downstream
@@ -316,7 +322,8 @@ def test_json_keeps_blanks_null_and_a_blank_printed_total_with_its_recomputed_su
     assert rep["tables"]["requests"]["new"] == dict(zip(T3_COLS, (5, 1, None, 0, 0, 2, None)))
     assert rep["recomputed"] == {"requests": {"new": {"total": 8}}}
     [f] = [f for f in rep["findings"] if f["rule"] == "I-TOTAL"]
-    assert "空白" in f["message"] and "8" in f["message"]
+    assert f["message"] == said("I-TOTAL", row="一、本年新收政府信息公开申请数量", col="总计", actual=said("blank"),
+                                expected=8, detail=said("kept-blank"))
     # A table not in the page: null, never 0.
     cut = text[:text.index("四、政府信息公开行政复议")]
     p = subprocess.run([*CLI, "import", write(tmp_path, cut, "cut.txt"), "--to", "json"], capture_output=True, text=True)
@@ -332,7 +339,10 @@ def test_per_row_message_counts_the_row_not_the_block(tmp_path, ed2021):
     text = text.replace("三、本年度办理结果 （一）予以公开", "三、本年度办理结果")
     r = import_report(write(tmp_path, text))
     msgs = {f.row_label: f.message() for f in r.findings if f.rule == "I-ROW"}
-    assert "应有 7 个数，读到 5 个" in msgs["二、上年结转政府信息公开申请数量"]
+    [f] = [f for f in r.findings if f.rule == "I-ROW" and f.row_label == "二、上年结转政府信息公开申请数量"]
+    why = dict(f.params)["why"]
+    assert (why.reason, dict(why.params)["want"], dict(why.params)["n"]) == ("count-read-values", 7, 5)
+    assert msgs[f.row_label] == said("I-ROW", row=f.row_label, detail=said("why", why=why))
 
 
 # ------------------------------------------------------------------ speed
@@ -379,7 +389,7 @@ def test_export_of_an_imported_workbook_never_turns_unread_or_blank_cells_into_0
     assert not rep.ok()
     rows = {f.row_label for f in rep.findings if f.rule == "I-ROW"}
     assert "2.其他法律行政法规禁止公开" in rows and "四、结转下年度继续办理" in rows
-    assert any(f.rule == "I-TOTAL" and f.actual == "空白" and f.expected == 8 for f in rep.findings)
+    assert any(f.rule == "I-TOTAL" and f.actual == phrase("blank") and f.expected == 8 for f in rep.findings)
     p = subprocess.run([*CLI, "export", out, "--to", "json", "-o", tmp_path / "e.json"], capture_output=True, text=True)
     assert p.returncode in (0, 1), p.stderr
     doc = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..a1 import ranges
+from ..catalogue import Join, phrase
 from ..errors import ReadError
 from ..findings import Finding, Report
 from ..numbers import plain, show
@@ -99,8 +100,9 @@ class Imported:
             elif cells:
                 blanks[t.sheet] = cells
         if blanks:
-            where = "；".join(f"{sheet}!{ranges(cells)}" for sheet, cells in blanks.items())
-            findings.append(Finding.of("V-BLANK", actual=sum(map(len, blanks.values())), detail=where))
+            where = Join(tuple(f"{sheet}!{ranges(cells)}" for sheet, cells in blanks.items()), "；")
+            findings.append(Finding.of("V-BLANK", actual=sum(map(len, blanks.values())), reason="cells",
+                                       params={"cells": where}))
         return Report(file=self.file, edition=ed.id, template_version=ed.template_version, agency=self.agency,
                       year=self.year, findings=findings, values={k: values[k] for k in self.values})
 
@@ -173,10 +175,10 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
         ed = load_edition(edition)
     else:
         ed, findings = detect(eds, atoms, year or t_year or body_year(src))
-    unknown = [what for what, given, found in (("机关名称", agency, t_agency), ("年度", year, t_year))
+    unknown = [phrase(what) for what, given, found in (("title-agency", agency, t_agency), ("title-year", year, t_year))
                if given is None and found is None]
     if unknown:
-        findings.append(Finding.of("I-TITLE", detail="、".join(unknown)))
+        findings.append(Finding.of("I-TITLE", reason="names", params={"names": Join(tuple(unknown))}))
     res = Imported(file=str(path), edition=ed, agency=agency or t_agency, year=year or t_year, source=src.kind)
     placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit()).run()
     res.findings = findings + placement.findings
@@ -192,14 +194,14 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
             rows.setdefault(f.row, []).append(f)
         for r, fs in rows.items():
             if any(f.key not in placement.placed for f in fs):
-                why = placement.trouble.get((t.key, r), "")
+                why = placement.trouble.get((t.key, r))
                 res.incomplete_rows.append((t.key, row_name(fs[0])))
                 res.findings.append(Finding.of("I-ROW", sheet=t.sheet, cell=cells_of(fs), row_label=row_name(fs[0]),
-                                               detail=f"（{why}）" if why else ""))
+                                               **({"reason": "why", "params": {"why": why}} if why else {})))
         absent = [lb.text for i, lb in enumerate(t.labels) if (t.key, i) not in placement.matched]
         if absent:
-            res.findings.append(Finding.of("I-NOLABEL", sheet=t.sheet, actual=len(absent),
-                                           detail="、".join(f"“{x}”" for x in absent)))
+            res.findings.append(Finding.of("I-NOLABEL", sheet=t.sheet, actual=len(absent), reason="names",
+                                           params={"names": Join(tuple(f"“{x}”" for x in absent))}))
     order = {t.sheet: i for i, t in enumerate(ed.tables)}
     res.findings.sort(key=lambda f: order.get(f.sheet, -1))
     res.findings += published_arithmetic(res)
@@ -335,9 +337,8 @@ def _number(res: Imported, f: Field, val: Val) -> Number | None:
         elif f.kind != "amount" and val.unit in data.count_units:
             pass
         else:
-            why = "本栏没有规定单位" if f.kind == "amount" and target is None else "单位与本栏不符"
-            res.findings.append(Finding.of("I-UNIT", severity="warning", expected=show(n), **where,
-                                           detail=f"（{why}，按原数字填入，请核对）"))
+            why = "unit-none" if f.kind == "amount" and target is None else "unit-mismatch"
+            res.findings.append(Finding.of("I-UNIT", severity="warning", expected=show(n), **where, reason=why))
     return int(n) if n == n.to_integral_value() else float(n)
 
 
@@ -354,8 +355,7 @@ def blank_totals(res: Imported) -> list[Finding]:
         shown = show(Decimal(str(parts)))
         res.notes[key] = f"原报告此格为空白，按各项之和为 {shown}"
         out.append(Finding.of("I-TOTAL", severity="warning", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
-                              col_label=col_name(f), actual="空白", expected=shown,
-                              detail="（数据中保留空白，另给出各项之和）"))
+                              col_label=col_name(f), actual=phrase("blank"), expected=shown, reason="kept-blank"))
     return out
 
 

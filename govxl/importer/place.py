@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..a1 import ranges
+from ..catalogue import Join, Phrase, phrase
 from ..findings import Finding
 from ..numbers import show
 from ..spec import Edition, Field, Label, Table
@@ -133,7 +134,7 @@ def constraints_of(ed: Edition) -> list[list[tuple[Key, int]]]:
 class Placement:
     placed: dict[Key, Val] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    trouble: dict[tuple[str, int], str] = field(default_factory=dict)  # (table, row) -> why
+    trouble: dict[tuple[str, int], Phrase | Join] = field(default_factory=dict)  # (table, row) -> why
     matched: set[tuple[str, int]] = field(default_factory=set)  # (table, label index) found
     found_tables: set[str] = field(default_factory=set)
 
@@ -189,7 +190,7 @@ class Placer:
             first = anchors[0][0]
             for it in items[:first]:
                 if it.field:
-                    self.out.trouble.setdefault((t.key, it.field.row), "找不到这一行的标签")
+                    self.out.trouble.setdefault((t.key, it.field.row), phrase("no-label"))
             fragments = {canon(lb.text) for lb in t.labels}
             for (i1, j1), nxt in itertools.zip_longest(anchors, anchors[1:]):
                 stop = nxt[0] if nxt else len(items)
@@ -252,8 +253,8 @@ class Placer:
             if not seg.own_row:
                 # The labels of the rows after the cut are not in the text: nothing to place them by.
                 n = sum(a.kind == "V" for a in seg.atoms)
-                seen = f"（其后读到 {n} 个数：{quoted(seg.atoms)}）" if n else ""
-                self.missing_rows(seg, _rows(seg.fields), "报告在此处中断" + seen)
+                cut = phrase("cut-then", n=n, values=quoted(seg.atoms)) if n else phrase("cut")
+                self.missing_rows(seg, _rows(seg.fields), cut)
                 return
         vals = [a for a in seg.atoms if a.kind == "V"]
         texts = [a for a in seg.atoms if a.kind == "T"]
@@ -298,7 +299,7 @@ class Placer:
         first = groups[0]
         if not seg.own_row:
             n = sum(a.kind == "V" for a in seg.atoms)
-            why = "找不到这一行的标签" + (f"（其后读到 {n} 个数：{quoted(seg.atoms)}）" if n else "")
+            why = phrase("no-label-then", n=n, values=quoted(seg.atoms)) if n else phrase("no-label")
             self.missing_rows(seg, groups, why)
             return
         if self.shows_cells:
@@ -319,7 +320,7 @@ class Placer:
                     (any(a.kind == "V" for a in chunk) or chunk[0].row == seg.row) and \
                     not any(a.kind == "V" and a.val.dash for a in chunk) and any(a.kind == "E" for a in chunk):
                 self.assign(first, chunk)
-                self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+                self.missing_rows(seg, groups[1:], phrase("cut" if seg.truncated else "no-label"))
                 used = {id(a) for a in chunk}
                 self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used], group=True)
                 return
@@ -335,7 +336,7 @@ class Placer:
         if whole and not any(a.val.dash or (a.val.run and len(head) < len(first)) for a in head[:len(first)]):
             self.assign(first, head[:len(first)])
             rest = groups[1:]
-            self.missing_rows(seg, rest, "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+            self.missing_rows(seg, rest, phrase("cut" if seg.truncated else "no-label"))
             used = {id(a) for a in head[:len(first)]}
             self.stray(seg, [a for a in seg.atoms if a.kind in "VT" and id(a) not in used], group=True)
             return
@@ -344,21 +345,21 @@ class Placer:
                 head = head[:-1]  # `2` where the text stops: the start of the label `2.…`
             if head and not any(a.val.dash or a.val.run for a in head) and len(head) < len(first):
                 self.assign(first[:len(head)], head)
-                self.out.trouble[(seg.table.key, first[0].row)] = (
-                    f"报告在此处中断，这一行只读到前 {len(head)} 个数，应有 {len(first)} 个")
-                self.missing_rows(seg, groups[1:], "报告在此处中断")
+                self.out.trouble[(seg.table.key, first[0].row)] = phrase("cut-numbers", got=len(head), want=len(first))
+                self.missing_rows(seg, groups[1:], phrase("cut"))
                 return
         n = len([a for a in seg.atoms if a.kind == "V"]) if len(groups) == 1 else len(head)
-        why = f"应有 {len(first)} 个数，读到 {n} 个" + (f"：{quoted(seg.atoms)}" if n else "")
+        why = phrase("count-read", want=len(first), n=n) if not n else phrase(
+            "count-read-values", want=len(first), n=n, values=quoted(seg.atoms))
         self.out.trouble.setdefault((seg.table.key, first[0].row), why)
-        self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+        self.missing_rows(seg, groups[1:], phrase("cut" if seg.truncated else "no-label"))
 
     def source_shows_cells(self, seg: Segment) -> bool:
         """Whether the source keeps a row's cells apart (table rows, `|`, tabs): then the cells
         before a cut are in their places; in running text a blank cell leaves no trace."""
         return self.shows_cells
 
-    def missing_rows(self, seg: Segment, groups: list[list[Field]], why: str) -> None:
+    def missing_rows(self, seg: Segment, groups: list[list[Field]], why: Phrase) -> None:
         for g in groups:
             self.out.trouble.setdefault((seg.table.key, g[0].row), why)
 
@@ -369,7 +370,7 @@ class Placer:
         groups = _rows(seg.fields)
         first = groups[0]
         if not seg.own_row:
-            self.missing_rows(seg, groups, "找不到这一行的标签")
+            self.missing_rows(seg, groups, phrase("no-label"))
             return
         cells: list[Atom] = []
         for a in seg.atoms:
@@ -389,18 +390,18 @@ class Placer:
                 cells = cells[:-1]
             self.assign(first[:len(cells)], cells)
             if len(cells) < len(first):
-                self.out.trouble[(seg.table.key, first[0].row)] = (
-                    f"报告在此处中断，这一行只读到前 {len(cells)} 格，应有 {len(first)} 格")
-            self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+                self.out.trouble[(seg.table.key, first[0].row)] = phrase("cut-cells", got=len(cells), want=len(first))
+            self.missing_rows(seg, groups[1:], phrase("cut" if seg.truncated else "no-label"))
             used = {id(a) for a in cells}
             self.stray(seg, [a for a in later if a.kind in "VT" and id(a) not in used and len(groups) == 1], group=True)
             return
         n = sum(a.kind == "V" for a in cells)
-        why = f"应有 {len(first)} 个数，读到 {n} 个" + (f"：{quoted(cells)}" if n else "")
+        why = phrase("count-read", want=len(first), n=n) if not n else phrase(
+            "count-read-values", want=len(first), n=n, values=quoted(cells))
         if collapsed is not None:
-            why += f"；空白单元格被合并成一行“{collapsed.text}”，无法确定各数所在的列"
+            why = Join((why, phrase("collapsed", text=collapsed.text)), "；")
         self.out.trouble.setdefault((seg.table.key, first[0].row), why)
-        self.missing_rows(seg, groups[1:], "报告在此处中断" if seg.truncated else "找不到这一行的标签")
+        self.missing_rows(seg, groups[1:], phrase("cut" if seg.truncated else "no-label"))
 
     def fit_rows(self, seg: Segment) -> list[tuple[list[Field], list[Atom]]] | None:
         """Where the source shows rows: each spec row's cells are the trailing value and empty
@@ -450,12 +451,12 @@ class Placer:
             shown = " ".join(a.text if a.kind == "V" or len(a.text) <= 24 else a.text[:24] + "…" for a in atoms)
             shown = "“" + (shown if len(shown) <= 160 else shown[:160] + "…") + "”"
             self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual=shown,
-                                                detail=f"（位于“{after}”一行之后，不是官方表格的行）"
-                                                if not seg.truncated else f"（位于“{after}”之后，报告在此处中断）"))
+                                                reason="after-row" if not seg.truncated else "after-cut",
+                                                params={"after": after}))
             return
         for a in atoms:
             self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual="“" + a.text + "”",
-                                                detail=f"（位于“{after}”之后）" if after else ""))
+                                                **({"reason": "after", "params": {"after": after}} if after else {})))
 
     # -------------------------------------------------------------- runs of digits
     def local(self, seg: Segment) -> list[list[tuple[int, int]]]:
@@ -473,7 +474,7 @@ class Placer:
         elif options:
             self.ambiguous.append((seg, vals, options))
         else:
-            self.unsplit(seg, vals, [], "（没有一种拆分符合本行的合计关系）" if options == [] else "（可能的拆分太多）")
+            self.unsplit(seg, vals, [], "no-split" if options == [] else "too-many-splits")
 
     def take(self, seg: Segment, vals: list[Atom], reading: tuple) -> None:
         for f, v in zip(seg.fields, reading):
@@ -482,17 +483,19 @@ class Placer:
             f = seg.fields[0]
             self.out.findings.append(Finding.of(
                 "I-RUN", sheet=seg.table.sheet, cell=cells_of(seg.fields), row_label=row_name(f), actual=quoted(vals),
-                expected="、".join(_num(v) for v in reading)))
+                expected=Join(tuple(_num(v) for v in reading))))
 
-    def unsplit(self, seg: Segment, vals: list[Atom], options: list[tuple], detail: str) -> None:
+    def unsplit(self, seg: Segment, vals: list[Atom], options: list[tuple], reason: str) -> None:
+        """An I-SPLIT finding: `reason` why (a code of govxl.catalogue.REASONS), or the first `options`."""
         f = seg.fields[0]
+        params = {}
         if options:
-            shown = "；".join("、".join(_num(v) for v in o) for o in options[:3])
-            detail = f"（可能是 {shown}{' 等' if len(options) > 3 else ''}）"
+            shown = Join(tuple(Join(tuple(_num(v) for v in o)) for o in options[:3]), "；")
+            reason, params = "maybe-more" if len(options) > 3 else "maybe", {"options": shown}
         self.out.findings.append(Finding.of("I-SPLIT", sheet=seg.table.sheet, cell=cells_of(seg.fields),
-                                            row_label=row_name(f), actual=quoted(vals), detail=detail))
+                                            row_label=row_name(f), actual=quoted(vals), reason=reason, params=params))
         for g in seg.fields:
-            self.out.trouble.setdefault((seg.table.key, g.row), "数字连在一起，无法唯一拆分")
+            self.out.trouble.setdefault((seg.table.key, g.row), phrase("run-together"))
 
     def settle_ambiguous(self) -> None:
         if not self.ambiguous:
@@ -504,9 +507,9 @@ class Placer:
             if len(ok[s]) == 1:
                 self.take(seg, vals, options[next(iter(ok[s]))])
             elif ok[s]:
-                self.unsplit(seg, vals, [options[i] for i in sorted(ok[s])], "")
+                self.unsplit(seg, vals, [options[i] for i in sorted(ok[s])], "maybe")
             else:
-                self.unsplit(seg, vals, options, "")
+                self.unsplit(seg, vals, options, "maybe")
 
 
 def _short(text: str, limit: int = 30) -> str:
@@ -528,5 +531,5 @@ def _fragment(text: str, labels: set[str]) -> bool:
     return bool(words) and all(len(w) <= 4 and any(canon(w) in lb for lb in labels) for w in words)
 
 
-def _num(v: Decimal | int | None) -> str:
-    return "空白" if v is None else show(v)
+def _num(v: Decimal | int | None) -> str | Phrase:
+    return phrase("blank") if v is None else show(v)
