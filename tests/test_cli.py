@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from cli import run as invoke
 from helpers import NANGUAN_2023, random_values, values
-from typer.testing import CliRunner
 
 import govxl
 from govxl.cli import app
@@ -22,10 +22,6 @@ from govxl.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "govxl"
 COMMANDS = typer.main.get_command(app).commands
-
-
-def invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 # ------------------------------------------------------------------ imports go one way
