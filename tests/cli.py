@@ -27,6 +27,7 @@ from typing import Any
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+COMMAND = [sys.executable, "-m", "govxl"]  # for a child that run_process cannot start (a pty, rlimits, a signal)
 
 # What every run sees, whatever the terminal pytest runs in: help wraps at 80 columns, no colour.
 ENV = {"COLUMNS": "80", "LINES": "24", "NO_COLOR": "1", "TERM": "dumb"}
@@ -80,7 +81,7 @@ def run_process(*args, lang: str | None = None, cwd: str | os.PathLike | None = 
     full_env = {**os.environ, **ENV, "PYTHONPATH": path, **(env or {})}
     if isinstance(input, str):
         input = input.encode()
-    p = subprocess.run([sys.executable, "-m", module, *argv(args, lang)], capture_output=True, input=input,
+    p = subprocess.run([*COMMAND[:-1], module, *argv(args, lang)], capture_output=True, input=input,
                        cwd=cwd, env=full_env, timeout=timeout)
     result = Result(p.returncode, p.stdout, p.stderr, p.stdout + p.stderr) if not text else \
         Result(p.returncode, p.stdout.decode(), p.stderr.decode(), (p.stdout + p.stderr).decode())

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import oddfiles as odd
 import pytest
+from cli import COMMAND as CLI
 from cli import run
 from helpers import NANGUAN_AGENCY, sha256
-from oddfiles import CLI, T3, T4, refused
+from oddfiles import T3, T4, refused
 
 import govxl
 from govxl import reader

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from cli import COMMAND as CLI
 from cli import run
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, sha256, values
 
@@ -16,8 +17,6 @@ import govxl
 from govxl.batch import Row, check_many
 from govxl.errors import GovxlError
 from govxl.files import find_workbooks
-
-CLI = [sys.executable, "-m", "govxl"]
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import typer.main
 from cli import run as invoke
+from cli import run_process
 from helpers import NANGUAN_2023, random_values, values
 
 import govxl
@@ -149,7 +150,7 @@ def test_help_is_chinese_unless_english_is_asked():
 
 
 def test_python_dash_m_govxl_cli():
-    res = subprocess.run([sys.executable, "-m", "govxl.cli", "--version"], capture_output=True, text=True)
+    res = run_process("--version", module="govxl.cli")  # `python -m` is a process by definition
     assert res.returncode == 0 and res.stdout.strip() == f"govxl {govxl.__version__}"
 
 
