@@ -66,7 +66,7 @@ def run(*args, lang: str | None = None, cwd: str | os.PathLike | None = None, in
     with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
         res = runner.invoke(_command(), argv(args, lang), input=input, prog_name="govxl", catch_exceptions=False,
                             color=False)
-    out, err = res.stdout_bytes, res.stderr_bytes or b""
+    out, err = res.stdout_bytes, res.stderr_bytes
     result = Result(res.exit_code, out, err, res.output_bytes) if not text else \
         Result(res.exit_code, out.decode(), err.decode(), res.output)
     assert b"Traceback" not in err, err.decode(errors="replace")
