@@ -14,8 +14,6 @@ import os
 import re
 import shutil
 import struct
-import subprocess
-import sys
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -310,12 +308,7 @@ def dup_member(src: Path, dst: Path) -> Path:
 
 
 # ------------------------------------------------------------------ shared by the test modules
-CLI = [sys.executable, "-m", "govxl"]
 T2, T3, T4 = "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"
-
-
-def cli(*args, **kw):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=120, **kw)
 
 
 def refused(path, fragment: str, exc=ReadError) -> str:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from cli import run as cli
 from helpers import random_values, sha256
 from said import said
 
@@ -26,14 +25,9 @@ from govxl.findings import Report
 from govxl.rules import evaluate
 from govxl.spec import load_aggregate_sheet, load_edition
 
-CLI = [sys.executable, "-m", "govxl"]
 YEAR = 2024
 FEE = ("active", "fees", "amount")
 T2 = "二、主动公开政府信息情况"
-
-
-def cli(*args, prefix=CLI):
-    return subprocess.run([*prefix, *map(str, args)], capture_output=True, text=True)
 
 
 def make(folder: Path, ed, n: int, seed: int, *, prefix: str = "r", year: int | None = YEAR, agency: str = "第{i}单位"):

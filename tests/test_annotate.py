@@ -7,12 +7,11 @@ LibreOffice and Chromium tests (tests/test_annotate_apps.py) open the same outpu
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from cli import run
 from helpers import fill_openpyxl, sha256, values
 
 import govxl
@@ -25,11 +24,6 @@ SHEET = load_outputs()["annotate"]["sheet"]
 FILLS = load_outputs()["annotate"]["fills"]
 T3 = "三、收到和处理政府信息公开申请情况"
 BAL_CELLS = ["D5", "D6", "D28", "D29", "J5", "J6", "J28", "J29"]
-
-
-def govxl_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "govxl", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
 
 
 def findings(path) -> list[dict]:
@@ -63,7 +57,7 @@ def listed(path: Path) -> list[list]:
 # ------------------------------------------------------------------ the acceptance example
 def test_the_inconsistent_example_is_marked_and_listed(tmp_path):
     before = sha256(EXAMPLE)
-    res = govxl_cli("check", EXAMPLE, "--annotate", tmp_path / "out", "--report", tmp_path / "r.html")
+    res = run("check", EXAMPLE, "--annotate", tmp_path / "out", "--report", tmp_path / "r.html")
     assert res.returncode == 1, res.stderr
     copy = tmp_path / "out" / EXAMPLE.name
     assert copy.is_file() and (tmp_path / "r.html").is_file()
@@ -91,12 +85,12 @@ def test_the_inconsistent_example_is_marked_and_listed(tmp_path):
 
 
 def test_a_fixed_copy_passes_and_annotating_it_again_leaves_no_marks(tmp_path):
-    govxl_cli("check", EXAMPLE, "--annotate", tmp_path / "a")
+    run("check", EXAMPLE, "--annotate", tmp_path / "a")
     copy = tmp_path / "a" / EXAMPLE.name
     ed = load_edition("2021")
     fixed = fill_openpyxl(copy, tmp_path / "fixed.xlsx", ed, {("requests", "new", "natural_person"): 10})
     assert findings(fixed) == []
-    res = govxl_cli("check", fixed, "--annotate", tmp_path / "b")
+    res = run("check", fixed, "--annotate", tmp_path / "b")
     assert res.returncode == 0, res.stdout + res.stderr
     again = tmp_path / "b" / "fixed.xlsx"
     assert comments(again) == {}
@@ -107,9 +101,9 @@ def test_a_fixed_copy_passes_and_annotating_it_again_leaves_no_marks(tmp_path):
 
 
 def test_annotating_a_copy_again_gives_the_same_marks(tmp_path):
-    govxl_cli("check", EXAMPLE, "--annotate", tmp_path / "a")
+    run("check", EXAMPLE, "--annotate", tmp_path / "a")
     first = tmp_path / "a" / EXAMPLE.name
-    govxl_cli("check", first, "--annotate", tmp_path / "b")
+    run("check", first, "--annotate", tmp_path / "b")
     second = tmp_path / "b" / EXAMPLE.name
     assert comments(second) == comments(first)
     assert listed(second) == listed(first)
@@ -141,7 +135,7 @@ def test_odd_inputs_are_kept_so_the_copy_checks_the_same(tmp_path, ed):
 
 
 def test_english_comments_and_sheet(tmp_path):
-    res = govxl_cli("check", EXAMPLE, "--annotate", tmp_path, "--lang", "en", "--report", tmp_path / "r.html")
+    res = run("check", EXAMPLE, "--annotate", tmp_path, "--lang", "en", "--report", tmp_path / "r.html")
     assert res.returncode == 1
     notes = comments(tmp_path / EXAMPLE.name)
     assert all("T3-BAL (error)" in t and "carried forward" in t for t in notes.values())
@@ -152,7 +146,7 @@ def test_english_comments_and_sheet(tmp_path):
 
 
 def test_the_checker_ignores_the_results_sheet(tmp_path):
-    govxl_cli("check", EXAMPLE, "--annotate", tmp_path)
+    run("check", EXAMPLE, "--annotate", tmp_path)
     rules = {f["rule"] for f in findings(tmp_path / EXAMPLE.name)}
     assert rules == {"T3-BAL"}  # no S-EXTRA, S-ORDER for the first sheet
 
@@ -187,7 +181,7 @@ def test_a_damaged_layout_is_rebuilt_with_values_placed_by_label(tmp_path, ed202
     good, bad, vals = _damaged(tmp_path, ed, how)
     report = govxl.check(bad)
     assert "S-LAYOUT" in {f.rule for f in report.findings}
-    res = govxl_cli("check", bad, "--annotate", tmp_path / "out", "--report", tmp_path / "r.html")
+    res = run("check", bad, "--annotate", tmp_path / "out", "--report", tmp_path / "r.html")
     assert res.returncode == 1, res.stderr
     copy = tmp_path / "out" / bad.name
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
@@ -219,7 +213,7 @@ def test_a_batch_writes_a_copy_per_file_under_its_relative_name(tmp_path):
     shutil.copy(EXAMPLE, src / "a.xlsx")
     shutil.copy(ROOT / "examples" / "nanguan-2023.xlsx", src / "县" / "b.xlsx")
     (src / "c.xlsx").write_text("not a workbook", encoding="utf-8")
-    res = govxl_cli("check", src, "--jobs", "2", "--annotate", tmp_path / "out", "--report", tmp_path / "r.html")
+    res = run("check", src, "--jobs", "2", "--annotate", tmp_path / "out", "--report", tmp_path / "r.html")
     assert res.returncode == 2, res.stderr
     assert (tmp_path / "out" / "a.xlsx").is_file() and (tmp_path / "out" / "县" / "b.xlsx").is_file()
     assert not (tmp_path / "out" / "c.xlsx").exists()
@@ -230,7 +224,7 @@ def test_a_batch_writes_a_copy_per_file_under_its_relative_name(tmp_path):
     assert 'href="out/%E5%8E%BF/b.xlsx"' in page or 'href="out/县/b.xlsx"' in page
     assert "无法校验" in page and "not a workbook" not in page.split("<tbody>")[0]
     # every input untouched, and checking the folder again sees the same three files
-    assert govxl_cli("check", src).returncode == 2
+    assert run("check", src).returncode == 2
 
 
 def test_outputs_that_would_be_checked_again_or_overwrite_an_input_are_refused(tmp_path):
@@ -238,25 +232,25 @@ def test_outputs_that_would_be_checked_again_or_overwrite_an_input_are_refused(t
     src.mkdir()
     shutil.copy(EXAMPLE, src / "a.xlsx")
     before = sha256(src / "a.xlsx")
-    res = govxl_cli("check", src, "--annotate", src / "marked")
+    res = run("check", src, "--annotate", src / "marked")
     assert res.returncode == 2 and "再校验" in res.stderr
-    res = govxl_cli("check", src / "a.xlsx", "--annotate", src)
+    res = run("check", src / "a.xlsx", "--annotate", src)
     assert res.returncode == 2 and "覆盖输入文件" in res.stderr
     assert sha256(src / "a.xlsx") == before and not (src / "marked").exists()
-    res = govxl_cli("check", EXAMPLE, "--children", src, "--annotate", src / "marked")  # read by --children too
+    res = run("check", EXAMPLE, "--children", src, "--annotate", src / "marked")  # read by --children too
     assert res.returncode == 2 and "再校验" in res.stderr
     # a hidden folder inside the checked one is never checked again: allowed
-    res = govxl_cli("check", src, "--annotate", src / ".marked")
+    res = run("check", src, "--annotate", src / ".marked")
     assert res.returncode == 1 and (src / ".marked" / "a.xlsx").is_file()
     # a file given by name may have its copy in a folder below it
-    res = govxl_cli("check", src / "a.xlsx", "--annotate", src / "marked")
+    res = run("check", src / "a.xlsx", "--annotate", src / "marked")
     assert res.returncode == 1 and (src / "marked" / "a.xlsx").is_file()
     # two inputs of the same name: the second copy gets a number
     (tmp_path / "other").mkdir()
     shutil.copy(EXAMPLE, tmp_path / "other" / "a.xlsx")
-    res = govxl_cli("check", src / "a.xlsx", tmp_path / "other" / "a.xlsx", "--annotate", tmp_path / "two")
+    res = run("check", src / "a.xlsx", tmp_path / "other" / "a.xlsx", "--annotate", tmp_path / "two")
     assert res.returncode == 1 and sorted(p.name for p in (tmp_path / "two").iterdir()) == ["a (2).xlsx", "a.xlsx"]
-    res = govxl_cli("check", src / "a.xlsx", "--report", tmp_path / "r.txt")
+    res = run("check", src / "a.xlsx", "--report", tmp_path / "r.txt")
     assert res.returncode == 2 and ".html" in res.stderr
     assert sha256(src / "a.xlsx") == before
 
@@ -264,7 +258,7 @@ def test_outputs_that_would_be_checked_again_or_overwrite_an_input_are_refused(t
 def test_the_report_marks_each_finding_cell_with_its_code(tmp_path):
     from bs4 import BeautifulSoup
 
-    govxl_cli("check", EXAMPLE, "--report", tmp_path / "r.html")
+    run("check", EXAMPLE, "--report", tmp_path / "r.html")
     soup = BeautifulSoup((tmp_path / "r.html").read_text(encoding="utf-8"), "html.parser")
     marked = {td["data-cell"]: td["data-codes"] for td in soup.select("table.official td[data-codes]")}
     assert marked == dict.fromkeys(BAL_CELLS, "T3-BAL")
@@ -283,7 +277,7 @@ def test_structure_findings_are_repaired_in_the_copy_and_said_so(tmp_path):
     wb.save(tmp_path / "edited.xlsx")
     orig = findings(tmp_path / "edited.xlsx")
     assert {"S-PROTECT", "S-LABEL", "T3-BAL"} <= {f["rule"] for f in orig}
-    res = govxl_cli("check", tmp_path / "edited.xlsx", "--annotate", tmp_path / "out")
+    res = run("check", tmp_path / "edited.xlsx", "--annotate", tmp_path / "out")
     assert res.returncode == 1
     copy = tmp_path / "out" / "edited.xlsx"
     assert findings(copy) == [f for f in orig if f["rule"] == "T3-BAL"]

@@ -3,12 +3,11 @@ the marked-up copy in LibreOffice Calc (tests/libreoffice.py), the report in Chr
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from cli import run
 
 import govxl
 from govxl.spec import load_edition, load_outputs
@@ -21,10 +20,6 @@ OTHER_CELLS = ["E5", "D7", "J7"]
 FILLS = load_outputs()["annotate"]["fills"]
 
 
-def govxl_cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "govxl", *map(str, args)], capture_output=True, text=True, timeout=300)
-
-
 def findings(path) -> list[dict]:
     """The findings, less S-BOOK: LibreOffice 7.4 drops the workbook's structure lock when it saves
     an .xlsx (tests/test_libreoffice.py shows it), so every file it saved has that warning."""
@@ -34,7 +29,7 @@ def findings(path) -> list[dict]:
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     d = tmp_path_factory.mktemp("annotated")
-    res = govxl_cli("check", EXAMPLE, "--annotate", d / "out", "--report", d / "r.html")
+    res = run("check", EXAMPLE, "--annotate", d / "out", "--report", d / "r.html")
     assert res.returncode == 1, res.stderr
     return d / "out" / EXAMPLE.name, d / "r.html"
 
@@ -84,7 +79,7 @@ def test_fixing_the_marked_cell_in_libreoffice_makes_the_copy_pass(outputs, tmp_
     res = fill(copy, fixed, {T3: {"D5": 10}}, read={T3: ["D5", "J5", "J28"]})
     assert res.value(T3, "J5") == 10
     assert findings(fixed) == []
-    assert govxl_cli("check", fixed).returncode == 0
+    assert run("check", fixed).returncode == 0
 
 
 @pytest.mark.chromium
@@ -136,7 +131,7 @@ def test_the_report_prints_on_a4_with_each_file_from_a_new_page(tmp_path):
     folder.mkdir()
     shutil.copy(EXAMPLE, folder / "a.xlsx")
     shutil.copy(ROOT / "examples" / "nanguan-2023.xlsx", folder / "b.xlsx")
-    assert govxl_cli("check", folder, "--report", tmp_path / "r.html").returncode == 1
+    assert run("check", folder, "--report", tmp_path / "r.html").returncode == 1
     pdf = print_pdf(tmp_path / "r.html", tmp_path / "r.pdf")
     info = pdf_info(pdf)
     assert all(abs(w - 595) < 2 and abs(h - 842) < 2 for w, h in info["sizes"]), info["sizes"]  # A4 portrait

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import oddfiles as odd
 import pytest
+from cli import COMMAND as CLI
+from cli import run
 from helpers import NANGUAN_AGENCY, sha256
-from oddfiles import CLI, T3, T4, cli, refused
+from oddfiles import T3, T4, refused
 from said import said
 
 import govxl
@@ -82,14 +84,14 @@ def test_unreadable_file_cli(tmp_path, good):
 def test_a_pipe_does_not_hang(tmp_path):
     fifo = tmp_path / "管道.xlsx"
     os.mkfifo(fifo)
-    r = cli("check", fifo)  # in a child with a timeout: it would block forever if the reader opened it
+    r = run("check", fifo)  # in a child with a timeout: it would block forever if the reader opened it
     assert r.returncode == 2 and "不是普通文件" in r.stderr
 
 
 def test_chinese_names_with_spaces_pass(tmp_path, good):
     named = tmp_path / "南关区 2023 年报（终稿） v2.xlsx"
     shutil.copy(good, named)
-    r = cli("check", named)
+    r = run("check", named)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.startswith(str(named)) and r.stdout.strip().endswith("通过")
 
@@ -176,7 +178,7 @@ def test_a_govxl_workbook_saved_as_xlsm_or_xltx_is_checked(tmp_path, good, suffi
     path = _macro_enabled(good, tmp_path / f"年报{suffix}", content_type, vba)
     report = govxl.check(path)
     assert report.findings == [] and report.agency == NANGUAN_AGENCY
-    assert cli("check", path).returncode == 0
+    assert run("check", path).returncode == 0
 
 
 # ================================================================== hostile
@@ -345,13 +347,13 @@ def test_a_refused_file_says_why_in_either_language_and_its_code_in_json(tmp_pat
     make, params = REFUSED[code]
     path = make(tmp_path)
     zh, en = (text(READ_ERRORS, code, lang, params) for lang in ("zh", "en"))
-    r = cli("check", path)
+    r = run("check", path)
     assert r.returncode == 2 and r.stderr == f"{path}：无法校验：{zh}\n"
-    r = cli("check", "--lang", "en", path)
+    r = run("check", "--lang", "en", path)
     assert r.returncode == 2 and r.stderr == f"{path}: cannot check: {en}\n"
     assert not CJK.search(unquoted(r.stderr)), r.stderr
     for lang, message in (("zh", zh), ("en", en)):
-        r = cli("check", "--format", "json", "--lang", lang, path)
+        r = run("check", "--format", "json", "--lang", lang, path)
         assert r.returncode == 2 and json.loads(r.stdout)["error"] == {"code": code, "message": message}
 
 
@@ -380,7 +382,7 @@ def test_cli_one_line_per_odd_file(tmp_path, not_workbooks, good):
     (tmp_path / "文件夹.xlsx").mkdir()
     cases = [*not_workbooks.values(), (tmp_path / "没有.xlsx", "找不到文件"), (tmp_path / "管道.xlsx", "不是普通文件")]
     odd_paths = [p for p, _ in cases]
-    r = cli("check", *odd_paths, good)
+    r = run("check", *odd_paths, good)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == len(odd_paths)
@@ -390,7 +392,7 @@ def test_cli_one_line_per_odd_file(tmp_path, not_workbooks, good):
     assert rows[str(good)][4] == "通过", "the good file is still checked"
     assert [rows[str(p)][-1] for p in odd_paths] == ["无法校验"] * len(odd_paths), "each odd file is in the summary"
     assert r.stdout.splitlines()[-1].startswith(f"共 {len(cases) + 1} 个文件：1 个通过，0 个不通过，{len(cases)} 个无法校验")
-    r = cli("check", "--format", "json", *odd_paths, good)
+    r = run("check", "--format", "json", *odd_paths, good)
     docs = json.loads(r.stdout)["files"]
     assert [d["ok"] for d in docs] == [False] * len(odd_paths) + [True]
     assert all(d["error"] for d in docs[:-1])
@@ -424,8 +426,8 @@ def test_check_writes_nothing(tmp_path, not_workbooks, good):
     paths = sorted(p for p in folder.iterdir() if p.is_file()) + [good]
     before = {p: (sha256(p), p.stat().st_mtime_ns) for p in paths}
     listing = sorted(os.listdir(folder))
-    cli("check", *paths)
-    cli("check", "--format", "json", *paths)
+    run("check", *paths)
+    run("check", "--format", "json", *paths)
     assert {p: (sha256(p), p.stat().st_mtime_ns) for p in paths} == before
     assert sorted(os.listdir(folder)) == listing
 
@@ -442,7 +444,7 @@ def test_cli_check_over_a_folder_of_odd_files(tmp_path, not_workbooks, good):
     assert len(xlsx) >= 5
     shutil.copy(good, folder / "好的.xlsx")
     (folder / "~$锁定.xlsx").write_bytes(b"lock")
-    r = cli("check", folder)
+    r = run("check", folder)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == len(xlsx) and all("：无法校验：" in ln for ln in lines)

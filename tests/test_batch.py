@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from cli import COMMAND as CLI
+from cli import run
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, sha256, values
 from said import said
 
@@ -16,12 +18,6 @@ import govxl
 from govxl.batch import Row, check_many
 from govxl.errors import GovxlError
 from govxl.files import find_workbooks
-
-CLI = [sys.executable, "-m", "govxl"]
-
-
-def cli(*args, cwd=None):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +77,7 @@ def test_check_many_streams_results_in_order(folder, jobs):
 
 # ------------------------------------------------------------------ the command
 def test_folder_text_output_summary_table_and_worst_exit_code(folder):
-    r = cli("check", folder)
+    r = run("check", folder)
     assert r.returncode == 2, "an unreadable file is the worst outcome"
     out = r.stdout.splitlines()
     # findings of the failing file, then one summary line per file in order, then the totals
@@ -102,22 +98,22 @@ def test_folder_text_output_summary_table_and_worst_exit_code(folder):
 
 
 def test_exit_code_is_the_worst_over_all_files(folder):
-    assert cli("check", folder / "a-good.xlsx", folder / "b" / "d" / "e-good.xlsx").returncode == 0
-    assert cli("check", folder / "a-good.xlsx", folder / "b" / "c-bad.xlsx").returncode == 1
-    assert cli("check", folder / "b" / "c-bad.xlsx", folder / "z-broken.xlsx", folder / "a-good.xlsx").returncode == 2
+    assert run("check", folder / "a-good.xlsx", folder / "b" / "d" / "e-good.xlsx").returncode == 0
+    assert run("check", folder / "a-good.xlsx", folder / "b" / "c-bad.xlsx").returncode == 1
+    assert run("check", folder / "b" / "c-bad.xlsx", folder / "z-broken.xlsx", folder / "a-good.xlsx").returncode == 2
 
 
 def test_one_file_keeps_the_single_file_output(folder):
-    r = cli("check", folder / "b" / "c-bad.xlsx")
+    r = run("check", folder / "b" / "c-bad.xlsx")
     assert r.returncode == 1
     assert r.stdout.splitlines()[0] == f"{folder / 'b' / 'c-bad.xlsx'}（2021 版，甲，2024 年）"
     assert r.stdout.strip().endswith("不通过：2 个错误") and "共 " not in r.stdout
-    doc = json.loads(cli("check", folder / "b" / "c-bad.xlsx", "--format", "json").stdout)
+    doc = json.loads(run("check", folder / "b" / "c-bad.xlsx", "--format", "json").stdout)
     assert doc["file"].endswith("c-bad.xlsx") and "files" not in doc
 
 
 def test_json_for_several_files(folder):
-    r = cli("check", folder, "--format", "json")
+    r = run("check", folder, "--format", "json")
     assert r.returncode == 2 and r.stderr == ""
     doc = json.loads(r.stdout)
     assert set(doc) == {"files", "counts", "ok"}
@@ -133,12 +129,12 @@ def test_json_for_several_files(folder):
 
 
 def test_json_all_passing_is_ok(folder):
-    doc = json.loads(cli("check", folder / "a-good.xlsx", folder / "b" / "d", "--format", "json").stdout)
+    doc = json.loads(run("check", folder / "a-good.xlsx", folder / "b" / "d", "--format", "json").stdout)
     assert doc["ok"] is True and doc["counts"]["passed"] == 2
 
 
 def test_jsonl_one_line_per_file_in_order(folder):
-    r = cli("check", folder, "--format", "jsonl", "--lang", "en")
+    r = run("check", folder, "--format", "jsonl", "--lang", "en")
     lines = r.stdout.splitlines()
     assert r.returncode == 2 and len(lines) == 4
     docs = [json.loads(line) for line in lines]
@@ -151,7 +147,7 @@ def test_jsonl_one_line_per_file_in_order(folder):
 def test_summary_csv_opens_in_excel_with_chinese_intact(folder, tmp_path):
     out = tmp_path / "汇总.csv"
     before = {p: sha256(p) for p in folder.rglob("*") if p.is_file()}
-    r = cli("check", folder, "--summary", out)
+    r = run("check", folder, "--summary", out)
     assert r.returncode == 2
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, so that Excel reads it as UTF-8"
@@ -178,14 +174,14 @@ def test_summary_csv_guards_against_formulas_and_bad_paths(tmp_path):
     for bad in (tmp_path / "s.xlsx", tmp_path / "missing" / "s.csv", tmp_path):
         with pytest.raises(UsageError):
             SummaryCSV(bad)
-    r = cli("check", tmp_path, "--summary", tmp_path / "no" / "s.csv")
+    r = run("check", tmp_path, "--summary", tmp_path / "no" / "s.csv")
     assert r.returncode == 2 and "目录不存在" in r.stderr
 
 
 def test_jobs_1_and_jobs_2_give_identical_output(folder, tmp_path):
     for fmt in ("text", "json", "jsonl"):
-        one = cli("check", folder, "--format", fmt, "--jobs", "1", "--summary", tmp_path / "1.csv")
-        two = cli("check", folder, "--format", fmt, "--jobs", "2", "--summary", tmp_path / "2.csv")
+        one = run("check", folder, "--format", fmt, "--jobs", "1", "--summary", tmp_path / "1.csv")
+        two = run("check", folder, "--format", fmt, "--jobs", "2", "--summary", tmp_path / "2.csv")
         assert (one.returncode, one.stdout, one.stderr) == (two.returncode, two.stdout, two.stderr), fmt
         assert (tmp_path / "1.csv").read_bytes() == (tmp_path / "2.csv").read_bytes()
 
@@ -196,17 +192,17 @@ def test_strict_counts_warnings(folder, tmp_path):
     ed = load_edition("2021")
     one_blank = {k: v for k, v in values(ed, NANGUAN_2023).items() if k != ("requests", "new", "research")}
     warn = govxl.new(tmp_path / "w.xlsx", agency=NANGUAN_AGENCY, year=2023, values=one_blank)
-    assert cli("check", warn, folder / "a-good.xlsx").returncode == 0
-    r = cli("check", warn, folder / "a-good.xlsx", "--strict", "--format", "json")
+    assert run("check", warn, folder / "a-good.xlsx").returncode == 0
+    r = run("check", warn, folder / "a-good.xlsx", "--strict", "--format", "json")
     assert r.returncode == 1 and json.loads(r.stdout)["counts"]["failed"] == 1
 
 
 def test_usage_errors(tmp_path):
     (tmp_path / "empty").mkdir()
-    r = cli("check", tmp_path / "empty")
+    r = run("check", tmp_path / "empty")
     assert r.returncode == 2 and "没有找到要校验的 .xlsx 文件" in r.stderr
-    assert cli("check", tmp_path, "--jobs", "0").returncode == 2
-    assert cli("check", tmp_path, "--format", "csv").returncode == 2
+    assert run("check", tmp_path, "--jobs", "0").returncode == 2
+    assert run("check", tmp_path, "--format", "csv").returncode == 2
 
 
 def test_previous_dir_in_a_batch_pairs_each_file_in_its_worker(tmp_path):
@@ -221,7 +217,7 @@ def test_previous_dir_in_a_batch_pairs_each_file_in_its_worker(tmp_path):
         ("甲2023", 2023, THIS_MATCHED, AGENCY, this), ("乙2023", 2023, THIS_MISMATCHED, "乙县人民政府办公室", this),
     ]:
         shutil.move(workbook(stage / f"{name}.xlsx", "2021", year, text, agency=agency), dest / f"{name}.xlsx")
-    runs = [cli("check", this, "--previous-dir", last, "--format", "jsonl", "--jobs", j) for j in ("1", "2")]
+    runs = [run("check", this, "--previous-dir", last, "--format", "jsonl", "--jobs", j) for j in ("1", "2")]
     assert runs[0].stdout == runs[1].stdout and runs[0].returncode == runs[1].returncode == 0
     docs = [json.loads(line) for line in runs[0].stdout.splitlines()]
     rules = {d["file"].rsplit("/", 1)[-1]: sorted(f["rule"] for f in d["findings"]) for d in docs}
@@ -230,7 +226,7 @@ def test_previous_dir_in_a_batch_pairs_each_file_in_its_worker(tmp_path):
 
 def test_an_empty_folder_among_others_is_one_line(folder, tmp_path):
     (tmp_path / "空文件夹").mkdir()
-    r = cli("check", tmp_path / "空文件夹", folder / "a-good.xlsx")
+    r = run("check", tmp_path / "空文件夹", folder / "a-good.xlsx")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines() == [f"{tmp_path / '空文件夹'}：无法校验：这是一个文件夹，其中没有 .xlsx 工作簿"]
     assert r.stdout.splitlines()[-1].startswith("共 2 个文件：1 个通过，0 个不通过，1 个无法校验")
@@ -283,7 +279,7 @@ def test_a_progress_bar_on_a_terminal_and_none_when_piped_or_json(many):
     code, out = in_terminal("check", many, "--format", "json")
     assert code == 1 and "校验中" not in out
     assert json.loads(out)["counts"]["files"] == 400, "JSON on a terminal is JSON only"
-    r = cli("check", many)
+    r = run("check", many)
     assert r.returncode == 1 and "校验中" not in r.stdout + r.stderr and "\x1b" not in r.stdout + r.stderr
 
 
@@ -313,7 +309,7 @@ def test_the_summary_csv_opens_in_libreoffice_with_chinese_intact(folder, tmp_pa
     import openpyxl
 
     out = tmp_path / "汇总.csv"
-    cli("check", folder, "--summary", out)
+    run("check", folder, "--summary", out)
     profile = (tmp_path / "lo-profile").as_uri()
     subprocess.run([shutil.which("soffice"), f"-env:UserInstallation={profile}", "--headless", "--infilter=CSV:44,34,76,1",
                     "--convert-to", "xlsx",

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import zipfile
 
 import openpyxl
 import pytest
+from cli import run as cli
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, find, sha256, values
 from said import said
 
@@ -17,14 +16,9 @@ import govxl
 from govxl.catalogue import Join, phrase
 from govxl.errors import NotGovxlError
 
-CLI = [sys.executable, "-m", "govxl"]
 T2 = "二、主动公开政府信息情况"
 T3 = "三、收到和处理政府信息公开申请情况"
 T4 = "四、政府信息公开行政复议、行政诉讼情况"
-
-
-def cli(*args):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True)
 
 
 @pytest.fixture

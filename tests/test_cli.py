@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from cli import run as invoke
+from cli import run_process
 from helpers import NANGUAN_2023, random_values, values
 from said import said
-from typer.testing import CliRunner
 
 import govxl
 from govxl.cli import app
@@ -23,10 +24,6 @@ from govxl.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "govxl"
 COMMANDS = typer.main.get_command(app).commands
-
-
-def invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 # ------------------------------------------------------------------ imports go one way
@@ -237,7 +234,7 @@ def test_help_is_chinese_unless_english_is_asked():
 
 
 def test_python_dash_m_govxl_cli():
-    res = subprocess.run([sys.executable, "-m", "govxl.cli", "--version"], capture_output=True, text=True)
+    res = run_process("--version", module="govxl.cli")  # `python -m` is a process by definition
     assert res.returncode == 0 and res.stdout.strip() == f"govxl {govxl.__version__}"
 
 
@@ -302,8 +299,7 @@ def test_lang_en_prints_no_chinese_but_official_labels_and_agencies(tmp_path, ed
     bad.write_bytes(b"PK\x03\x04broken")
     sheets = {t.sheet for t in ed2021.tables} | {ed2021.cover.sheet}
     for args in ([this, bad], [this], [bad], [this, "--format", "json"], [bad, "--format", "json"]):
-        res = subprocess.run([sys.executable, "-m", "govxl", "check", *map(str, args), "--previous-dir", str(prev),
-                              "--lang", "en"], capture_output=True, text=True)
+        res = invoke("check", *args, "--previous-dir", prev, "--lang", "en")
         out = res.stdout + res.stderr
         assert res.returncode in (1, 2)
         if "json" in args:  # the words of a JSON document: its messages and error (the rest is data)
@@ -314,8 +310,7 @@ def test_lang_en_prints_no_chinese_but_official_labels_and_agencies(tmp_path, ed
         rest = "\n".join(line for line in rest.splitlines() if line.strip("[]") not in sheets)
         assert not CJK.search(rest), f"{args}: Chinese in\n{out}"
     assert "V-INT" in out or "cannot" in out
-    both = subprocess.run([sys.executable, "-m", "govxl", "check", this, bad, "--previous-dir", prev, "--lang", "en"],
-                          capture_output=True, text=True)
+    both = invoke("check", this, bad, "--previous-dir", prev, "--lang", "en")
     assert "V-INT" in both.stdout and "X-PREV" in both.stdout and "cannot check" in both.stderr
     assert said("negative", "en").strip() in both.stdout
     assert said("X-PREV", "en", detail=said("prev-none-skipped", "en", folder=prev, year=2022, agency=AGENCY, n=1)) \

@@ -4,11 +4,9 @@ and `govxl new --from`. Cells are typed from the official format (docs/format.md
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import openpyxl
 import pytest
+from cli import run as cli
 from helpers import fill_openpyxl, sha256, values
 from said import said
 
@@ -18,7 +16,6 @@ from govxl.crossyear import compare, find_previous
 from govxl.errors import SpecError
 from govxl.spec import load_edition, parse_edition, templates_dir
 
-CLI = [sys.executable, "-m", "govxl"]
 AGENCY = "甲县人民政府办公室"
 T2 = "二、主动公开政府信息情况"
 T3 = "三、收到和处理政府信息公开申请情况"
@@ -39,10 +36,6 @@ THIS_MISMATCHED = """
     上年结转 自然人 5
     予以公开 自然人 8
 """
-
-
-def cli(*args, **kw):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, **kw)
 
 
 def workbook(path, edition, year, text, agency=AGENCY):

@@ -18,6 +18,7 @@ pytest.importorskip("flask")
 pytest.importorskip("sqlalchemy")
 
 import oddfiles  # noqa: E402
+from cli import run, run_process  # noqa: E402
 from desk_support import PASSWORD, fill, fresh_database, good_values, pg_cluster, unbalanced_values  # noqa: E402
 from helpers import NANGUAN_2023, values  # noqa: E402
 
@@ -183,7 +184,7 @@ def test_a_season_from_opening_to_roll_up(app, desk, tmp_path):
     summed = govxl.check(tmp_path / "rollup.xlsx")
     assert summed.ok() and summed.agency == "某市人民政府办公室" and summed.year == 2025
     assert summed.values[("requests", "new", "natural_person")] == good_values(ED)[("requests", "new", "natural_person")]
-    res = subprocess.run([sys.executable, "-m", "govxl", "check", str(tmp_path / "rollup.xlsx")], capture_output=True)
+    res = run("check", tmp_path / "rollup.xlsx", text=False)
     assert res.returncode == 0, res.stdout.decode() + res.stderr.decode()
 
     # the export, CSV and JSON: the passing report only
@@ -485,7 +486,7 @@ def test_the_schema_is_what_the_migrations_make(desk):
 
 
 def test_the_command_is_listed_and_keeps_the_cli_light(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "govxl", "--help"], capture_output=True, text=True)
+    res = run("--help")
     assert "desk" in res.stdout
     code = "import sys, govxl.cli; print(sorted(m for m in ('flask', 'sqlalchemy', 'waitress', 'alembic') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
@@ -535,14 +536,11 @@ def test_word_and_pdf_uploads_go_through_the_same_door(app, season_with_two, tmp
 
 
 def test_the_command_refuses_a_short_password_and_a_bad_database(tmp_path):
-    import os
-
-    env = {**os.environ, "GOVXL_DESK_PASSWORD": "short"}
-    res = subprocess.run([sys.executable, "-m", "govxl", "desk", str(tmp_path / "d")], capture_output=True, text=True,
-                         env=env, timeout=120)
+    # a process: were the refusal to go, the command would serve; the timeout ends that child
+    env = {"GOVXL_DESK_PASSWORD": "short"}
+    res = run_process("desk", tmp_path / "d", env=env, timeout=120)
     assert res.returncode == 2 and "至少 8 个字符" in res.stderr and "Traceback" not in res.stderr
-    res = subprocess.run([sys.executable, "-m", "govxl", "desk", str(tmp_path / "d"), "--db", "nosuchdb://x"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    res = run_process("desk", tmp_path / "d", "--db", "nosuchdb://x", env=env, timeout=120)
     assert res.returncode == 2 and "无法打开收表台的数据库" in res.stderr and "Traceback" not in res.stderr
     # the password is kept only as a hash
     from govxl.desk.security import hash_password, verify_password

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ import pytest
 pytest.importorskip("selenium")
 pytest.importorskip("flask")
 
+from cli import run
 from desk_support import (  # noqa: E402
     PASSWORD,
     DeskServer,
@@ -152,7 +151,7 @@ def test_a_season_in_the_browser(server, tmp_path):
         before = {p.name for p in office_dl.iterdir()}
         css(By.ID, "rollup").click()
         summary = wait_download(office_dl, ".xlsx", before)
-        res = subprocess.run([sys.executable, "-m", "govxl", "check", str(summary)], capture_output=True, text=True)
+        res = run("check", summary)
         assert res.returncode == 0, res.stdout + res.stderr
         assert govxl.check(summary).values == govxl.check(good).values
     finally:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli import run
 from docfixtures import find_row, set_text, write_docx, write_sheet
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, values
-from oddfiles import cli
 
 import govxl
 from govxl.documents import NOT_APPLIED, check_path
@@ -137,7 +137,7 @@ def test_other_processing_as_one_row_is_reported_and_rows_below_stay(tmp_path):
     assert len(below) == 14 and full[("requests", "carry_forward", "natural_person")] == 2
     for f in below:  # the rows below are where they belong
         assert imp.values[f.key] == full[f.key], f.cell
-    r = cli("check", doc)
+    r = run("check", doc)
     assert r.returncode == 1 and "I-ROW" in r.stdout and "Traceback" not in r.stderr
 
 
@@ -168,7 +168,7 @@ def test_an_excel_table_at_C4_one_sheet_no_merges_numbers_as_text(tmp_path, work
         report = check_path(book)
         assert report.source == "xlsx" and arithmetic(report) == arithmetic(workbooks[name])
         assert (report.agency, report.year) == (NANGUAN_AGENCY, 2023)
-    r = cli("check", tmp_path / "bad.xlsx", "--format", "json")
+    r = run("check", tmp_path / "bad.xlsx", "--format", "json")
     doc = json.loads(r.stdout)
     assert r.returncode == 1 and doc["source"] == "xlsx" and doc["not_applied"] == list(NOT_APPLIED)
     assert sorted(f["cell"] for f in doc["findings"] if f["rule"] == "T3-BAL") == sorted(
@@ -205,15 +205,15 @@ def test_traditional_characters(tmp_path, workbooks):
 # ------------------------------------------------------------------ the check command
 def test_check_says_what_did_not_apply(tmp_path, workbooks):
     doc = write_docx(tmp_path / "报告.docx", ED, evaluate(ED, BAD), title=TITLE)
-    r = cli("check", doc)
+    r = run("check", doc)
     assert r.returncode == 1, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     assert lines[1].startswith("这是 Word 文档，不是 govxl 工作簿") and "不适用" in lines[1]
     assert sum("T3-BAL" in ln for ln in lines) == 2
-    r = cli("check", doc, "--lang", "en")
+    r = run("check", doc, "--lang", "en")
     assert "do not apply" in r.stdout.splitlines()[1]
     good = write_docx(tmp_path / "好.docx", ED, evaluate(ED, GOOD), title=TITLE)
-    r = cli("check", good, "--format", "json")
+    r = run("check", good, "--format", "json")
     doc_json = json.loads(r.stdout)
     assert r.returncode == 0 and doc_json["ok"] and doc_json["source"] == "docx"
     assert set(doc_json["not_applied"]) >= {"S-IDENT", "S-LOCK", "S-FORMULA", "S-PROTECT"}
@@ -228,7 +228,7 @@ def test_an_xlsx_without_tables_keeps_the_workbook_answer(tmp_path):
 
     plain = tmp_path / "plain.xlsx"
     openpyxl.Workbook().save(plain)
-    r = cli("check", plain)
+    r = run("check", plain)
     assert r.returncode == 2 and "不是 govxl 生成的年报工作簿：缺少模板标识" in r.stderr
 
 
@@ -241,7 +241,7 @@ def test_a_folder_takes_every_document_with_the_same_skip_rules(tmp_path, workbo
     write_docx(folder / "~$甲.docx", ED, evaluate(ED, GOOD), title=TITLE)  # a Word lock file name
     write_docx(folder / ".隐藏.docx", ED, evaluate(ED, GOOD), title=TITLE)
     (folder / "说明.txt").write_text("不是报告", encoding="utf-8")
-    r = cli("check", folder, "--format", "jsonl")
+    r = run("check", folder, "--format", "jsonl")
     docs = {json.loads(ln)["file"].rsplit("/", 1)[-1]: json.loads(ln) for ln in r.stdout.splitlines()}
     assert sorted(docs) == ["丙.xlsx", "乙.xlsx", "甲.docx"]
     assert r.returncode == 1
@@ -255,7 +255,7 @@ def test_previous_year_against_a_document(tmp_path):
             ("requests", "new", "natural_person"): 12}
     prev = govxl.new(tmp_path / "2022.xlsx", values=last, agency=NANGUAN_AGENCY, year=2022)
     doc = write_docx(tmp_path / "2023.docx", ED, evaluate(ED, GOOD), title=TITLE)  # carried over 0, not 2
-    r = cli("check", doc, "--previous", prev, "--format", "json")
+    r = run("check", doc, "--previous", prev, "--format", "json")
     rules = [f["rule"] for f in json.loads(r.stdout)["findings"]]
     assert r.returncode == 0 and "X-CARRY" in rules, r.stdout  # a warning
 
@@ -263,7 +263,7 @@ def test_previous_year_against_a_document(tmp_path):
 def test_import_writes_a_workbook_from_a_word_document(tmp_path):
     doc = write_docx(tmp_path / "报告.docx", ED, evaluate(ED, GOOD), title=TITLE)
     out = tmp_path / "报告.xlsx"
-    r = cli("import", doc, "-o", out)
+    r = run("import", doc, "-o", out)
     assert r.returncode == 0, r.stdout + r.stderr
     assert govxl.check(out).ok() and govxl.check(out).values == govxl.check(
         govxl.new(tmp_path / "w.xlsx", values=GOOD, agency=NANGUAN_AGENCY, year=2023)).values
@@ -280,11 +280,11 @@ def test_children_against_a_document(tmp_path):
     govxl.new(kids / "乙.xlsx", values=b, agency="乙县人民政府办公室", year=2023)
     total = {k: a[k] + b[k] for k in a}
     right = write_docx(tmp_path / "汇总.docx", ED, evaluate(ED, total), title=TITLE)
-    r = cli("check", right, "--children", kids, "--format", "json")
+    r = run("check", right, "--children", kids, "--format", "json")
     assert r.returncode == 0 and json.loads(r.stdout)["findings"] == [], r.stdout + r.stderr
     wrong = {**total, ("requests", "new", "natural_person"): 21, ("requests", "carry_forward", "natural_person"): 1}
     doc = write_docx(tmp_path / "汇总错.docx", ED, evaluate(ED, wrong), title=TITLE)
-    r = cli("check", doc, "--children", kids, "--format", "json")
+    r = run("check", doc, "--children", kids, "--format", "json")
     found = json.loads(r.stdout)["findings"]
     assert sorted((f["rule"], f["cell"]) for f in found if f["rule"] == "ROLL") == [
         ("ROLL", "D29"), ("ROLL", "D5")], r.stdout
@@ -321,7 +321,7 @@ def test_annotate_a_document_gives_a_marked_govxl_workbook(tmp_path, workbooks):
     write_docx(folder / "甲.docx", ED, evaluate(ED, BAD), title=TITLE)
     write_sheet(folder / "乙.xls.xlsx", ED, evaluate(ED, BAD), title=TITLE)
     out = tmp_path / "标注"
-    r = cli("check", folder, "--annotate", out)
+    r = run("check", folder, "--annotate", out)
     assert r.returncode == 1, r.stdout + r.stderr
     assert sorted(p.name for p in out.iterdir()) == ["乙.xls.xlsx", "甲.xlsx"]
     for copy in out.iterdir():

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import oddfiles as odd
 import pytest
+from cli import run
 from docfixtures import write_docx
 from helpers import sha256
-from oddfiles import cli
 from test_bad_input import run_bounded
 from test_documents import ED, GOOD, TITLE
 
@@ -108,7 +108,7 @@ def test_a_bad_document_is_one_line_exit_2_bounded(tmp_path, case):
     assert cpu < 5, f"{case}: {cpu:.1f} s of CPU"
     assert rss < 500, f"{case}: {rss:.0f} MB peak"
     assert sha256(path) == before
-    r = cli("import", path, "--to", "json")
+    r = run("import", path, "--to", "json")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 
 
@@ -118,7 +118,7 @@ def test_a_folder_of_bad_documents_is_one_line_each(tmp_path):
     for case in ("500-pages", "scanned", "docx-bomb"):
         BAD[case][0](folder)
     a_docx(folder, "好.docx")
-    r = cli("check", folder)
+    r = run("check", folder)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 3  # the bomb's source (报告.docx) is a good report
     assert r.stdout.splitlines()[-1].startswith("共 5 个文件：2 个通过，0 个不通过，3 个无法校验")

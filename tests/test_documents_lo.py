@@ -13,9 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli import run
 from docfixtures import write_docx
 from libreoffice import soffice_path
-from oddfiles import cli
 from test_documents import BAD, ED, GOOD, NANGUAN_AGENCY, T3, TITLE, arithmetic, same_numbers
 
 import govxl
@@ -92,7 +92,7 @@ def test_check_a_docx_an_old_xls_and_a_published_pdf(converted, tmp_path):
         for name, code in (("good", 0), ("bad", 1)):
             key = f"{name}{'' if case.startswith('.') else '-'}{case}"
             doc, report = converted[key]
-            r = cli("check", doc, "--format", "json")
+            r = run("check", doc, "--format", "json")
             got = json.loads(r.stdout)
             assert r.returncode == code, (key, r.stdout, r.stderr)
             assert got["source"] == doc.suffix[1:] and "S-LOCK" in got["not_applied"]
@@ -103,7 +103,7 @@ def test_check_a_docx_an_old_xls_and_a_published_pdf(converted, tmp_path):
     bad = [doc for key, (doc, _) in converted.items() if key.startswith("bad")]
     for i, doc in enumerate(bad):
         shutil.copy(doc, folder / f"{i:02d}-{doc.name}")
-    r = cli("check", folder, "--format", "jsonl", "--jobs", "2")
+    r = run("check", folder, "--format", "jsonl", "--jobs", "2")
     docs = [json.loads(ln) for ln in r.stdout.splitlines()]
     assert r.returncode == 1 and len(docs) == len(bad) == 10
     for d in docs:
@@ -187,5 +187,5 @@ def test_an_encrypted_pdf_is_one_clear_line(tmp_path):
                '"DocumentOpenPassword":{"type":"string","value":"口令123"}}')
     pdf = convert(tmp_path, options, [src], tmp_path / "pdf")[0]
     assert b"/Encrypt" in pdf.read_bytes()
-    r = cli("check", pdf)
+    r = run("check", pdf)
     assert r.returncode == 2 and r.stderr.strip() == f"{pdf}：无法校验：PDF 文件设有打开密码，请先取消密码再检查"

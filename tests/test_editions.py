@@ -5,28 +5,22 @@ so table row r is sheet row r + 1); the 2019-only cells (signed 本年增/减, �
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import openpyxl
 import pytest
+from cli import run
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, find, values
 from said import said
 
 import govxl
 from govxl.spec import load_edition
 
-CLI = [sys.executable, "-m", "govxl"]
 T2 = "二、主动公开政府信息情况"
 T3 = "三、收到和处理政府信息公开申请情况"
 
 # Table 三 on the sheet: 一 row 5, 二 row 6, （七）总计 and 四、结转下年度 at the end.
 T3_TOTAL_ROW = {"2021": 28, "2019": 26}
 T3_CARRY_ROW = {"2021": 29, "2019": 27}
-
-
-def cli(*args):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True)
 
 
 @pytest.fixture
@@ -46,7 +40,7 @@ def test_reference_report_passes_in_every_edition(reference, ed):
     assert report.findings == [] and report.ok(strict=True)
     assert (report.edition, report.agency, report.year) == (ed.id, NANGUAN_AGENCY, ed.first_year + 1)
     assert report.values[("requests", "results.total", "total")] == 10
-    r = cli("check", reference, "--format", "json")
+    r = run("check", reference, "--format", "json")
     assert r.returncode == 0 and json.loads(r.stdout)["edition"] == ed.id
 
 
@@ -156,12 +150,12 @@ def test_2019_cover_and_prompts_describe_its_own_cells(tmp_path):
 
 def test_cli_new_and_check_the_2019_edition(tmp_path, ed2019):
     out = tmp_path / "2020年报.xlsx"
-    r = cli("new", out, "--edition", "2019", "--agency", NANGUAN_AGENCY, "--year", 2020)
+    r = run("new", out, "--edition", "2019", "--agency", NANGUAN_AGENCY, "--year", 2020)
     assert r.returncode == 0, r.stderr
-    r = cli("check", out)
+    r = run("check", out)
     assert r.returncode == 1 and "V-EMPTY" in r.stdout and "2019 版" in r.stdout
     filled = fill_openpyxl(out, tmp_path / "filled.xlsx", ed2019, values(ed2019, NANGUAN_2023))
-    r = cli("check", filled, "--strict")
+    r = run("check", filled, "--strict")
     assert r.returncode == 0 and r.stdout.strip().endswith("通过")
 
 

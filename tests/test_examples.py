@@ -4,11 +4,10 @@ with the output `govxl check` gives for each (golden files)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli import run
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, values
 
 import govxl
@@ -16,10 +15,6 @@ from govxl.spec import load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-
-
-def check_cli(*args):
-    return subprocess.run([sys.executable, "-m", "govxl", "check", *args], capture_output=True, text=True, cwd=ROOT)
 
 
 def test_nanguan_example_holds_the_published_numbers():
@@ -32,11 +27,11 @@ def test_nanguan_example_holds_the_published_numbers():
 
 @pytest.mark.parametrize("name, code", [("nanguan-2023", 0), ("nanguan-2023-inconsistent", 1)])
 def test_example_check_output_is_as_committed(name, code):
-    r = check_cli(f"examples/{name}.xlsx")
+    r = run("check", f"examples/{name}.xlsx", cwd=ROOT)
     assert r.returncode == code
     assert r.stdout == (EXAMPLES / f"{name}.check.txt").read_text(encoding="utf-8")
 
 
 def test_inconsistent_example_json_is_as_committed():
-    r = check_cli("examples/nanguan-2023-inconsistent.xlsx", "--format", "json")
+    r = run("check", "examples/nanguan-2023-inconsistent.xlsx", "--format", "json", cwd=ROOT)
     assert json.loads(r.stdout) == json.loads((EXAMPLES / "nanguan-2023-inconsistent.check.json").read_text(encoding="utf-8"))

@@ -6,14 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+from cli import run
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, sha256, values
 from render_helpers import distinct_inputs
 
@@ -23,15 +21,9 @@ from govxl.files import find_workbooks
 from govxl.rules import evaluate
 from govxl.spec import edition_ids, load_edition
 
-CLI = [sys.executable, "-m", "govxl"]
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ["file", "agency", "year", "edition", "ok", "table", "row_key", "row_label", "col_key", "col_label",
            "value", "is_total"]
-
-
-def cli(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, cwd=cwd, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +54,7 @@ def rows_of(data: bytes) -> list[dict]:
 
 def test_csv_round_trips_every_number(folder, tmp_path):
     root, expected = folder
-    r = cli("export", root, "--to", "csv", "-o", tmp_path / "all.csv")
+    r = run("export", root, "--to", "csv", "-o", tmp_path / "all.csv", text=False)
     assert r.returncode == 0, r.stderr.decode()
     data = (tmp_path / "all.csv").read_bytes()
     assert data.count(b"\r\n") == data.count(b"\n"), "CRLF, as spreadsheets expect"
@@ -89,7 +81,7 @@ def test_csv_text_never_becomes_a_formula(tmp_path, ed2021):
     for i, agency in enumerate(agencies):
         govxl.new(tmp_path / f"r{i}.xlsx", values=values(ed2021, NANGUAN_2023), agency=agency, year=2023)
     shutil.copy(tmp_path / "r5.xlsx", tmp_path / "=cmd.xlsx")
-    r = cli("export", tmp_path, "--to", "csv")
+    r = run("export", tmp_path, "--to", "csv", text=False)
     assert r.returncode == 0, r.stderr.decode()
     rows = rows_of(r.stdout)
     by_file = {row["file"]: row["agency"] for row in rows}
@@ -101,13 +93,13 @@ def test_csv_text_never_becomes_a_formula(tmp_path, ed2021):
     bare = [row["file"] for row in rows if "=cmd" in row["file"]]
     assert bare and all(f.startswith(("'", "/")) for f in bare)
     # Without the apostrophe the path would start with = only when relative: try that too.
-    r = cli("export", "=cmd.xlsx", "--to", "csv", cwd=tmp_path)
+    r = run("export", "=cmd.xlsx", "--to", "csv", cwd=tmp_path, text=False)
     assert {row["file"] for row in rows_of(r.stdout)} == {"'=cmd.xlsx"}
 
 
 def test_json_is_valid_against_the_shipped_schema_and_holds_the_numbers(folder, tmp_path):
     root, expected = folder
-    r = cli("export", root, "-o", tmp_path / "all.json")
+    r = run("export", root, "-o", tmp_path / "all.json", text=False)
     assert r.returncode == 0 and "已导出 " in r.stdout.decode(), r.stderr.decode()
     doc = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
     jsonschema.validate(doc, export.schema())
@@ -141,7 +133,7 @@ def test_the_schema_rejects_what_it_should(folder):
 def test_a_failing_workbook_is_exported_with_ok_false(tmp_path, ed2021):
     good = govxl.new(tmp_path / "good.xlsx", values=values(ed2021, NANGUAN_2023), agency="甲", year=2023)
     bad = fill_openpyxl(good, tmp_path / "bad.xlsx", ed2021, {("requests", "results.public", "commercial"): "3件"})
-    r = cli("export", bad, good, "--to", "json")
+    r = run("export", bad, good, "--to", "json", text=False)
     assert r.returncode == 1
     err = r.stderr.decode()
     assert "bad.xlsx" in err and "不通过" in err and "ok=false" in err and len(err.strip().splitlines()) == 1
@@ -154,7 +146,7 @@ def test_a_failing_workbook_is_exported_with_ok_false(tmp_path, ed2021):
     assert t3["results.public"]["commercial"] is None, "an unreadable value is null, not a made-up 0"
     assert t3["results.public"]["total"] is None and t3["results.total"]["commercial"] is None
     assert t3["results.public"]["natural_person"] == 4 and t3["new"]["total"] == 10
-    r = cli("export", bad, "--to", "csv")
+    r = run("export", bad, "--to", "csv", text=False)
     row = next(x for x in rows_of(r.stdout) if (x["row_key"], x["col_key"]) == ("results.public", "commercial"))
     assert (row["ok"], row["value"]) == ("false", "")
 
@@ -163,13 +155,13 @@ def test_an_unreadable_file_is_reported_and_the_rest_exported(tmp_path, ed2021):
     good = govxl.new(tmp_path / "good.xlsx", values=values(ed2021, NANGUAN_2023), agency="甲", year=2023)
     junk = tmp_path / "junk.xlsx"
     junk.write_text("not a workbook", encoding="utf-8")
-    r = cli("export", junk, good, "--to", "json")
+    r = run("export", junk, good, "--to", "json", text=False)
     assert r.returncode == 2 and "junk.xlsx" in r.stderr.decode() and b"Traceback" not in r.stderr
     doc = json.loads(r.stdout)
     jsonschema.validate(doc, export.schema())
     assert [(x["file"], x["ok"], "error" in x) for x in doc["reports"]] == [(str(junk), False, True),
                                                                            (str(good), True, False)]
-    r = cli("export", junk, good, "--to", "csv")
+    r = run("export", junk, good, "--to", "csv", text=False)
     assert {row["file"] for row in rows_of(r.stdout)} == {str(good)}
 
 
@@ -185,12 +177,12 @@ def test_export_paths_and_inputs_untouched(tmp_path, ed2021):
         ([good, "-o", good.with_suffix(".csv"), "--to", "csv", good.with_suffix(".csv")], "不能与输入文件相同"),
     ]:
         good.with_suffix(".csv").write_text("keep", encoding="utf-8")
-        r = cli("export", *args)
+        r = run("export", *args, text=False)
         err = r.stderr.decode()
         assert r.returncode == 2 and reason in err and len(err.strip().splitlines()) == 1, (args, err)
         assert good.with_suffix(".csv").read_text(encoding="utf-8") == "keep"
     (tmp_path / "empty").mkdir()
-    r = cli("export", tmp_path / "empty", "--to", "csv")
+    r = run("export", tmp_path / "empty", "--to", "csv", text=False)
     assert r.returncode == 2 and "没有 .xlsx" in r.stderr.decode()
     assert sha256(good) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".govxl-")]
@@ -202,7 +194,7 @@ def test_stdout_by_default_and_hundreds_of_reports(tmp_path, ed2021):
     many.mkdir()
     for i in range(120):
         shutil.copy(src, many / f"{i:03d}.xlsx")
-    r = cli("export", many, "--to", "csv")
+    r = run("export", many, "--to", "csv", text=False)
     assert r.returncode == 0
     rows = rows_of(r.stdout)
     n = len(ed2021.fields)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import jsonschema
 import openpyxl
 import pytest
+from cli import run
 from conftest import ROOT
 from helpers import sha256
 from hypothesis import HealthCheck, given, settings
@@ -25,15 +24,10 @@ from govxl.errors import ReadError, UsageError
 from govxl.importer import import_report
 from govxl.spec import edition_ids, load_edition
 
-CLI = [sys.executable, "-m", "govxl"]
 # The statistics tables of the published 2023 report of 南关区政府办公室 (its title, section headings and
 # tables as a browser copies them from the web page; the report's own prose left out).
 REFERENCE = ROOT / "examples" / "nanguan-2023-tables.txt"
 T3 = "三、收到和处理政府信息公开申请情况"
-
-
-def cli(*args):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True)
 
 
 def write(tmp_path: Path, text: str, name: str = "report.txt", encoding: str = "utf-8") -> Path:
@@ -110,10 +104,10 @@ def test_reference_report_reads_every_published_value():
 def test_reference_report_acceptance_import_then_check(tmp_path):
     before = sha256(REFERENCE)
     out = tmp_path / "x.xlsx"
-    r = cli("import", REFERENCE, "-o", out)
+    r = run("import", REFERENCE, "-o", out)
     assert r.returncode == 0, r.stderr
     assert "I-LABEL" in r.stdout and "已写入" in r.stdout
-    c = cli("check", out)
+    c = run("check", out)
     assert c.returncode == 0 and c.stdout.strip().endswith("通过"), c.stdout
     assert sha256(REFERENCE) == before, "the report is never modified"
     ed = load_edition("2021")
@@ -130,7 +124,7 @@ def test_reference_report_acceptance_import_then_check(tmp_path):
 
 def test_agency_and_year_options_override_the_title(tmp_path):
     out = tmp_path / "x.xlsx"
-    r = cli("import", REFERENCE, "-o", out, "--agency", "长春市南关区人民政府办公室", "--year", "2024")
+    r = run("import", REFERENCE, "-o", out, "--agency", "长春市南关区人民政府办公室", "--year", "2024")
     assert r.returncode == 0
     report = govxl.check(out)
     assert (report.agency, report.year) == ("长春市南关区人民政府办公室", 2024)
@@ -262,7 +256,7 @@ def test_a_run_that_cannot_be_split_uniquely_is_reported_not_guessed(tmp_path, e
     assert not any(k in r.values for k in [("active", "regulations", c) for c in ("issued", "repealed", "in_force")])
     assert ("active", "规章") in r.incomplete_rows and not r.complete
     out = tmp_path / "x.xlsx"
-    p = cli("import", path, "-o", out)
+    p = run("import", path, "-o", out)
     assert p.returncode == 1 and "I-SPLIT" in p.stdout and "“1205”" in p.stdout and out.exists()
     assert "二、主动公开政府信息情况" in p.stdout.splitlines()[-1]
 
@@ -276,7 +270,7 @@ def test_a_missing_table_exits_1_naming_it_and_the_rest_is_written(tmp_path, ed2
     assert [(f.rule, f.severity) for f in r.findings] == [("I-TABLE", "error")]
     assert {k: v for k, v in truth.items() if k[0] != "appeals"} == r.values
     out = tmp_path / "x.xlsx"
-    p = cli("import", path, "-o", out)
+    p = run("import", path, "-o", out)
     assert p.returncode == 1
     assert "四、政府信息公开行政复议、行政诉讼情况" in p.stdout and "I-TABLE" in p.stdout
     report = govxl.check(out)
@@ -302,7 +296,7 @@ def test_a_row_with_a_number_missing_exits_1_naming_the_row(tmp_path, ed2021):
 def test_text_with_no_tables_cannot_be_read(tmp_path):
     with pytest.raises(ReadError, match="没有找到年度报告的统计表"):
         import_report(write(tmp_path, "2023年某局政府信息公开工作年度报告\n\n一、总体情况\n今年工作很好。\n"))
-    p = cli("import", tmp_path / "report.txt", "-o", tmp_path / "x.xlsx")
+    p = run("import", tmp_path / "report.txt", "-o", tmp_path / "x.xlsx")
     assert p.returncode == 2 and p.stderr.startswith("错误：") and "Traceback" not in p.stderr
     assert not (tmp_path / "x.xlsx").exists()
 
@@ -316,7 +310,7 @@ def test_text_with_no_tables_cannot_be_read(tmp_path):
 def test_files_that_are_not_text_exit_2(tmp_path, content, why):
     p = tmp_path / "report.txt"
     p.write_bytes(content)
-    r = cli("import", p, "-o", tmp_path / "x.xlsx")
+    r = run("import", p, "-o", tmp_path / "x.xlsx")
     assert r.returncode == 2 and why in r.stderr and "Traceback" not in r.stderr
 
 
@@ -363,7 +357,7 @@ def test_a_printed_total_that_disagrees_is_reported_and_kept_for_check(tmp_path,
     assert ("T3-COL", "J5", 10, 12) in col
     assert ("T3-BAL", "J5,J6,J28,J29", 12, 10) in col
     out = tmp_path / "x.xlsx"
-    p = cli("import", tmp_path / "report.txt", "-o", out)
+    p = run("import", tmp_path / "report.txt", "-o", out)
     assert p.returncode == 0 and "T3-COL" in p.stdout
     report = govxl.check(out)
     # An imported workbook: the printed total disagrees with its parts (I-TOTAL), not a stale file.
@@ -495,7 +489,7 @@ def test_json_output_is_an_export_document(tmp_path, ed2021):
     truth = nanguan_like(ed2021)
     text = text_report(ed2021, truth, "spaces").replace("规章 0 0 0", "规章 0 / 0")
     path = write(tmp_path, text)
-    p = cli("import", path, "--to", "json")
+    p = run("import", path, "--to", "json")
     assert p.returncode == 0, p.stderr
     doc = json.loads(p.stdout)
     jsonschema.validate(doc, export.schema())
@@ -509,14 +503,14 @@ def test_json_output_is_an_export_document(tmp_path, ed2021):
     assert [(f["rule"], f["actual"]) for f in rep["findings"]] == [("I-NA", "“/”"), ("V-BLANK", 1)]
     assert "C4" in rep["findings"][1]["message"] and "recomputed" not in rep
     out = tmp_path / "r.json"
-    assert cli("import", path, "--to", "json", "-o", out).returncode == 0
+    assert run("import", path, "--to", "json", "-o", out).returncode == 0
     assert json.loads(out.read_text(encoding="utf-8")) == doc
 
 
 def test_json_of_an_incomplete_report_has_null_where_nothing_was_read(tmp_path, ed2021):
     truth = nanguan_like(ed2021)
     path = write(tmp_path, text_report(ed2021, truth, "tab", skip={"appeals"}))
-    p = cli("import", path, "--to", "json")
+    p = run("import", path, "--to", "json")
     assert p.returncode == 1
     doc = json.loads(p.stdout)
     jsonschema.validate(doc, export.schema())
@@ -529,14 +523,14 @@ def test_json_of_an_incomplete_report_has_null_where_nothing_was_read(tmp_path, 
 def test_output_must_not_be_the_input_nor_overwrite_without_force(tmp_path, ed2021):
     path = write(tmp_path, text_report(ed2021, nanguan_like(ed2021), "tab"), "r.json")
     before = sha256(path)
-    p = cli("import", path, "--to", "json", "-o", path)
+    p = run("import", path, "--to", "json", "-o", path)
     assert p.returncode == 2 and "输入" in p.stderr and sha256(path) == before
     with pytest.raises(UsageError):
         import_report(path).write_json(path, force=True)
     out = tmp_path / "x.xlsx"
-    assert cli("import", path, "-o", out).returncode == 0
-    p = cli("import", path, "-o", out)
+    assert run("import", path, "-o", out).returncode == 0
+    p = run("import", path, "-o", out)
     assert p.returncode == 2 and "--force" in p.stderr
-    assert cli("import", path, "-o", out, "--force").returncode == 0
-    p = cli("import", path)
+    assert run("import", path, "-o", out, "--force").returncode == 0
+    p = run("import", path)
     assert p.returncode == 2 and "-o" in p.stderr

@@ -7,14 +7,13 @@ numbers); nothing is read from outside the repository."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import jsonschema
 import pytest
+from cli import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_gen import balanced, grid, published, text_report
@@ -27,7 +26,6 @@ from govxl.importer import import_report
 from govxl.rules import evaluate
 from govxl.spec import edition_ids, load_edition
 
-CLI = [sys.executable, "-m", "govxl"]
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 T3_COLS = ("natural_person", "commercial", "research", "public_interest", "legal_services", "other_org", "total")
 
@@ -90,8 +88,8 @@ def test_one_line_page_imports_and_passes_check(tmp_path, edition):
     out = r.write_xlsx(tmp_path / "r.xlsx")
     assert govxl.check(out).ok()
     # The CLI chain: import exits 0, check passes.
-    assert subprocess.run([*CLI, "import", tmp_path / "report.txt", "-o", tmp_path / "c.xlsx"]).returncode == 0
-    assert subprocess.run([*CLI, "check", tmp_path / "c.xlsx"], capture_output=True).returncode == 0
+    assert run("import", tmp_path / "report.txt", "-o", tmp_path / "c.xlsx").returncode == 0
+    assert run("check", tmp_path / "c.xlsx").returncode == 0
 
 
 def test_one_line_table_four_as_one_run_of_digits_is_split_by_its_totals(tmp_path, ed2021):
@@ -315,7 +313,7 @@ def test_json_keeps_blanks_null_and_a_blank_printed_total_with_its_recomputed_su
     text = text.replace("| 一、本年新收政府信息公开申请数量 | 5 | 1 | 0 | 0 | 0 | 2 | 8 |",
                         "| 一、本年新收政府信息公开申请数量 | 5 | 1 |  | 0 | 0 | 2 |  |")
     path = write(tmp_path, text)
-    p = subprocess.run([*CLI, "import", path, "--to", "json"], capture_output=True, text=True)
+    p = run("import", path, "--to", "json")
     doc = json.loads(p.stdout)
     jsonschema.validate(doc, export.schema())
     [rep] = doc["reports"]
@@ -326,7 +324,7 @@ def test_json_keeps_blanks_null_and_a_blank_printed_total_with_its_recomputed_su
                                 expected=8, detail=said("kept-blank"))
     # A table not in the page: null, never 0.
     cut = text[:text.index("四、政府信息公开行政复议")]
-    p = subprocess.run([*CLI, "import", write(tmp_path, cut, "cut.txt"), "--to", "json"], capture_output=True, text=True)
+    p = run("import", write(tmp_path, cut, "cut.txt"), "--to", "json")
     [rep] = json.loads(p.stdout)["reports"]
     assert set(rep["tables"]["appeals"]["cases"].values()) == {None} and rep["ok"] is False
 
@@ -390,7 +388,7 @@ def test_export_of_an_imported_workbook_never_turns_unread_or_blank_cells_into_0
     rows = {f.row_label for f in rep.findings if f.rule == "I-ROW"}
     assert "2.其他法律行政法规禁止公开" in rows and "四、结转下年度继续办理" in rows
     assert any(f.rule == "I-TOTAL" and f.actual == phrase("blank") and f.expected == 8 for f in rep.findings)
-    p = subprocess.run([*CLI, "export", out, "--to", "json", "-o", tmp_path / "e.json"], capture_output=True, text=True)
+    p = run("export", out, "--to", "json", "-o", tmp_path / "e.json")
     assert p.returncode in (0, 1), p.stderr
     doc = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
     jsonschema.validate(doc, export.schema())

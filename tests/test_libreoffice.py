@@ -25,6 +25,7 @@ from pathlib import Path
 import libreoffice as lo
 import openpyxl
 import pytest
+from cli import run
 
 import govxl
 from govxl.reader import read_xlsx
@@ -170,13 +171,6 @@ def distinct(office, ed, workbook, workdir) -> Filled:
     return fill_in_libreoffice(office, ed, workbook, workdir, "distinct", inputs)
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    """The `govxl` command, as `python -m govxl` (govxl/__main__.py)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    return subprocess.run([sys.executable, "-m", "govxl", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
-
-
 # ------------------------------------------------------------------ the CI rule (no LibreOffice needed)
 def test_missing_libreoffice_is_a_skip_locally(monkeypatch):
     monkeypatch.setattr(lo, "lo_missing", lambda uno=True: "soffice is not on PATH")
@@ -303,7 +297,7 @@ def test_consistent_workbook_saved_by_libreoffice_passes_govxl_check(consistent)
     assert report.ok() and report.edition == ed.id and report.agency == AGENCY and report.year == YEARS[ed.id]
     for key, v in consistent.expected.items():
         assert report.values[key] == pytest.approx(v, abs=1e-9), key
-    cli = run_cli("check", str(consistent.saved))
+    cli = run("check", str(consistent.saved))
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert cli.stdout.strip().endswith("通过（1 个警告）") and "S-BOOK" in cli.stdout
 
@@ -336,7 +330,7 @@ def test_inconsistent_workbook_saved_by_libreoffice_fails_govxl_check(inconsiste
     assert {(f.rule, f.severity) for f in report.findings} == {("T3-BAL", "error"), ("S-BOOK", "warning")}
     assert {f.cell for f in report.findings if f.rule == "T3-BAL"} == want
 
-    cli = run_cli("check", "--format", "json", str(inconsistent.saved))
+    cli = run("check", "--format", "json", str(inconsistent.saved))
     assert cli.returncode == 1, cli.stdout + cli.stderr
     doc = json.loads(cli.stdout)
     assert doc["ok"] is False and doc["counts"]["error"] == len(want)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import zipfile
 
 import openpyxl
 import pytest
+from cli import run
 from helpers import NANGUAN_2023, sha256, values
 
 import govxl
@@ -16,12 +15,6 @@ from govxl import writer
 from govxl.reader import read_xlsx
 from govxl.rules import evaluate
 from govxl.spec import load_edition, parse_cell, parse_range, range_name
-
-CLI = [sys.executable, "-m", "govxl"]
-
-
-def cli(*args, **kw):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, **kw)
 
 
 def rel(ref: str, origin) -> str:
@@ -157,12 +150,12 @@ def test_agency_is_text_never_a_formula(tmp_path):
 
 def test_cli_new_refuses_to_overwrite(tmp_path):
     out = tmp_path / "报告 2025.xlsx"
-    assert cli("new", out, "--agency", "甲", "--year", 2025).returncode == 0
+    assert run("new", out, "--agency", "甲", "--year", 2025).returncode == 0
     before = sha256(out)
-    r = cli("new", out)
+    r = run("new", out)
     assert r.returncode == 2 and "已存在" in r.stderr and "Traceback" not in r.stderr
     assert sha256(out) == before
-    assert cli("new", out, "--force").returncode == 0
+    assert run("new", out, "--force").returncode == 0
 
 
 @pytest.mark.parametrize("target, reason", [
@@ -172,13 +165,13 @@ def test_cli_new_refuses_to_overwrite(tmp_path):
 ])
 def test_cli_new_bad_paths_are_one_line_errors(tmp_path, target, reason):
     (tmp_path / "folder.xlsx").mkdir()
-    r = cli("new", tmp_path / target)
+    r = run("new", tmp_path / target)
     assert r.returncode == 2
     assert reason in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_cli_new_unknown_edition(tmp_path):
-    r = cli("new", tmp_path / "a.xlsx", "--edition", "1999")
+    r = run("new", tmp_path / "a.xlsx", "--edition", "1999")
     assert r.returncode == 2 and "未知的格式版本" in r.stderr
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import random
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from cli import run
 from helpers import random_values
 from ooxml import assert_valid_ooxml, ooxml_errors
 
@@ -22,13 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 AGENCY = "测试县人民政府办公室"
 
 
-def cli(*args, cwd=None) -> subprocess.CompletedProcess:
-    r = subprocess.run([sys.executable, "-m", "govxl", *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                       timeout=300)
-    assert "Traceback" not in r.stderr, r.stderr
-    return r
-
-
 def filled(tmp: Path, edition: str, seed: int, agency: str = AGENCY, name: str | None = None) -> Path:
     ed = load_edition(edition)
     return govxl.new(tmp / (name or f"filled-{edition}-{seed}.xlsx"), edition=edition, agency=agency,
@@ -37,14 +29,14 @@ def filled(tmp: Path, edition: str, seed: int, agency: str = AGENCY, name: str |
 
 def make_blank(tmp, edition):
     out = tmp / f"blank-{edition}.xlsx"
-    assert cli("new", out, "--edition", edition, "--agency", AGENCY, "--year", load_edition(edition).first_year + 1
+    assert run("new", out, "--edition", edition, "--agency", AGENCY, "--year", load_edition(edition).first_year + 1
                ).returncode == 0
     return out
 
 
 def make_password(tmp, edition):
     out = tmp / "pw.xlsx"
-    assert cli("new", out, "--edition", edition, "--password", "密码123").returncode == 0
+    assert run("new", out, "--edition", edition, "--password", "密码123").returncode == 0
     return out
 
 
@@ -52,7 +44,7 @@ def make_from(tmp, edition):
     """`new --from` last year's filled report: carried-over figures pre-filled, with comments (VML)."""
     last = filled(tmp, edition, 7)
     out = tmp / "next.xlsx"
-    r = cli("new", out, "--from", last)
+    r = run("new", out, "--from", last)
     assert r.returncode == 0, r.stderr
     with zipfile.ZipFile(out) as z:
         assert any(n.startswith("xl/comments") for n in z.namelist())  # the comments are validated too
@@ -62,9 +54,9 @@ def make_from(tmp, edition):
 def make_imported(tmp, edition):
     """`govxl import` of the HTML report `govxl render` made from a filled workbook."""
     html = tmp / "report.html"
-    assert cli("render", filled(tmp, edition, 3), "-o", html).returncode == 0
+    assert run("render", filled(tmp, edition, 3), "-o", html).returncode == 0
     out = tmp / "imported.xlsx"
-    r = cli("import", html, "-o", out)
+    r = run("import", html, "-o", out)
     assert r.returncode == 0, r.stdout + r.stderr
     return out
 
@@ -72,7 +64,7 @@ def make_imported(tmp, edition):
 def make_aggregated(tmp, edition):
     inputs = [filled(tmp, edition, seed, agency=f"{AGENCY}{seed}") for seed in (1, 2, 3)]
     out = tmp / "sum.xlsx"
-    r = cli("aggregate", *inputs, "-o", out, "--agency", "测试县人民政府（汇总）", "--jobs", 1)
+    r = run("aggregate", *inputs, "-o", out, "--agency", "测试县人民政府（汇总）", "--jobs", 1)
     assert r.returncode == 0, r.stdout + r.stderr
     return out
 
@@ -85,7 +77,7 @@ def make_annotated(tmp, edition):
     first = next(f for t in ed.tables for b in t.balances for f in [t.field(b.left[0], b.cols[0])])
     values[first.key] += 1  # the balance of that column no longer holds
     src = govxl.new(tmp / "wrong.xlsx", edition=edition, agency=AGENCY, year=ed.first_year + 1, values=values)
-    r = cli("check", src, "--annotate", tmp / "marked")
+    r = run("check", src, "--annotate", tmp / "marked")
     assert r.returncode == 1, r.stdout + r.stderr
     out = tmp / "marked" / "wrong.xlsx"
     with zipfile.ZipFile(out) as z:

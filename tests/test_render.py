@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli import run
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, sha256, values
 from render_helpers import (
     distinct_inputs,
@@ -30,7 +31,6 @@ from govxl.render import render_report
 from govxl.rules import evaluate
 from govxl.spec import load_edition, parse_range
 
-CLI = [sys.executable, "-m", "govxl"]
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS_2021 = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
                  "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
@@ -43,10 +43,6 @@ TEXT = """\
 ## 六、其他需要报告的事项
 本年度未收取信息处理费。
 """
-
-
-def cli(*args, cwd=None):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
@@ -209,12 +205,12 @@ def test_render_refuses_a_workbook_that_fails_check(tmp_path, nanguan, ed2021):
     bad = fill_openpyxl(nanguan, tmp_path / "bad.xlsx", ed2021, {("requests", "new", "natural_person"): 11})
     with pytest.raises(CheckFailedError):
         render_report(govxl.check(bad), "html", tmp_path / "x.html")
-    r = cli("render", bad, "--to", "html", "-o", tmp_path / "r.html")
+    r = run("render", bad, "--to", "html", "-o", tmp_path / "r.html")
     assert r.returncode == 1
     assert "T3-BAL" in r.stdout and "不通过" in r.stdout, "the check's findings are shown"
     assert "--force" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "r.html").exists()
-    r = cli("render", bad, "--to", "html", "-o", tmp_path / "r.html", "--force")
+    r = run("render", bad, "--to", "html", "-o", tmp_path / "r.html", "--force")
     assert r.returncode == 0 and "--force" in r.stdout and (tmp_path / "r.html").is_file()
 
 
@@ -228,13 +224,13 @@ def test_render_output_paths(tmp_path, nanguan):
         (["-o", tmp_path / "none" / "r.html"], "输出目录不存在"),
     ]
     for args, reason in cases:
-        r = cli("render", nanguan, *args)
+        r = run("render", nanguan, *args)
         assert r.returncode == 2 and reason in r.stderr, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
-    r = cli("render", nanguan, "--to", "md", "-o", tmp_path / "正文.md", "--text", text)
+    r = run("render", nanguan, "--to", "md", "-o", tmp_path / "正文.md", "--text", text)
     assert r.returncode == 2 and "不能与输入文件相同" in r.stderr
     assert text.read_text(encoding="utf-8") == TEXT and sha256(nanguan) == before
-    r = cli("render", nanguan, "-o", tmp_path / "r.docx", "--text", text)
+    r = run("render", nanguan, "-o", tmp_path / "r.docx", "--text", text)
     assert r.returncode == 0 and (tmp_path / "r.docx").is_file(), r.stderr
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".govxl-")], "no temporary files left"
 
@@ -242,7 +238,7 @@ def test_render_output_paths(tmp_path, nanguan):
 def test_render_prints_text_findings(tmp_path, nanguan):
     text = tmp_path / "t.md"
     text.write_text("## 一、总体情况\n全年共收到政府信息公开申请12件。\n## 六、其他需要报告的事项\n无。\n", encoding="utf-8")
-    r = cli("render", nanguan, "-o", tmp_path / "r.html", "--text", text)
+    r = run("render", nanguan, "-o", tmp_path / "r.html", "--text", text)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert any("R-TEXT" in line and "全年共收到政府信息公开申请12件" in line and "10" in line for line in lines)
@@ -258,7 +254,7 @@ def test_render_prints_text_findings(tmp_path, nanguan):
 def test_bad_text_file_is_one_line(tmp_path, nanguan, content, reason):
     text = tmp_path / "t.md"
     text.write_text(content, encoding="utf-8")
-    r = cli("render", nanguan, "-o", tmp_path / "r.html", "--text", text)
+    r = run("render", nanguan, "-o", tmp_path / "r.html", "--text", text)
     assert r.returncode == 2 and reason in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
@@ -268,7 +264,7 @@ def test_the_committed_example_is_current(tmp_path):
     wb = govxl.new(tmp_path / "nanguan.xlsx", values=values(ed, NANGUAN_2023), agency=NANGUAN_AGENCY, year=2023)
     example = ROOT / "docs" / "example"
     for fmt in ("html", "md"):
-        r = cli("render", wb, "-o", tmp_path / f"r.{fmt}", "--text", example / "nanguan-2023-text.md")
+        r = run("render", wb, "-o", tmp_path / f"r.{fmt}", "--text", example / "nanguan-2023-text.md")
         assert r.returncode == 0 and r.stdout.strip().splitlines() == [f"已生成：{tmp_path / f'r.{fmt}'}"]
         got = (tmp_path / f"r.{fmt}").read_text(encoding="utf-8")
         assert got == (example / f"nanguan-2023.{fmt}").read_text(encoding="utf-8"), fmt
