@@ -60,11 +60,13 @@ def error_dict(error: BaseException | None, lang: str = "zh") -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ one file
-def _check(path: str, keep_values: bool, reader: Callable | None, extras: Callable | None) -> Report | GovxlError:
-    """Never raises: the report (with the extras' findings), or the error that stopped this file."""
+def _check(path: str, keep_values: bool, reader: Callable | None, extras: Callable | None,
+           found: bool = True) -> Report | GovxlError:
+    """Never raises: the report (with the extras' findings), or the error that stopped this file.
+    `found`: `path` was found by files.find_documents, where a folder stands for one with nothing in it."""
     from .documents import check_path
 
-    if os.path.isdir(path):  # named, but no workbook in it (see files.find_documents)
+    if found and os.path.isdir(path):
         return ReadError(code="R-EMPTYDIR")
     try:
         report = check_path(path, reader=reader)
@@ -80,7 +82,7 @@ def _check(path: str, keep_values: bool, reader: Callable | None, extras: Callab
 def check_one(path: str | os.PathLike, *, extras: Callable | None = None, keep_values: bool = True,
               reader: Callable | None = None) -> Checked:
     """Check one file in this process; never raises for what is wrong with the file."""
-    return _wrap(Path(path), _check(str(path), keep_values, reader, extras))
+    return _wrap(Path(path), _check(str(path), keep_values, reader, extras, found=False))
 
 
 def _wrap(path: Path, result: Report | GovxlError, done: Any = None) -> Checked:
