@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .session import Checked, check_many, chunksize, default_jobs  # noqa: F401  (the session, as before)
+from .session import Checked
 
 # ------------------------------------------------------------------ the summary
 PASSED, FAILED, UNREADABLE = "passed", "failed", "unreadable"

@@ -12,9 +12,10 @@ import pytest
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, sha256, values
 
 import govxl
-from govxl.batch import Row, check_many
+from govxl.batch import Row
 from govxl.errors import GovxlError
 from govxl.files import find_workbooks
+from govxl.session import check_many
 
 CLI = [sys.executable, "-m", "govxl"]
 
