@@ -69,6 +69,9 @@ class InputsError(UsageError):
         self._offenders, self.shown = offenders, shown
         super().__init__(code=code, **params)
 
+    def __reduce__(self):  # picklable (a worker checking --children may raise it)
+        return _inputs_error, (self.code, self._offenders, self.shown, self.params)
+
     def headline(self, lang: str = "zh") -> str:
         return super()._text(lang)
 
@@ -89,6 +92,10 @@ class InputsError(UsageError):
             return f"{self.headline(lang)}: " + ", ".join(f"{f} ({why})" for f, why in lines[:shown]) + more
         more = f"等 {len(lines)} 份" if len(lines) > shown else ""
         return f"{self.headline(lang)}：" + "、".join(f"{f}（{why}）" for f, why in lines[:shown]) + more
+
+
+def _inputs_error(code: str, offenders: list, shown: int, params: dict) -> InputsError:
+    return InputsError(code, offenders, shown, **params)
 
 
 def unexpected(exc: BaseException) -> GovxlError:

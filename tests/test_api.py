@@ -110,3 +110,19 @@ def test_check_many_yields_checked_in_order_with_previous_dir(tmp_path, ed2021, 
     assert doc == {"file": str(b), "ok": False, "error": {"code": "R-CORRUPT", "message": got[1].error.text("en")}}
     kept = next(govxl.check_many([a], jobs=jobs, keep_values=True))
     assert kept.report.values[CARRY] == 0 and kept.ok() and json.dumps(kept.to_dict())
+
+
+def test_coded_errors_survive_the_trip_from_a_worker():
+    """Workers send errors back pickled: the code, the parameters and both languages survive."""
+    import pickle
+
+    from govxl.errors import InputsError
+
+    scan = ReadError(code="R-PDF-SCAN", name="a.pdf")
+    prev = pickle.loads(pickle.dumps(ReadError(code="R-PREVIOUS", file="2022.pdf", reason=scan)))
+    assert prev.code == "R-PREVIOUS" and str(prev).startswith("上年报告 2022.pdf 无法校验：a.pdf：PDF 没有文字层")
+    assert prev.text("en").startswith("last year's report 2022.pdf cannot be checked: a.pdf: the PDF has no text")
+    mixed = InputsError("R-AGG-MIXED", [("a.xlsx", ("R-AGG-YEAR", {"year": 2022}))], want="2021 版、2023 年",
+                        want_en="edition 2021, year 2023", basis="", basis_en="", n=1)
+    back = pickle.loads(pickle.dumps(mixed))
+    assert (str(back), back.text("en"), back.lines("en")) == (str(mixed), mixed.text("en"), [("a.xlsx", "year 2022")])
