@@ -34,13 +34,16 @@ def check(path, previous=None, children=None):
     a folder, a file or a list of them holding the reports this summary should be the sum of:
     adds the ROLL findings. Raises :class:`govxl.errors.GovxlError` (a ReadError for a file that
     cannot be read: ``err.code``, ``err.text("en")``; a UsageError for impossible arguments).
+    Any other exception is a bug of govxl and propagates (:func:`check_many` turns it into that
+    file's R-UNEXPECTED error instead, so that one file never ends a run).
     """
-    from .session import check_one
+    from .documents import check_path
 
-    checked = check_one(path, extras=_extras(previous, children, [path]))
-    if checked.error is not None:
-        raise checked.error
-    return checked.report
+    extras = _extras(previous, children, [path])
+    report = check_path(path)
+    if extras:
+        report.findings += extras(report)
+    return report
 
 
 def check_many(paths, jobs=None, previous_dir=None, children=None, *, keep_values=False):
