@@ -15,6 +15,7 @@ from oddfiles import T2, T3, T4, edited, refused
 from openpyxl.cell.cell import MergedCell
 
 import govxl
+from govxl.checker import check_file
 from govxl.errors import GovxlError, NotGovxlError
 
 # The `good` fixture: a fresh copy of a correct, filled workbook for each test.
@@ -67,8 +68,11 @@ def _strip_identity(wb):
 
 def test_no_identity_and_a_broken_layout_cannot_be_checked(tmp_path, good):
     path = edited(good, tmp_path / "bare.xlsx", lambda wb: (_strip_identity(wb), wb[T3].insert_rows(12)))
-    msg = refused(path, "不是 govxl 生成的年报工作簿", NotGovxlError)
-    assert "表格版式与 2021 版不符" in msg
+    with pytest.raises(NotGovxlError, match="不是 govxl 生成的年报工作簿") as exc:
+        check_file(path)
+    assert "表格版式与 2021 版不符" in str(exc.value)
+    report = govxl.check(path)  # as `govxl check` does: read by its labels, as someone's own table
+    assert report.source == "xlsx" and "S-IDENT" in report.not_applied
 
 
 @pytest.mark.parametrize("edit, expected", [
