@@ -8,7 +8,7 @@ when soffice is installed, a few saved by LibreOffice) in a temporary folder, th
 the same files:
 
 - `govxl check FOLDER --jobs 1` and `--jobs 2` through the CLI (wall time, interpreter start included);
-- the same through the library (govxl.batch.check_many) for reference;
+- the same through the library (govxl.session.check_many) for reference;
 - openpyxl.load_workbook of each file (the naive baseline, on a sample: it is slow);
 - python-calamine reading every cell value of each file, in 1 and 2 processes (the floor:
   a Rust reader that checks nothing);
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import govxl  # noqa: E402
-from govxl.batch import chunksize  # noqa: E402
+from govxl.session import chunksize  # noqa: E402
 from govxl.spec import load_edition  # noqa: E402
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -195,7 +195,7 @@ def calamine(files: list[str], procs: int) -> None:
 
 
 def library(files: list[str], jobs: int) -> None:
-    from govxl.batch import check_many
+    from govxl.session import check_many
 
     for _ in check_many(files, jobs):
         pass

@@ -1,15 +1,19 @@
 """govxl: 政府信息公开工作年度报告 workbooks that check themselves.
 
-The library: :func:`new` writes the locked official workbook of an edition,
-:func:`check` reads one back and returns a :class:`~govxl.findings.Report`.
-Heavy modules (xlsxwriter, openpyxl) are imported only when needed.
+The library: :func:`new` writes the locked official workbook of an edition, :func:`check` reads
+one back (or a Word, PDF, .xls … report in the official layout) and returns a
+:class:`~govxl.findings.Report`, :func:`check_many` checks many files in parallel and yields one
+:class:`~govxl.session.Checked` per file, in the order found.
+Heavy modules (xlsxwriter, openpyxl) are imported only when needed: `import govxl` stays cheap.
 """
 
 from __future__ import annotations
 
+import os
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "check", "new"]
+__all__ = ["__version__", "check", "check_many", "new"]
 
 
 def new(path, edition: str = "2021", **kw):
@@ -20,8 +24,55 @@ def new(path, edition: str = "2021", **kw):
     return write_workbook(path, load_edition(edition), **kw)
 
 
-def check(path, **kw):
-    """Check one workbook; see :func:`govxl.checker.check_file`."""
-    from .checker import check_file
+def check(path, previous=None, children=None):
+    """Check one report and return its :class:`~govxl.findings.Report` (``report.ok()``,
+    ``report.findings``, ``report.to_dict()``).
 
-    return check_file(path, **kw)
+    `path`: a govxl workbook (.xlsx) or a report in the official layout (.docx, .xls, .ods, .pdf,
+    an HTML page …). `previous`: last year's report (a file), or a folder holding last year's
+    reports (paired by agency and year): adds the cross-year findings (X-CARRY, …). `children`:
+    a folder, a file or a list of them holding the reports this summary should be the sum of:
+    adds the ROLL findings. Raises :class:`govxl.errors.GovxlError` (a ReadError for a file that
+    cannot be read: ``err.code``, ``err.text("en")``; a UsageError for impossible arguments).
+    Any other exception is a bug of govxl and propagates (:func:`check_many` turns it into that
+    file's R-UNEXPECTED error instead, so that one file never ends a run).
+    """
+    from .documents import check_path
+
+    extras = _extras(previous, children, [path])
+    report = check_path(path)
+    if extras:
+        report.findings += extras(report)
+    return report
+
+
+def check_many(paths, jobs=None, previous_dir=None, children=None, *, keep_values=False):
+    """Check every file under `paths` (files or folders: every .xlsx, .docx, .pdf … in them and
+    their subfolders, as ``govxl check`` finds them); yield one :class:`~govxl.session.Checked`
+    per file, in the order found: ``.path``, and either ``.report`` or ``.error`` (the
+    :class:`~govxl.errors.GovxlError` that stopped that file; an unreadable file never ends the run).
+
+    `jobs` processes check in parallel (default: one per core; 1: in this process). With
+    `previous_dir`, each report is compared with last year's report of the same agency found in
+    that folder; with `children` (one summary report in `paths`), with the sum of its children.
+    Reports come without their cell values unless `keep_values` (results stay small, so a run
+    over ten thousand files holds one report at a time). Stop early by closing the generator.
+    """
+    from .files import find_documents
+    from .session import check_many as run
+
+    files = find_documents([paths] if isinstance(paths, (str, os.PathLike)) else paths, keep_unfound=True)
+    extras = _extras(previous_dir, children, files, jobs, folder=True)
+    yield from run(files, jobs, extras=extras, keep_values=keep_values)
+
+
+def _extras(previous, children, checking, jobs=1, folder=False):
+    """The :class:`~govxl.extras.Extras` of `previous` (a file or a folder) and `children`, or None."""
+    if previous is None and not children:
+        return None
+    from .crossyear import Previous
+    from .extras import Extras
+
+    as_dir = folder or (previous is not None and os.path.isdir(previous))
+    prev = Previous.open(None if as_dir else previous, previous if as_dir else None, checking=checking, jobs=jobs)
+    return Extras(prev, children) or None

@@ -26,6 +26,7 @@ from .errors import GovxlError, InputsError, UsageError
 from .files import find_workbooks
 from .findings import Finding, Report
 from .rules import Key
+from .session import Checked
 from .spec import Edition, edition_ids, load_aggregate_sheet, load_cover, load_edition
 
 Number = int | float
@@ -40,17 +41,6 @@ def iter_files(paths: Iterable[str | os.PathLike], skip: str | os.PathLike | Non
     return sorted(find_workbooks(paths, skip=skip), key=str)
 
 
-@dataclass
-class Checked:
-    """One input file as checked: its report, or why it could not be checked; its SHA-256."""
-
-    path: Path
-    sha256: str
-    report: Report | None = None
-    error: str | None = None
-    error_en: str | None = None
-
-
 def _digest(path: Path) -> str:
     try:
         with open(path, "rb") as fh:
@@ -61,11 +51,9 @@ def _digest(path: Path) -> str:
 
 def check_all(paths: Sequence[Path], jobs: int | None = 1) -> list[Checked]:
     """Check every file, in order, `jobs` at a time (None: one per core), as `govxl check` does."""
-    from .batch import check_many
+    from .session import check_many
 
-    return [Checked(p, _digest(p), report=r) if isinstance(r, Report)
-            else Checked(p, _digest(p), error=str(r), error_en=r.text("en"))
-            for p, r in check_many(paths, jobs, keep_values=True)]
+    return list(check_many(paths, jobs, keep_values=True))
 
 
 # ------------------------------------------------------------------ sums
@@ -111,6 +99,7 @@ class Entry:
 
     checked: Checked
     name: str  # the path relative to the folder that holds every input: no user's home in the summary
+    sha256: str = ""  # of the file's content ("" if it could not be read)
     included: bool = False
     finding: Finding | None = None
 
@@ -180,13 +169,16 @@ def _edition_and_year(checked: list[Checked], names: dict[Path, str], edition: s
         if r is None:
             continue
         if r.edition != edition:
-            offenders.append((names[c.path], f"{r.edition} 版"))
+            offenders.append((names[c.path], ("R-AGG-EDITION", {"edition": r.edition})))
         elif year is not None and r.year != year:
-            offenders.append((names[c.path], f"{r.year} 年" if r.year is not None else "未填写报告年度"))
+            offenders.append((names[c.path], ("R-AGG-YEAR", {"year": r.year}) if r.year is not None
+                              else ("R-AGG-NOYEAR", {})))
     if offenders:
-        want = f"{edition} 版" + (f"、{year} 年" if year is not None else "")
-        basis = "" if given_year else "，以多数为准"
-        raise InputsError(f"输入的报告不是同一版本和年度（应为 {want}{basis}），{len(offenders)} 份不一致", offenders)
+        want, want_en = f"{edition} 版" + (f"、{year} 年" if year is not None else ""), f"edition {edition}" + (
+            f", year {year}" if year is not None else "")
+        basis, basis_en = ("", "") if given_year else ("，以多数为准", ", as most are")
+        raise InputsError("R-AGG-MIXED", offenders, want=want, want_en=want_en, basis=basis, basis_en=basis_en,
+                          n=len(offenders))
     return edition, year  # type: ignore[return-value]
 
 
@@ -215,7 +207,7 @@ def _listed(path: Path) -> set[str]:
     return out
 
 
-def _overlaps(checked: list[Checked], names: dict[Path, str]) -> None:
+def _overlaps(checked: list[Checked], names: dict[Path, str], sha: dict[Path, str]) -> None:
     """Refuse a summary given together with reports it already contains: they would count twice."""
     summaries = [c for c in checked if c.report and any(f.rule == "S-AGG" for f in c.report.findings)]
     if not summaries:
@@ -224,12 +216,13 @@ def _overlaps(checked: list[Checked], names: dict[Path, str]) -> None:
     offenders = []
     for s in summaries:
         listed = _listed(s.path)
-        inside = [c for c in checked if c is not s and c.sha256 and c.sha256[:n] in listed]
+        inside = [c for c in checked if c is not s and sha[c.path] and sha[c.path][:n] in listed]
         if inside:
-            more = f"等 {len(inside)} 份" if len(inside) > 1 else ""
-            offenders.append((names[s.path], f"已汇总了同时输入的《{names[inside[0].path]}》{more}"))
+            more, more_en = (f"等 {len(inside)} 份", f" and {len(inside) - 1} more") if len(inside) > 1 else ("", "")
+            offenders.append((names[s.path], ("R-AGG-INSIDE", {"name": names[inside[0].path], "more": more,
+                                                               "more_en": more_en})))
     if offenders:
-        raise InputsError("输入中既有汇总报告，又有它已经汇总过的报告，会重复计算；请去掉其中之一", offenders)
+        raise InputsError("R-AGG-OVERLAP", offenders)
 
 
 def combine(checked: list[Checked], *, edition: str | None = None, year: int | None = None,
@@ -243,18 +236,19 @@ def combine(checked: list[Checked], *, edition: str | None = None, year: int | N
     """
     names = display_names([c.path for c in checked])
     ed_id, year = _edition_and_year(checked, names, edition, year)
-    _overlaps(checked, names)
+    sha = {c.path: _digest(c.path) for c in checked}
+    _overlaps(checked, names, sha)
     ed = load_edition(ed_id)
     inputs = [f.key for f in ed.fields if not f.is_total]
     seen: dict[str, dict[object, str]] = {"sha": {}, "agency": {}, "values": {}}
     entries: list[Entry] = []
     for c in checked:
-        e = Entry(c, names[c.path])
+        e = Entry(c, names[c.path], sha[c.path])
         entries.append(e)
         r = c.report
         if r is None:
             e.finding = Finding.of("AGG-READ", actual=e.name, reason="as-given",
-                                   params=(("zh", c.error or ""), ("en", c.error_en or c.error or "")))
+                                   params=(("zh", c.error.text("zh")), ("en", c.error.text("en"))))
             continue
         errors = r.counts["error"]
         what = {"reason": "failing", "params": (("n", errors), ("rules", Join(tuple(sorted(
@@ -263,7 +257,7 @@ def combine(checked: list[Checked], *, edition: str | None = None, year: int | N
             e.finding = Finding.of("AGG-FAIL", actual=e.name, **what)
             continue
         figures = tuple(round(float(r.values.get(k) or 0), 6) for k in inputs)
-        keys = {"sha": c.sha256 or None, "agency": _norm_agency(r.agency) or None,
+        keys = {"sha": e.sha256 or None, "agency": _norm_agency(r.agency) or None,
                 "values": figures if any(figures) else None}
         dup = next((k for k, v in keys.items() if v is not None and v in seen[k]), None)
         if dup is not None:
@@ -324,7 +318,7 @@ def list_sheet(agg: Aggregate):
         status = "left_out" if not e.included else ("flagged" if e.finding else "included")
         cells = {
             "no": i, "status": texts["status"][status], "agency": (r.agency or "") if r else "",
-            "file": e.name, "hash": e.checked.sha256[: spec.hash_chars],
+            "file": e.name, "hash": e.sha256[: spec.hash_chars],
             "verdict": _verdict(r) if r else texts["unreadable"], "note": "；".join(notes),
         }
         totals = key_totals(agg.edition, r) if r is not None and e.included else [None] * len(spec.totals)

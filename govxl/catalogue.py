@@ -435,6 +435,74 @@ READ_ERRORS: dict[str, tuple[str, str]] = {
                      "to the govxl developers"),
 }
 
+# Why a report that is not a govxl workbook (Word, PDF, .xls, .ods, a web page) could not be read,
+# why last year's report could not be, and why the inputs of an aggregate cannot be combined.
+# {what} / {what_en}: the kind of document (govxl.importer.documents.KINDS).
+READ_ERRORS.update({
+    "R-PREVIOUS": ("上年报告 {file} 无法校验：{reason}", "last year's report {file} cannot be checked: {reason}"),
+    "R-ISDIR": ("这是一个文件夹，不是文件：{path}", "this is a folder, not a file: {path}"),
+    "R-NOTFILE": ("不是普通文件：{path}", "not a regular file: {path}"),
+    "R-NOACCESS": ("没有权限读取文件：{path}", "no permission to read the file: {path}"),
+    "R-OSERROR": ("无法读取文件：{path}（{why}）", "cannot read the file {path} ({why})"),
+    "R-TOOBIG": ("文件太大（{mb} MB），不像是一份年度报告：{name}",
+                 "the file is too big ({mb} MB) to be an annual report: {name}"),
+    "R-NEEDS": ("读取{what}需要 {package}：pip install {package}", "reading {what_en} needs {package}: "
+                "pip install {package}"),
+    "R-NOTABLES": ("{where}没有找到年度报告的统计表（表二、表三、表四的标签都不在）；如果表格是图片，无法导入",
+                   "no statistics table of an annual report was found in {where_en} (none of the labels of "
+                   "tables 2, 3 and 4); tables that are pictures cannot be read"),
+    "R-DOC-OLDDOC": ("{name}：这是旧版 Word（.doc）文档，请在 Word 或 WPS 中另存为 .docx 后再检查",
+                     "{name}: this is an old Word (.doc) document: save it as .docx in Word or WPS, then check it"),
+    "R-DOC-OLDOFFICE": ("{name}：这是旧版 Office 文件，请另存为 .docx 或 .xlsx 后再检查",
+                        "{name}: this is an old Office file: save it as .docx or .xlsx, then check it"),
+    "R-DOC-NOTKIND": ("{name}：文件内容不是{what}（可能已损坏或是其他类型的文件）",
+                      "{name}: the content is not {what_en} (damaged, or another kind of file)"),
+    "R-DOC-NOTPDF": ("{name}：文件名是 .pdf，但内容不是 PDF 文件", "{name}: named .pdf, but the content is not a PDF"),
+    "R-DOC-NOTXLS": ("{name}：文件名是 .xls，但内容不是{what}", "{name}: named .xls, but the content is not {what_en}"),
+    "R-DOC-PARTS": ("{what}中的部件数量异常（{n} 个），已拒绝读取",
+                    "{what_en} holds an abnormal number of parts ({n}); refused"),
+    "R-DOC-BOMB": ("{what}解压后体积异常巨大（疑似“压缩炸弹”），已拒绝读取",
+                   "{what_en} inflates to an abnormal size (a suspected zip bomb); refused"),
+    "R-DOC-CORRUPT": ("{name}：{what}已损坏或不完整，无法打开", "{name}: {what_en} is damaged or incomplete and "
+                      "cannot be opened"),
+    "R-DOC-DTD": ("{name}：文档中含有不允许的 XML 声明（DOCTYPE/ENTITY），已拒绝读取",
+                  "{name}: the document holds XML declarations that are not allowed (DOCTYPE/ENTITY); refused"),
+    "R-DOC-HUGE": ("{name}：{part}多得异常，远超年度报告的规模，已拒绝读取",
+                   "{name}: {part_en} is abnormally large, far beyond an annual report; refused"),
+    "R-DOC-UNREADABLE": ("{name}：无法读取这个{what}（文件已损坏或格式不受支持）",
+                         "{name}: cannot read {what_en} (damaged, or a format not supported)"),
+    "R-DOC-SHEET": ("{name}：无法读取这个{what}的工作表“{sheet}”（文件已损坏）",
+                    "{name}: cannot read sheet “{sheet}” of {what_en} (the file is damaged)"),
+    "R-PDF-PASSWORD": ("PDF 文件设有打开密码，请先取消密码再检查",
+                       "the PDF has an opening password: remove it, then check the file"),
+    "R-PDF-CRYPT": ("PDF 文件使用了不支持的加密方式，请先取消密码再检查",
+                    "the PDF uses an encryption that is not supported: remove its password, then check it"),
+    "R-PDF-DEEP": ("{name}：PDF 文件结构异常（嵌套过深），已拒绝读取",
+                   "{name}: the PDF's structure is abnormal (nested too deeply); refused"),
+    "R-PDF-BROKEN": ("{name}：PDF 文件已损坏或结构异常，无法读取", "{name}: the PDF is damaged or malformed and "
+                     "cannot be read"),
+    "R-PDF-LONG": ("PDF 有 {n} 页，不像是一份年度报告（最多读 {most} 页）：{name}",
+                   "the PDF has {n} pages, too many for an annual report (at most {most} are read): {name}"),
+    "R-PDF-NOPAGES": ("{name}：PDF 文件没有页面", "{name}: the PDF has no pages"),
+    "R-PDF-SCAN": ("{name}：PDF 没有文字层（可能是扫描件或图片），无法读取其中的数字；请提供带文字的 PDF、Word 或网页版报告",
+                   "{name}: the PDF has no text layer (a scan or a picture), so its numbers cannot be read; "
+                   "provide a PDF with text, a Word document or the web page of the report"),
+    "R-TEXT-ENCODING": ("{name}：无法识别文字编码（不是 UTF-8 或 GBK 文本），或者不是文本文件",
+                        "{name}: the text encoding is not recognised (neither UTF-8 nor GBK), or it is not a text "
+                        "file"),
+    "R-TEXT-BINARY": ("{name}：{what}", "{name}: {what_en}"),
+    # aggregate's inputs that cannot be combined (govxl.errors.InputsError: the headline, then one line each)
+    "R-AGG-MIXED": ("输入的报告不是同一版本和年度（应为 {want}{basis}），{n} 份不一致",
+                    "the reports are not all of one edition and year (expected {want_en}{basis_en}); {n} differ"),
+    "R-AGG-OVERLAP": ("输入中既有汇总报告，又有它已经汇总过的报告，会重复计算；请去掉其中之一",
+                      "a summary report is given together with reports it already sums, which would count twice; "
+                      "remove one or the other"),
+    "R-AGG-EDITION": ("{edition} 版", "edition {edition}"),
+    "R-AGG-YEAR": ("{year} 年", "year {year}"),
+    "R-AGG-NOYEAR": ("未填写报告年度", "no report year filled in"),
+    "R-AGG-INSIDE": ("已汇总了同时输入的《{name}》{more}", "already sums “{name}”{more_en}, also given"),
+})
+
 
 def text(table: dict[str, tuple[str, str]], code: str, lang: str, params: dict) -> str:
     """The template of `code` in `table`, in `lang`, filled in with `params` (a Phrase or Join shown in `lang`)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .catalogue import Join, phrase
 from .checker import check_file
-from .errors import GovxlError, UsageError
+from .errors import GovxlError, ReadError, UsageError
 from .files import walk
 from .findings import Finding, Report
 from .numbers import TOLERANCE, tidy
@@ -110,19 +110,19 @@ def scan(directory: str | os.PathLike, jobs: int | None = None) -> tuple[list[Re
     Returns the reports and the files that could not be checked (not a govxl workbook, damaged...),
     which are skipped. A report keeps only the values a cross-year relation reads from last year,
     so that a folder of thousands is a few MB."""
-    from .batch import check_many
+    from .session import check_many
 
     root = Path(directory)
     if not root.is_dir():
         raise UsageError(f"找不到文件夹：{root}")
     keep = _last_year_keys()
     reports, skipped = [], []
-    for path, result in check_many(walk(root), jobs, keep_values=True):
-        if isinstance(result, GovxlError):
-            skipped.append(path)
+    for c in check_many(walk(root), jobs, keep_values=True):
+        if c.report is None:
+            skipped.append(c.path)
         else:
-            result.values = {k: v for k, v in result.values.items() if k in keep}
-            reports.append(result)
+            c.report.values = {k: v for k, v in c.report.values.items() if k in keep}
+            reports.append(c.report)
     return reports, skipped
 
 
@@ -154,12 +154,12 @@ class Previous:
                 raise UsageError("--previous 只能用于校验一个文件；校验多个文件时请用 --previous-dir 文件夹")
             if any(_same_file(file, p) for p in checking):
                 raise UsageError(f"上年报告与要校验的是同一个文件：{file}")
-            try:
-                from .documents import check_path  # last year's report may be a Word or PDF document too
+            from .session import check_one  # last year's report may be a Word or PDF document too
 
-                return cls([check_path(file)])
-            except GovxlError as exc:
-                raise type(exc)(f"上年报告 {file} 无法校验：{exc}") from None
+            last = check_one(file)
+            if last.report is None:
+                raise ReadError(code="R-PREVIOUS", file=str(file), reason=last.error)
+            return cls([last.report])
         if directory is not None:
             reports, skipped = scan(directory, jobs)
             return cls(reports, Path(directory), skipped)
@@ -237,7 +237,7 @@ def new_from(source: str | os.PathLike, out: str | os.PathLike, *, agency: str |
     try:
         last = check_file(source)
     except GovxlError as exc:
-        raise type(exc)(f"上年报告 {source} 无法校验：{exc}") from None
+        raise ReadError(code="R-PREVIOUS", file=str(source), reason=exc) from None
     if not last.ok():
         return last, None
     if last.year is None and year is None:

@@ -79,8 +79,9 @@ def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
     try:
         imp = import_report(path)
     except ReadError as exc:
-        if "没有找到年度报告的统计表" in str(exc) and kind in KIND_NAMES:
-            raise ReadError(f"{KIND_NAMES[kind][0]}中{exc}") from None
+        if exc.code == "R-NOTABLES" and kind in KIND_NAMES:
+            zh, en = KIND_NAMES[kind]
+            raise ReadError(code="R-NOTABLES", where=f"{zh}中", where_en=en) from None
         raise
     ed = imp.edition
     rep = imp.to_report()

@@ -10,18 +10,21 @@ class GovxlError(Exception):
     def __init__(self, message: str = "", *, code: str = "", **params: object) -> None:
         self.code, self.params = code, params
         if code and not message:
-            from .catalogue import READ_ERRORS, text
-
-            message = text(READ_ERRORS, code, "zh", params)
+            message = self._text("zh")
         super().__init__(message)
 
     def text(self, lang: str = "zh") -> str:
         """The message in `lang` (Chinese when no English template exists for it)."""
         if self.code and lang == "en":
-            from .catalogue import READ_ERRORS, text
-
-            return text(READ_ERRORS, self.code, "en", self.params)
+            return self._text("en")
         return str(self)
+
+    def _text(self, lang: str) -> str:
+        from .catalogue import READ_ERRORS, text
+
+        # a parameter may be another error (why last year's report could not be read): in `lang` too
+        params = {k: v.text(lang) if isinstance(v, GovxlError) else v for k, v in self.params.items()}
+        return text(READ_ERRORS, self.code, lang, params)
 
 
 class SpecError(GovxlError):
@@ -58,13 +61,41 @@ class CheckFailedError(GovxlError):
 
 class InputsError(UsageError):
     """Inputs that cannot be combined (mixed editions or years, a summary together with its own
-    reports). `headline` is the one-line reason; `offenders` lists (file, what is wrong), one each."""
+    reports): a coded headline (:meth:`headline`) and the offending files, each with its own coded
+    reason: `offenders` as (file, (code, params)), shown by :meth:`lines` in either language."""
 
-    def __init__(self, headline: str, offenders: list[tuple[str, str]], shown: int = 5) -> None:
-        self.headline, self.offenders = headline, offenders
-        names = "、".join(f"{f}（{why}）" for f, why in offenders[:shown])
-        more = f"等 {len(offenders)} 份" if len(offenders) > shown else ""
-        super().__init__(f"{headline}：{names}{more}")
+    def __init__(self, code: str, offenders: list[tuple[str, tuple[str, dict]]], shown: int = 5,
+                 **params: object) -> None:
+        self._offenders, self.shown = offenders, shown
+        super().__init__(code=code, **params)
+
+    def __reduce__(self):  # picklable (a worker checking --children may raise it)
+        return _inputs_error, (self.code, self._offenders, self.shown, self.params)
+
+    def headline(self, lang: str = "zh") -> str:
+        return super()._text(lang)
+
+    def lines(self, lang: str = "zh") -> list[tuple[str, str]]:
+        """(file, what is wrong with it), in `lang`."""
+        from .catalogue import READ_ERRORS, text
+
+        return [(f, text(READ_ERRORS, code, lang, params)) for f, (code, params) in self._offenders]
+
+    @property
+    def offenders(self) -> list[tuple[str, str]]:
+        return self.lines("zh")
+
+    def _text(self, lang: str) -> str:
+        lines, shown = self.lines(lang), self.shown
+        if lang == "en":
+            more = f" and {len(lines) - shown} more" if len(lines) > shown else ""
+            return f"{self.headline(lang)}: " + ", ".join(f"{f} ({why})" for f, why in lines[:shown]) + more
+        more = f"等 {len(lines)} 份" if len(lines) > shown else ""
+        return f"{self.headline(lang)}：" + "、".join(f"{f}（{why}）" for f, why in lines[:shown]) + more
+
+
+def _inputs_error(code: str, offenders: list, shown: int, params: dict) -> InputsError:
+    return InputsError(code, offenders, shown, **params)
 
 
 def unexpected(exc: BaseException) -> GovxlError:

@@ -13,18 +13,18 @@ import csv
 import io
 import json
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import GovxlError, UsageError
+from .errors import UsageError
 from .findings import Report
 from .numbers import show, tidy
 from .rules import Key
 from .safefile import atomic_write, prepare_output, safe_text
+from .session import Checked, error_dict
 from .spec import Edition, Field, load_edition
 
 EXPORT_FORMAT = 1
@@ -33,27 +33,15 @@ CSV_COLUMNS = ("file", "agency", "year", "edition", "ok", "table", "row_key", "r
 UNUSABLE = ("V-INT", "V-AMT")
 
 
-@dataclass
-class Item:
-    """One input file: its check report, or why it could not be read."""
-
-    path: Path
-    report: Report | None = None
-    error: str | None = None
 
 
 # ------------------------------------------------------------------ inputs
-def load(paths: Iterable[Path], check: Callable[[Path], Report] | None = None) -> list[Item]:
-    """Check every file; a file that cannot be checked becomes an Item with `error`."""
-    if check is None:
-        from .checker import check_file as check
-    items = []
-    for p in paths:
-        try:
-            items.append(Item(p, report=check(p)))
-        except GovxlError as exc:
-            items.append(Item(p, error=str(exc)))
-    return items
+def load(paths: Iterable[str | os.PathLike], jobs: int | None = 1) -> list[Checked]:
+    """Check every file (a session of `jobs` processes; None: one per core), keeping the values;
+    a file that cannot be checked is a result with `error`."""
+    from .session import check_many
+
+    return list(check_many(list(paths), jobs, keep_values=True))
 
 
 # ------------------------------------------------------------------ values
@@ -103,9 +91,9 @@ def labels(edition: Edition) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ JSON
-def report_json(item: Item) -> dict[str, Any]:
+def report_json(item: Checked, lang: str = "zh") -> dict[str, Any]:
     if item.report is None:
-        return {"file": str(item.path), "ok": False, "error": item.error or ""}
+        return {"file": str(item.path), "ok": False, "error": error_dict(item.error, lang)}
     rep = item.report
     ed = load_edition(rep.edition)
     vals = usable_values(rep, ed)
@@ -120,19 +108,20 @@ def report_json(item: Item) -> dict[str, Any]:
     }
 
 
-def to_json(items: list[Item]) -> dict[str, Any]:
-    """One document for any number of reports (the same shape for one as for hundreds)."""
+def to_json(items: list[Checked], lang: str = "zh") -> dict[str, Any]:
+    """One document for any number of reports (the same shape for one as for hundreds);
+    the message of an unreadable file's error in `lang`."""
     editions = sorted({i.report.edition for i in items if i.report is not None})
     return {
         "govxl_export": EXPORT_FORMAT,
         "generator": f"govxl {__version__}",
         "labels": {e: labels(load_edition(e)) for e in editions},
-        "reports": [report_json(i) for i in items],
+        "reports": [report_json(i, lang) for i in items],
     }
 
 
-def json_text(items: list[Item]) -> str:
-    return json.dumps(to_json(items), ensure_ascii=False, indent=2) + "\n"
+def json_text(items: list[Checked], lang: str = "zh") -> str:
+    return json.dumps(to_json(items, lang), ensure_ascii=False, indent=2) + "\n"
 
 
 def schema() -> dict[str, Any]:
@@ -142,7 +131,7 @@ def schema() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ CSV
-def csv_rows(items: list[Item]) -> Iterable[list[Any]]:
+def csv_rows(items: list[Checked]) -> Iterable[list[Any]]:
     """Tidy long form: one value per row, CSV_COLUMNS; unreadable files contribute no rows."""
     for item in items:
         rep = item.report
@@ -157,7 +146,7 @@ def csv_rows(items: list[Item]) -> Iterable[list[Any]]:
                    show(vals[f.key]), "true" if f.is_total else "false"]
 
 
-def csv_text(items: list[Item]) -> str:
+def csv_text(items: list[Checked]) -> str:
     """UTF-8 text with a BOM (so Excel and WPS open it as UTF-8), CRLF line ends, a header row."""
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -166,18 +155,18 @@ def csv_text(items: list[Item]) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def export_text(items: list[Item], to: str) -> str:
+def export_text(items: list[Checked], to: str, lang: str = "zh") -> str:
     if to == "json":
-        return json_text(items)
+        return json_text(items, lang)
     if to == "csv":
         return csv_text(items)
     raise UsageError(f"不支持的导出格式：{to}（可选 json、csv）")
 
 
-def write_export(items: list[Item], to: str, out: str | os.PathLike) -> Path:
+def write_export(items: list[Checked], to: str, out: str | os.PathLike, lang: str = "zh") -> Path:
     """Write the export to `out` (through a temporary file); never over one of the inputs."""
     path = prepare_output(out, force=True, suffix="." + to, inputs=tuple(i.path for i in items))
-    data = export_text(items, to).encode("utf-8")
+    data = export_text(items, to, lang).encode("utf-8")
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
     return path
 

@@ -171,8 +171,9 @@ class HtmlReport:
         self.rows: list[str] = []
         self._parts = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
 
-    def add(self, path: str | os.PathLike, result, row, part: str | None, copy_href: str | None) -> None:
-        """One file: `row` is its batch.Row (verdict and counts), `part` what section() made."""
+    def add(self, path: str | os.PathLike, error, row, part: str | None, copy_href: str | None) -> None:
+        """One file: `row` is its batch.Row (verdict and counts), `part` what section() made,
+        `error` why it could not be checked (or None)."""
         from .batch import VERDICTS
 
         i = len(self.rows) + 1
@@ -186,7 +187,7 @@ class HtmlReport:
         tds += [f'<td class="n">{escape(str(v))}</td>' for v in cells[5:8]]
         tds.append('<td class="nowrap">' + " · ".join(links) + "</td>")
         self.rows.append("<tr>" + "".join(tds) + "</tr>")
-        body = part if part is not None else f'<p class="note">{escape(self.t["unreadable"])}：{escape(str(result))}</p>'
+        body = part if part is not None else f'<p class="note">{escape(self.t["unreadable"])}：{escape(row.reason)}</p>'
         self._parts.write(f'<section class="file" id="{anchor(i)}">\n<h2>{i}. {escape(str(path))}</h2>\n{body}\n'
                           "</section>\n")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -287,6 +288,11 @@ def test_mixed_editions_exit_2(tmp_path):
     r = cli("aggregate", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--agency", "汇总")
     assert r.returncode == 2 and "trial000.xlsx：2019 版" in r.stderr and "应为 2021 版" in r.stderr
     assert "  r000.xlsx" not in r.stderr and not (tmp_path / "s.xlsx").exists()
+    assert exc.value.code == "R-AGG-MIXED" and exc.value.lines("en") == [("trial000.xlsx", "edition 2019")]
+    r = cli("aggregate", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--agency", "汇总", "--lang", "en")
+    assert r.returncode == 2 and "  trial000.xlsx: edition 2019" in r.stderr
+    assert "error: " + exc.value.headline("en") in r.stderr and "(expected edition 2021, year " in r.stderr
+    assert not re.search(r"[\u3000-\u9fff\uff00-\uffef]", r.stderr.replace("汇总", "")), r.stderr
 
 
 def test_a_summary_with_its_own_reports_is_refused_but_summaries_can_be_summed(tmp_path, ed2021):

@@ -27,6 +27,7 @@ from said import said
 import govxl
 from govxl import reader
 from govxl.catalogue import READ_ERRORS, text
+from govxl.checker import check_file
 from govxl.errors import ReadError
 from govxl.reader import bounded
 
@@ -149,7 +150,10 @@ def test_a_real_xls_made_by_libreoffice(tmp_path, good):
                     "--outdir", str(tmp_path / "out"), str(good)], capture_output=True, timeout=180, check=True)
     xls = tmp_path / "out" / "good.xls"
     assert xls.read_bytes()[:8] == reader.OLE_MAGIC
-    refused(xls, "旧版 Excel（.xls）")
+    with pytest.raises(ReadError, match=r"旧版 Excel（\.xls）"):
+        check_file(xls)  # the workbook reader says what it is; govxl.check, like `govxl check`, reads it
+    report = govxl.check(xls)  # as a document in the official layout (govxl.documents)
+    assert report.source == "xls" and report.ok() and report.values == govxl.check(good).values
 
 
 def _macro_enabled(src: Path, dst: Path, content_type: str, vba: bool) -> Path:

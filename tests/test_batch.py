@@ -15,9 +15,10 @@ from helpers import NANGUAN_2023, NANGUAN_AGENCY, sha256, values
 from said import said
 
 import govxl
-from govxl.batch import Row, check_many
+from govxl.batch import Row
 from govxl.errors import GovxlError
 from govxl.files import find_workbooks
+from govxl.session import check_many
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +66,16 @@ def test_find_workbooks_keeps_the_order_given_and_checks_a_file_once(folder):
 def test_check_many_streams_results_in_order(folder, jobs):
     files = list(find_workbooks([folder]))
     results = list(check_many(files, jobs))
-    assert [p for p, _ in results] == files
-    rows = [Row.of(p, r) for p, r in results]
+    assert [c.path for c in results] == files
+    rows = [Row.of(c) for c in results]
     assert [r.status for r in rows] == ["passed", "failed", "passed", "unreadable"]
-    assert isinstance(results[3][1], GovxlError) and "不是 xlsx 工作簿" in str(results[3][1])
-    assert results[1][1].findings[0].rule == "T3-BAL"
-    assert results[0][1].values == {}, "workers send reports back without their values"
+    assert results[3].report is None and isinstance(results[3].error, GovxlError)
+    assert results[3].error.code == "R-NOTXLSX" and "不是 xlsx 工作簿" in str(results[3].error)
+    assert [c.error is None for c in results] == [True, True, True, False], "a report or an error, never both"
+    assert results[1].report.findings[0].rule == "T3-BAL"
+    assert results[0].report.values == {}, "workers send reports back without their values"
     kept = list(check_many(files[:2], jobs, keep_values=True))
-    assert kept[0][1].values[("requests", "results.total", "total")] == 10
+    assert kept[0].report.values[("requests", "results.total", "total")] == 10
 
 
 # ------------------------------------------------------------------ the command

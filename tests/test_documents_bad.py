@@ -3,6 +3,8 @@ bounded time and memory. Encrypted Word and PDF, a 500-page PDF, a Word zip bomb
 
 from __future__ import annotations
 
+import json
+import re
 import zlib
 from pathlib import Path
 
@@ -122,3 +124,26 @@ def test_a_folder_of_bad_documents_is_one_line_each(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 3  # the bomb's source (报告.docx) is a good report
     assert r.stdout.splitlines()[-1].startswith("共 5 个文件：2 个通过，0 个不通过，3 个无法校验")
+
+
+CODES = {"encrypted-docx": "R-ENCRYPTED", "500-pages": "R-PDF-LONG", "docx-bomb": "R-DOC-BOMB",
+         "docx-bomb-lie": "R-DOC-CORRUPT", "scanned": "R-PDF-SCAN", "text-no-tables": "R-NOTABLES",
+         "not-a-pdf": "R-DOC-CORRUPT", "doc-as-docx": "R-DOC-OLDDOC", "zip-not-docx": "R-DOC-CORRUPT",
+         "broken-ods": "R-DOC-CORRUPT"}
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.parametrize("case", CODES)
+def test_a_bad_document_has_a_code_and_an_english_message(tmp_path, case):
+    """Issue 15: JSON gives {"error": {"code", "message"}}; --lang en says it in English (the file's
+    name aside), from the catalogue's template of that code."""
+    from govxl.catalogue import READ_ERRORS
+
+    path = BAD[case][0](tmp_path)
+    r = run("check", path, "--format", "json", "--lang", "en")
+    assert r.returncode == 2, r.stderr
+    error = json.loads(r.stdout)["error"]
+    assert error["code"] == CODES[case] and error["code"] in READ_ERRORS
+    assert not CJK.search(error["message"].replace(str(path), "").replace(path.name, "")), error["message"]
+    zh = json.loads(run("check", path, "--format", "json").stdout)["error"]
+    assert zh["code"] == CODES[case] and BAD[case][1] in zh["message"]

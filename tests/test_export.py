@@ -17,6 +17,7 @@ from render_helpers import distinct_inputs
 
 import govxl
 from govxl import export, safefile
+from govxl.catalogue import READ_ERRORS
 from govxl.files import find_workbooks
 from govxl.rules import evaluate
 from govxl.spec import edition_ids, load_edition
@@ -161,6 +162,14 @@ def test_an_unreadable_file_is_reported_and_the_rest_exported(tmp_path, ed2021):
     jsonschema.validate(doc, export.schema())
     assert [(x["file"], x["ok"], "error" in x) for x in doc["reports"]] == [(str(junk), False, True),
                                                                            (str(good), True, False)]
+    # the error as `govxl check --format json` gives it: a code of the catalogue and its message
+    assert doc["reports"][0]["error"] == {"code": "R-NOTXLSX", "message": READ_ERRORS["R-NOTXLSX"][0].format(
+        what="这是文本文件")}
+    r = run("export", junk, good, "--to", "json", "--lang", "en", text=False)
+    en = json.loads(r.stdout)
+    jsonschema.validate(en, export.schema())
+    assert en["reports"][0]["error"] == {"code": "R-NOTXLSX", "message": READ_ERRORS["R-NOTXLSX"][1]}
+    assert "not exported: not an xlsx workbook" in r.stderr.decode()
     r = run("export", junk, good, "--to", "csv", text=False)
     assert {row["file"] for row in rows_of(r.stdout)} == {str(good)}
 

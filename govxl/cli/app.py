@@ -200,11 +200,11 @@ class Group(typer.core.TyperGroup):
             typer.echo(say("已中断。", "Interrupted."), err=True)
             code = EXIT_FAIL
         except InputsError as exc:
-            code = _error(exc.headline)
-            for name, why in exc.offenders:
-                typer.echo(f"  {clean(name)}：{clean(why)}", err=True)
+            code = _error(exc.headline(_lang))
+            for name, why in exc.lines(_lang):
+                typer.echo(f"  {clean(name)}{say('：', ': ')}{clean(why)}", err=True)
         except GovxlError as exc:
-            code = _error(str(exc))
+            code = _error(exc.text(_lang))
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             code = _error(say(f"无法写入{where}：{exc.strerror or exc}", f"cannot write{where}: {exc.strerror or exc}"))

@@ -1,4 +1,4 @@
-"""`govxl check` over many files: render the stream of results from :mod:`govxl.batch`.
+"""`govxl check` over many files: render the stream of results of a :mod:`govxl.session`.
 
 The CLI layer (it prints), kept apart from the `check` command because only a batch needs it:
 imported inside `check` when there are several files, a folder, --summary or --format jsonl.
@@ -16,30 +16,32 @@ from pathlib import Path
 
 import typer
 
-from ..batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals, check_many, check_then
+from ..batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals
 from ..errors import GovxlError
 from ..safetext import clean
+from ..session import check_many
 from .app import EXIT_FAIL, say
-from .printer import error_doc, render_text, report_lines, unreadable_line
+from .printer import render_text, report_lines, unreadable_line
 
 # A progress bar is worth drawing only when a run takes more than a moment.
 PROGRESS_MIN_FILES = 20
 
 
 def run_batch(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
-              jobs: int | None, summary: Path | None, more=None, outputs=None) -> int:
+              jobs: int | None, summary: Path | None, extras=None, outputs=None) -> int:
     """Check `paths` and print the results; return the exit code (the worst over all files).
-    `outputs` (govxl/check_outputs.py): marked-up copies and an HTML report, written as well."""
+    `extras`: govxl.extras.Extras; `outputs` (govxl/check_outputs.py): marked-up copies and an
+    HTML report, written as well."""
     try:
         return _run(paths, several=several, format=format, strict=strict, lang=lang, jobs=jobs, summary=summary,
-                    more=more, outputs=outputs)
+                    extras=extras, outputs=outputs)
     except KeyboardInterrupt:  # the pool is stopped and no half summary is left behind by then
         typer.echo(say("已中断。", "Interrupted."), err=True)
         return EXIT_FAIL
 
 
 def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
-         jobs: int | None, summary: Path | None, more, outputs=None) -> int:
+         jobs: int | None, summary: Path | None, extras, outputs=None) -> int:
     totals = Totals()
     failed_outputs = False
     rows: list[Row] = []
@@ -58,38 +60,36 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
 
             page = HtmlReport(outputs.report, lang)
             stack.callback(page.close)
-        if outputs is not None:
-            results = check_then(paths, outputs, jobs, more=more)
-        else:
-            results = ((p, r, None) for p, r in check_many(paths, jobs, more=more))
+        results = check_many(paths, jobs, extras=extras, after=outputs)
         stack.callback(results.close)  # stops the worker pool, whatever ends the loop
-        for path, result, done in results:
-            row = Row.of(path, result, strict)
+        for checked in results:
+            path, report, done = checked.path, checked.report, checked.done
+            row = Row.of(checked, strict, lang)
             if done is not None:
                 failed_outputs |= _written(out, path, done)
             if page is not None:
-                page.add(path, result, row, getattr(done, "part", None),
+                page.add(path, checked.error, row, getattr(done, "part", None),
                          outputs.href(path) if getattr(done, "copy", None) else None)
             totals.add(row)
             if sink is not None:
                 sink.add(row)
             if format == "jsonl":
-                out.line(json.dumps(_doc(path, result, lang, strict), ensure_ascii=False))
+                out.line(json.dumps(checked.to_dict(lang, strict), ensure_ascii=False))
             elif format == "json":
-                doc = _doc(path, result, lang, strict)
+                doc = checked.to_dict(lang, strict)
                 if several:
                     if pending is not None:
                         out.line(pending + ",")
                     pending = "  " + json.dumps(doc, ensure_ascii=False)
                 else:
                     out.line(json.dumps(doc, ensure_ascii=False, indent=2))
-            elif isinstance(result, GovxlError):
-                out.error(unreadable_line(path, result, lang))
+            elif report is None:
+                out.error(unreadable_line(path, checked.error, lang))
             elif not several:
                 out.close()
-                render_text(result, lang, strict)
-            elif result.findings:
-                for line in report_lines(result, lang, strict):
+                render_text(report, lang, strict)
+            elif report.findings:
+                for line in report_lines(report, lang, strict):
                     out.line(line)
                 out.line("")
             if several and format == "text":
@@ -125,12 +125,6 @@ def _written(out: _Output, path: Path, done) -> bool:
         out.error(clean(path) + say("：无法写出标注副本：", ": cannot write the marked-up copy: ") + clean(done.error))
         return True
     return False
-
-
-def _doc(path: Path, result, lang: str, strict: bool) -> dict:
-    if isinstance(result, GovxlError):
-        return error_doc(path, result, lang)
-    return result.to_dict(lang, strict)
 
 
 class _Output:

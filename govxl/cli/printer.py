@@ -113,9 +113,3 @@ def error_text(error, lang: str) -> str:
 
 def say_lang(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
-
-
-def error_doc(path, error, lang: str) -> dict:
-    """The JSON document for a file that could not be checked."""
-    code = getattr(error, "code", "") or "R-READ"
-    return {"file": str(path), "ok": False, "error": {"code": code, "message": error_text(error, lang)}}

@@ -108,10 +108,11 @@ class Imported:
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """A `govxl export --to json` document (govxl/schema/export.schema.json) for this report."""
-        from ..export import Item, to_json
+        from ..export import to_json
+        from ..session import Checked
 
         rep = self.to_report()
-        doc = to_json([Item(Path(self.file), report=rep)])
+        doc = to_json([Checked(Path(self.file), report=rep)])
         out = doc["reports"][0]
         if lang != "zh":
             out["findings"] = [f.to_dict(lang) for f in rep.findings]
@@ -266,8 +267,7 @@ def detect(eds: list[Edition], atoms: list[Atom], year: int | None) -> tuple[Edi
         others = set().union(*(own[o.id] for o in eds if o is not e))
         score[e.id] = (len(found & (own[e.id] - others)), len(found & own[e.id]))
     if not any(common for _, common in score.values()):
-        raise ReadError("在文件中没有找到年度报告的统计表（表二、表三、表四的标签都不在）；"
-                        "如果表格是图片，无法导入")
+        raise ReadError(code="R-NOTABLES", where="在文件中", where_en="the file")
     best = max(score.values())
     top = [e for e in eds if score[e.id] == best]
     if len(top) == 1 and best[0] > 0:

@@ -42,6 +42,21 @@ KINDS = {
     ".odt": ("odt", "OpenDocument（.odt）文档"),
     ".pdf": ("pdf", "PDF 文件"),
 }
+# The same in English, for the messages of govxl.catalogue.READ_ERRORS ({what_en}).
+WHAT_EN = {
+    "Word 文档（.docx）": "a Word document (.docx)", "Word 文档（.docm）": "a Word document (.docm)",
+    "Excel 表格（.xlsx）": "an Excel table (.xlsx)", "Excel 表格（.xlsm）": "an Excel table (.xlsm)",
+    "旧版 Excel（.xls）表格": "an old Excel (.xls) table", "OpenDocument（.ods）表格": "an OpenDocument (.ods) "
+    "spreadsheet", "OpenDocument（.odt）文档": "an OpenDocument (.odt) text", "PDF 文件": "the PDF",
+    "Excel 表格": "an Excel table", "Word 文档": "the Word document", "OpenDocument 文档": "the OpenDocument text",
+}
+
+
+def what(label: str) -> dict[str, str]:
+    """The {what} and {what_en} parameters of a READ_ERRORS message about a document of `label`."""
+    return {"what": label, "what_en": WHAT_EN.get(label, label)}
+
+
 # What `govxl check` takes from a folder besides govxl workbooks (.xlsx).
 DOCUMENT_SUFFIXES = tuple(s for s in KINDS if s not in (".xlsx",))
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -90,35 +105,32 @@ def _zip_kind(p: Path) -> str | None:
 def read_document(path: str | os.PathLike, kind: str) -> Source:
     """Read a document of `kind` into a Source (kind = the format: docx, xlsx, xls, ods, odt, pdf)."""
     p = Path(path)
-    what = next(label for k, label in KINDS.values() if k == kind)
-    _check_file(p, what)
+    label = next(lb for k, lb in KINDS.values() if k == kind)
+    _check_file(p)
     with p.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(_OLE):
-        from ..catalogue import READ_ERRORS
         from ..reader import _ole_kind
 
         with p.open("rb") as fh:
             code = _ole_kind(fh)
         if code == "R-ENCRYPTED":
             raise ReadError(code=code)
-        why = READ_ERRORS[code][0]
         if kind != "xls":
-            raise ReadError(f"{p.name}：{why.replace('后再检查', '')}，请另存为 .docx 或 .xlsx 后再检查"
-                            if "旧版" in why else f"{p.name}：{why}")
+            raise ReadError(code="R-DOC-OLDDOC" if code == "R-OLDDOC" else "R-DOC-OLDOFFICE", name=p.name)
     elif head.startswith(b"%PDF") and kind != "pdf":
-        kind, what = "pdf", "PDF 文件"
+        kind, label = "pdf", "PDF 文件"
     elif kind == "pdf" and not head.startswith(b"%PDF"):
-        raise ReadError(f"{p.name}：文件名是 .pdf，但内容不是 PDF 文件")
+        raise ReadError(code="R-DOC-NOTPDF", name=p.name)
     elif kind in ("docx", "xlsx", "ods", "odt"):
         if not head.startswith(b"PK\x03\x04"):
-            raise ReadError(f"{p.name}：文件内容不是{what}（可能已损坏或是其他类型的文件）")
-        guard_zip(p, what, inflate=True)
+            raise ReadError(code="R-DOC-NOTKIND", name=p.name, **what(label))
+        guard_zip(p, label, inflate=True)
     if kind == "xls" and head.startswith(b"PK\x03\x04"):  # an .xlsx named .xls
-        kind, what = "xlsx", "Excel 表格"
-        guard_zip(p, what, inflate=True)
+        kind, label = "xlsx", "Excel 表格"
+        guard_zip(p, label, inflate=True)
     elif kind == "xls" and not head.startswith(_OLE):
-        raise ReadError(f"{p.name}：文件名是 .xls，但内容不是{what}")
+        raise ReadError(code="R-DOC-NOTXLS", name=p.name, **what(label))
     if kind == "pdf":
         from .pdf import read_pdf
 
@@ -130,52 +142,52 @@ def read_document(path: str | os.PathLike, kind: str) -> Source:
     elif kind == "odt":
         grid, titles = office.read_odt(p)
     else:
-        grid, titles = office.read_sheets(p, what)
+        grid, titles = office.read_sheets(p, label)
     return to_source(str(p), kind, grid, titles)
 
 
-def _check_file(p: Path, what: str) -> None:
+def _check_file(p: Path) -> None:
     if not p.exists():
-        raise ReadError(f"找不到文件：{p}")
+        raise ReadError(code="R-MISSING", path=str(p))
     if p.is_dir():
-        raise ReadError(f"这是一个文件夹，不是文件：{p}")
+        raise ReadError(code="R-ISDIR", path=str(p))
     if not p.is_file():
-        raise ReadError(f"不是普通文件：{p}")
+        raise ReadError(code="R-NOTFILE", path=str(p))
     try:
         size = p.stat().st_size
     except OSError as exc:
-        raise ReadError(f"无法读取文件：{p}（{exc.strerror or exc}）") from None
+        raise ReadError(code="R-OSERROR", path=str(p), why=str(exc.strerror or exc)) from None
     if size == 0:
-        raise ReadError(f"文件是空的：{p}")
+        raise ReadError(code="R-EMPTY", path=str(p))
     if size > MAX_BYTES:
-        raise ReadError(f"文件太大（{size // (1024 * 1024)} MB），不像是一份年度报告：{p.name}")
+        raise ReadError(code="R-TOOBIG", mb=size // (1024 * 1024), name=p.name)
     if not os.access(p, os.R_OK):
-        raise ReadError(f"没有权限读取文件：{p}")
+        raise ReadError(code="R-NOACCESS", path=str(p))
 
 
-def guard_zip(p: Path, what: str, inflate: bool) -> None:
+def guard_zip(p: Path, label: str, inflate: bool) -> None:
     """Refuse a zip bomb before a library opens it: member count, declared sizes and ratios; with
     `inflate`, also inflate every member once, a megabyte at a time (bounded by what it declares,
     checked against its CRC): python-docx reads a member in one call that inflates whatever the
     data holds, and calamine is not Python's zipfile, so a member whose sizes lie is refused here."""
     from ..reader import _zip_entries
 
-    bomb = f"{what}解压后体积异常巨大（疑似“压缩炸弹”），已拒绝读取"
+    kind = what(label)
     try:
         entries = _zip_entries(p)
         if entries and entries[0] > MAX_ENTRIES:
-            raise ReadError(f"{what}中的部件数量异常（{entries[0]} 个），已拒绝读取")
+            raise ReadError(code="R-DOC-PARTS", n=entries[0], **kind)
         with zipfile.ZipFile(p) as z:
             infos = z.infolist()
             if len(infos) > MAX_ENTRIES:
-                raise ReadError(f"{what}中的部件数量异常（{len(infos)} 个），已拒绝读取")
+                raise ReadError(code="R-DOC-PARTS", n=len(infos), **kind)
             if any(i.flag_bits & 0x1 for i in infos):
                 raise ReadError(code="R-ENCRYPTED")
             if sum(i.file_size for i in infos) > MAX_TOTAL:
-                raise ReadError(bomb)
+                raise ReadError(code="R-DOC-BOMB", **kind)
             for i in infos:
                 if i.file_size > MAX_PART or (i.file_size > 1 << 20 and i.file_size > MAX_RATIO * max(i.compress_size, 1)):
-                    raise ReadError(bomb)
+                    raise ReadError(code="R-DOC-BOMB", **kind)
             if inflate:
                 for i in infos:
                     with z.open(i) as fh:
@@ -185,9 +197,9 @@ def guard_zip(p: Path, what: str, inflate: bool) -> None:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, NotImplementedError,
             OverflowError, RuntimeError):
-        raise ReadError(f"{p.name}：{what}已损坏或不完整，无法打开") from None
+        raise ReadError(code="R-DOC-CORRUPT", name=p.name, **kind) from None
     except OSError as exc:
-        raise ReadError(f"无法读取文件：{p}（{exc.strerror or exc}）") from None
+        raise ReadError(code="R-OSERROR", path=str(p), why=str(exc.strerror or exc)) from None
 
 
 # ------------------------------------------------------------------ grid -> Source

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import ReadError
 from .documents import MAX_CELLS, Grid
+from .documents import what as kind
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -29,8 +30,8 @@ def read_docx(p: Path) -> tuple[Grid, list[str]]:
 
     try:
         doc = docx.Document(str(p))
-    except Exception as exc:  # python-docx raises many kinds on a damaged package
-        raise ReadError(f"{p.name}：Word 文档已损坏或不完整，无法打开（{type(exc).__name__}）") from None
+    except Exception:  # python-docx raises many kinds on a damaged package
+        raise ReadError(code="R-DOC-CORRUPT", name=p.name, **kind("Word 文档")) from None
     grid: Grid = []
     titles: list[str] = []
 
@@ -69,7 +70,8 @@ def read_docx(p: Path) -> tuple[Grid, list[str]]:
                 row += [None] * (span - 1)
             grid.append(row)
             if sum(map(len, grid)) > MAX_CELLS:
-                raise ReadError(f"{p.name}：Word 文档中的表格大得异常，远超年度报告的规模，已拒绝读取")
+                raise ReadError(code="R-DOC-HUGE", name=p.name, part="Word 文档中的表格",
+                                part_en="the table in the Word document")
 
     def walk(el) -> None:
         for ch in el.iterchildren():
@@ -103,12 +105,12 @@ def read_odt(p: Path) -> tuple[Grid, list[str]]:
         with zipfile.ZipFile(p) as z:
             data = z.read("content.xml")
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:
-            raise ReadError(f"{p.name}：文档中含有不允许的 XML 声明（DOCTYPE/ENTITY），已拒绝读取")
+            raise ReadError(code="R-DOC-DTD", name=p.name)
         root = ET.fromstring(data)
     except ReadError:
         raise
     except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError, ValueError):
-        raise ReadError(f"{p.name}：OpenDocument 文档已损坏或不完整，无法打开") from None
+        raise ReadError(code="R-DOC-CORRUPT", name=p.name, **kind("OpenDocument 文档")) from None
     grid: Grid = []
     titles: list[str] = []
 
@@ -145,7 +147,7 @@ def read_odt(p: Path) -> tuple[Grid, list[str]]:
                     row += [text] * n
             grid.append(row)
             if sum(map(len, grid)) > MAX_CELLS:
-                raise ReadError(f"{p.name}：文档中的表格大得异常，已拒绝读取")
+                raise ReadError(code="R-DOC-HUGE", name=p.name, part="文档中的表格", part_en="the table in the document")
 
     def walk(el) -> None:
         for ch in el:
@@ -171,15 +173,16 @@ def read_sheets(p: Path, what: str) -> tuple[Grid, list[str]]:
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - a dependency of govxl
-        raise ReadError("读取 .xls/.ods 表格需要 python-calamine：pip install python-calamine") from None
+        raise ReadError(code="R-NEEDS", what=" .xls/.ods 表格", what_en=".xls/.ods tables",
+                        package="python-calamine") from None
     try:
         # From the bytes, not the path: calamine then tells the format by the content, not the name.
         wb = CalamineWorkbook.from_filelike(io.BytesIO(p.read_bytes()))
     except Exception as exc:  # calamine's own error types (password, damaged file, ...)
         msg = str(exc).lower()
         if "password" in msg or "encrypt" in msg:
-            raise ReadError("文件已加密，请先取消密码再检查") from None
-        raise ReadError(f"{p.name}：无法读取这个{what}（文件已损坏或格式不受支持）") from None
+            raise ReadError(code="R-ENCRYPTED") from None
+        raise ReadError(code="R-DOC-UNREADABLE", name=p.name, **kind(what)) from None
     grid: Grid = []
     titles: list[str] = []
     cells = 0
@@ -187,7 +190,8 @@ def read_sheets(p: Path, what: str) -> tuple[Grid, list[str]]:
         try:
             sheet = wb.get_sheet_by_name(name)
             if sheet.total_height * max(sheet.total_width, 1) > MAX_CELLS * 4 and sheet.height * sheet.width > MAX_CELLS:
-                raise ReadError(f"{p.name}：工作表“{name}”的内容多得异常，远超年度报告的规模，已拒绝读取")
+                raise ReadError(code="R-DOC-HUGE", name=p.name, part=f"工作表“{name}”的内容",
+                                part_en=f"the content of sheet “{name}”")
             rows = sheet.to_python(skip_empty_area=True)
             try:
                 merges = sheet.merged_cell_ranges or []
@@ -197,7 +201,7 @@ def read_sheets(p: Path, what: str) -> tuple[Grid, list[str]]:
         except ReadError:
             raise
         except Exception:
-            raise ReadError(f"{p.name}：无法读取这个{what}的工作表“{name}”（文件已损坏）") from None
+            raise ReadError(code="R-DOC-SHEET", name=p.name, sheet=name, **kind(what)) from None
         covered = set()
         for (r1, c1), (r2, c2) in merges:
             for r in range(r1, min(r2, r1 + 200) + 1):
@@ -207,7 +211,7 @@ def read_sheets(p: Path, what: str) -> tuple[Grid, list[str]]:
         for r, row in enumerate(rows):
             cells += len(row)
             if cells > MAX_CELLS:
-                raise ReadError(f"{p.name}：表格内容多得异常，远超年度报告的规模，已拒绝读取")
+                raise ReadError(code="R-DOC-HUGE", name=p.name, part="表格内容", part_en="the table")
             out: list[str | None] = [None if (r, c) in covered else _text(v) for c, v in enumerate(row)]
             grid.append(out)
             texts = [x for x in out if x and x.strip()]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import ReadError
 from .documents import MAX_CELLS, Grid, is_page_number, to_source
+from .documents import what as kind
 from .source import Source
 
 MAX_PAGES = 100  # a year's report is a few pages; a statistics yearbook is not one report
@@ -26,42 +27,42 @@ def read_pdf(p: Path) -> Source:
         import pdfplumber
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     except ImportError:  # pragma: no cover - a dependency of govxl
-        raise ReadError("读取 PDF 需要 pdfplumber：pip install pdfplumber") from None
+        raise ReadError(code="R-NEEDS", what=" PDF ", what_en="a PDF", package="pdfplumber") from None
     try:
         pdf = pdfplumber.open(str(p))
     except PDFPasswordIncorrect:
-        raise ReadError("PDF 文件设有打开密码，请先取消密码再检查") from None
+        raise ReadError(code="R-PDF-PASSWORD") from None
     except PDFEncryptionError:
-        raise ReadError("PDF 文件使用了不支持的加密方式，请先取消密码再检查") from None
+        raise ReadError(code="R-PDF-CRYPT") from None
     except Exception as exc:
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc  # pdfplumber wraps pdfminer's
         if isinstance(cause, PDFPasswordIncorrect) or "password" in repr(cause).lower():
-            raise ReadError("PDF 文件设有打开密码，请先取消密码再检查") from None
+            raise ReadError(code="R-PDF-PASSWORD") from None
         if isinstance(cause, PDFEncryptionError):
-            raise ReadError("PDF 文件使用了不支持的加密方式，请先取消密码再检查") from None
-        raise ReadError(f"{p.name}：PDF 文件已损坏或不完整，无法打开") from None
+            raise ReadError(code="R-PDF-CRYPT") from None
+        raise ReadError(code="R-DOC-CORRUPT", name=p.name, **kind("PDF 文件")) from None
     try:
         with pdf:
             return _read(p, pdf)
     except ReadError:
         raise
     except RecursionError:
-        raise ReadError(f"{p.name}：PDF 文件结构异常（嵌套过深），已拒绝读取") from None
+        raise ReadError(code="R-PDF-DEEP", name=p.name) from None
     except Exception as exc:
         if "password" in str(exc).lower():
-            raise ReadError("PDF 文件设有打开密码，请先取消密码再检查") from None
-        raise ReadError(f"{p.name}：PDF 文件已损坏或结构异常，无法读取（{type(exc).__name__}）") from None
+            raise ReadError(code="R-PDF-PASSWORD") from None
+        raise ReadError(code="R-PDF-BROKEN", name=p.name) from None
 
 
 def _read(p: Path, pdf) -> Source:
     try:
         n = len(pdf.pages)
     except Exception:
-        raise ReadError(f"{p.name}：PDF 文件已损坏，读不出页面") from None
+        raise ReadError(code="R-PDF-BROKEN", name=p.name) from None
     if n > MAX_PAGES:
-        raise ReadError(f"PDF 有 {n} 页，不像是一份年度报告（最多读 {MAX_PAGES} 页）：{p.name}")
+        raise ReadError(code="R-PDF-LONG", n=n, most=MAX_PAGES, name=p.name)
     if n == 0:
-        raise ReadError(f"{p.name}：PDF 文件没有页面")
+        raise ReadError(code="R-PDF-NOPAGES", name=p.name)
     from . import edition_ids, lexicon
 
     forms = lexicon(tuple(edition_ids())).forms
@@ -72,7 +73,7 @@ def _read(p: Path, pdf) -> Source:
         page_chars = page.chars
         chars += len(page_chars)
         if chars > MAX_CHARS:
-            raise ReadError(f"{p.name}：PDF 中的文字多得异常，远超年度报告的规模，已拒绝读取")
+            raise ReadError(code="R-DOC-HUGE", name=p.name, part="PDF 中的文字", part_en="the text of the PDF")
         tables = page.find_tables() if page_chars else []
         items: list[Block] = []
         for t in tables:
@@ -101,11 +102,10 @@ def _read(p: Path, pdf) -> Source:
             head_sigs |= set(lead)
         blocks += items[skip:]
         if sum(len(b.row or b.words or ()) for b in blocks) > MAX_CELLS:
-            raise ReadError(f"{p.name}：PDF 中的表格大得异常，已拒绝读取")
+            raise ReadError(code="R-DOC-HUGE", name=p.name, part="PDF 中的表格", part_en="the table in the PDF")
         page.close()
     if chars == 0:
-        raise ReadError(f"{p.name}：PDF 没有文字层（可能是扫描件或图片），无法读取其中的数字；"
-                        "请提供带文字的 PDF、Word 或网页版报告")
+        raise ReadError(code="R-PDF-SCAN", name=p.name)
     join_wrapped(blocks)
     grid: Grid = [b.row if b.row is not None else b.cells() for b in blocks]
     titles = [" ".join(b.cells()).strip() for b in blocks if b.words is not None][:20]

@@ -15,12 +15,16 @@ from pathlib import Path
 from ..errors import ReadError
 
 MAX_BYTES = 20 * 1024 * 1024
-_SIGNATURES = [
-    (b"%PDF", "这是 PDF 文件：请在阅读器中全选复制文字，保存为 .txt 后再导入"),
-    (b"PK\x03\x04", "这是 Word/Excel 等 Office 文件（zip 格式）：请另存为网页（.html）或纯文本（.txt）后再导入"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "这是旧版 Word/Excel 文件：请另存为网页（.html）或纯文本（.txt）后再导入"),
-    (b"\x89PNG", "这是图片文件，无法读取其中的表格"),
-    (b"\xff\xd8\xff", "这是图片文件，无法读取其中的表格"),
+_PICTURE = ("这是图片文件，无法读取其中的表格", "this is a picture: the tables in it cannot be read")
+_SIGNATURES = [  # (start of the file, why in Chinese, why in English)
+    (b"%PDF", "这是 PDF 文件：请在阅读器中全选复制文字，保存为 .txt 后再导入",
+     "this is a PDF: select all its text in a reader, copy it, save it as .txt and import that"),
+    (b"PK\x03\x04", "这是 Word/Excel 等 Office 文件（zip 格式）：请另存为网页（.html）或纯文本（.txt）后再导入",
+     "this is an Office file (Word, Excel…, a zip): save it as a web page (.html) or plain text (.txt) and import that"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "这是旧版 Word/Excel 文件：请另存为网页（.html）或纯文本（.txt）后再导入",
+     "this is an old Word/Excel file: save it as a web page (.html) or plain text (.txt) and import that"),
+    (b"\x89PNG", *_PICTURE),
+    (b"\xff\xd8\xff", *_PICTURE),
 ]
 _HTML = re.compile(rb"<\s*(html|table|body|tr|td|div|p|head|meta)\b", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
@@ -43,23 +47,23 @@ class Source:
 def read_source(path: str | Path) -> Source:
     p = Path(path)
     if not p.exists():
-        raise ReadError(f"找不到文件：{p}")
+        raise ReadError(code="R-MISSING", path=str(p))
     if p.is_dir():
-        raise ReadError(f"这是一个文件夹，不是文件：{p}")
+        raise ReadError(code="R-ISDIR", path=str(p))
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
-            raise ReadError(f"文件太大（{size // (1024 * 1024)} MB），不像是一份年度报告：{p.name}")
+            raise ReadError(code="R-TOOBIG", mb=size // (1024 * 1024), name=p.name)
         data = p.read_bytes()
     except PermissionError:
-        raise ReadError(f"没有权限读取文件：{p}") from None
+        raise ReadError(code="R-NOACCESS", path=str(p)) from None
     except OSError as exc:
-        raise ReadError(f"无法读取文件：{p}（{exc.strerror or exc}）") from None
+        raise ReadError(code="R-OSERROR", path=str(p), why=str(exc.strerror or exc)) from None
     if not data.strip():
-        raise ReadError(f"文件是空的：{p}")
-    for magic, why in _SIGNATURES:
+        raise ReadError(code="R-EMPTY", path=str(p))
+    for magic, why, why_en in _SIGNATURES:
         if data.startswith(magic):
-            raise ReadError(f"{p.name}：{why}")
+            raise ReadError(code="R-TEXT-BINARY", name=p.name, what=why, what_en=why_en)
     head = data[:4096]
     if _HTML.search(head) or p.suffix.lower() in (".htm", ".html", ".shtml", ".xhtml"):
         return _html(str(p), _decode(data, p, html=True))
@@ -86,7 +90,7 @@ def _decode(data: bytes, p: Path, html: bool = False) -> str:
         if "\x00" in text:
             break
         return text
-    raise ReadError(f"{p.name}：无法识别文字编码（不是 UTF-8 或 GBK 文本），或者不是文本文件")
+    raise ReadError(code="R-TEXT-ENCODING", name=p.name)
 
 
 # ------------------------------------------------------------------ HTML

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..app import EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, Fmt, FormatOpt, JobsOpt, Lang, LangOpt, OutputOpt, command, fail, say
-from ..printer import error_doc, render_text, unreadable_line
+from ..printer import render_text, unreadable_line
 
 
 @command()
@@ -61,7 +61,7 @@ def check(
     if children and len(paths) != 1:
         fail(say("使用 --children 时只能校验一份汇总报告", "--children checks one summary report at a time"))
     prev = Previous.open(previous, previous_dir, checking=paths, jobs=jobs)
-    more = Extras(prev, children) if prev or children else None
+    extras = Extras(prev, children) or None
     several = len(files) > 1 or any(f.is_dir() for f in files)
     outputs = None
     if annotate is not None or report is not None:
@@ -73,29 +73,23 @@ def check(
         from ..batch import run_batch
 
         raise typer.Exit(run_batch(paths, several=several, format=format.value, strict=strict, lang=lang_,
-                                   jobs=jobs, summary=summary, more=more, outputs=outputs))
-    raise typer.Exit(check_one(paths[0], format, strict, lang_, more))
+                                   jobs=jobs, summary=summary, extras=extras, outputs=outputs))
+    raise typer.Exit(check_one(paths[0], format, strict, lang_, extras))
 
 
-def check_one(path: Path, format: Fmt, strict: bool, lang: str, more=None) -> int:
+def check_one(path: Path, format: Fmt, strict: bool, lang: str, extras=None) -> int:
     """One file, as text (findings grouped by sheet, then the verdict) or as one JSON report."""
     import json
 
-    from ...documents import check_path
-    from ...errors import unexpected
+    from ...session import check_one as check
 
-    try:
-        report = check_path(path)
-        report.findings += more(report) if more else []
-    except Exception as exc:  # the per-file boundary: an odd file gets one line, never a traceback
-        exc = unexpected(exc)
-        if format is Fmt.json:
-            typer.echo(json.dumps(error_doc(path, exc, lang), ensure_ascii=False, indent=2))
-        else:
-            typer.echo(unreadable_line(path, exc, lang), err=True)
-        return EXIT_FAIL
+    checked = check(path, extras=extras)  # the per-file boundary: an odd file gets one line, never a traceback
     if format is Fmt.json:
-        typer.echo(json.dumps(report.to_dict(lang, strict), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(checked.to_dict(lang, strict), ensure_ascii=False, indent=2))
+    elif checked.report is None:
+        typer.echo(unreadable_line(path, checked.error, lang), err=True)
     else:
-        render_text(report, lang, strict)
-    return EXIT_OK if report.ok(strict) else EXIT_FINDINGS
+        render_text(checked.report, lang, strict)
+    if checked.report is None:
+        return EXIT_FAIL
+    return EXIT_OK if checked.ok(strict) else EXIT_FINDINGS

@@ -51,9 +51,9 @@ def export(
                            "exported with ok=false"), err=True)
             worst = max(worst, EXIT_FINDINGS)
     if output is None:
-        write_stdout(export_text(items, fmt))
+        write_stdout(export_text(items, fmt, lang_))
     else:
-        path = write_export(items, fmt, output)
+        path = write_export(items, fmt, output, lang_)
         done = sum(1 for i in items if i.report is not None)
         typer.echo(say(f"已导出 {done} 份报告：{path}", f"exported {done} reports: {path}"))
     raise typer.Exit(worst)
