@@ -28,7 +28,8 @@ from ..numbers import plain, show
 from ..rules import Key, evaluate
 from ..rules import check as check_rules
 from ..spec import Edition, Field, edition_ids, load_edition
-from .place import Placer, cells_of, col_name, row_name
+from .order import cells_of, col_name, row_name
+from .place import Placer
 from .source import Source
 from .text import Atom, Lexicon, Val, canon, decompose, import_data, simplify
 
