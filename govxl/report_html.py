@@ -73,7 +73,8 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
     """The part of the page for one checked workbook (without its heading, added by HtmlReport)."""
     from .export import usable_values
     from .findings import verdict
-    from .render.grid import column_shares, grid, header_rows
+    from .render.grid import grid
+    from .render.html import table_html
 
     t = texts(lang)
     ed = load_edition(report.edition)
@@ -112,49 +113,29 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
             rule = next(f.rule for f in report.findings if f.sheet == tb.sheet and f.rule in ("S-LAYOUT", "S-SHEET"))
             out.append(f'<p class="note">{escape(t["layout"] if rule == "S-LAYOUT" else t["missing"])}</p>')
             continue
-        rows = grid(tb, values)
-        head = header_rows(tb, rows)
-        lines = [f'<table class="official" data-table="{escape(tb.key)}" data-sheet="{escape(tb.sheet)}"><colgroup>']
-        lines += [f'<col style="width:{share * 100:.2f}%">' for share in column_shares(tb)]
-        lines.append("</colgroup>")
         notes: dict[int, object] = {}
-        for i, row in enumerate(rows):
-            if i == 0 and head:
-                lines.append("<thead>")
-            if i == head:
-                lines.append("<tbody>")
-            cells = []
-            for c in row:
-                span = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (
-                    f' colspan="{c.colspan}"' if c.colspan > 1 else "")
-                if c.kind == "label":
-                    cells.append(f"<th{span}>{escape(c.text)}</th>")
-                elif c.kind == "value":
-                    f = c.field
-                    found = marks.get((f.sheet, f.row, f.col), [])
-                    cls = "value" + (" total" if f.is_total else "")
-                    extra = ""
-                    if found:
-                        cls += f" mark {worst(found)}"
-                        codes = []
-                        for x in found:
-                            notes.setdefault(id(x), x)
-                            if x.rule not in codes:
-                                codes.append(x.rule)
-                        extra = (f' data-codes="{escape(" ".join(codes))}" title="'
-                                 + escape("\n".join(f"{x.rule}: {x.message(lang)}" for x in found)) + '"')
-                        body = escape(c.text) + "".join(f'<sup class="code">{escape(code)}</sup>' for code in codes)
-                    else:
-                        body = escape(c.text)
-                    cells.append(f'<td class="{cls}" id="{anchor(index, tb.key, f.cell)}" data-cell="{f.cell}"'
-                                 f"{extra}{span}>{body}</td>")
-                else:
-                    cells.append(f"<td{span}></td>")
-            lines.append("<tr>" + "".join(cells) + "</tr>")
-            if head and i == head - 1:
-                lines.append("</thead>")
-        lines += ["</tbody>", "</table>"]
-        out += lines
+
+        def value_cell(c, span: str, tb=tb, notes=notes) -> str:
+            f = c.field
+            found = marks.get((f.sheet, f.row, f.col), [])
+            cls = "value" + (" total" if f.is_total else "")
+            extra = ""
+            if found:
+                cls += f" mark {worst(found)}"
+                codes = []
+                for x in found:
+                    notes.setdefault(id(x), x)
+                    if x.rule not in codes:
+                        codes.append(x.rule)
+                extra = (f' data-codes="{escape(" ".join(codes))}" title="'
+                         + escape("\n".join(f"{x.rule}: {x.message(lang)}" for x in found)) + '"')
+                body = escape(c.text) + "".join(f'<sup class="code">{escape(code)}</sup>' for code in codes)
+            else:
+                body = escape(c.text)
+            return (f'<td class="{cls}" id="{anchor(index, tb.key, f.cell)}" data-cell="{f.cell}"'
+                    f"{extra}{span}>{body}</td>")
+
+        out.append(table_html(tb, grid(tb, values), f' data-sheet="{escape(tb.sheet)}"', value_cell))
         if notes:
             out.append('<ol class="notes">' + "".join(
                 f'<li><span class="code">{escape(x.rule)}</span> {escape(x.cell)}：{escape(x.message(lang))}</li>'

@@ -17,6 +17,7 @@ import pytest
 pytest.importorskip("flask")
 pytest.importorskip("sqlalchemy")
 
+import flask  # noqa: E402
 import oddfiles  # noqa: E402
 from cli import run, run_process  # noqa: E402
 from desk_support import PASSWORD, fill, fresh_database, good_values, pg_cluster, unbalanced_values  # noqa: E402
@@ -353,6 +354,28 @@ def test_a_units_token_opens_only_its_own_pages(app, season_with_two):
     r = other.post(season + "/units", data={"names": "丁局", "csrf": csrf(other.get(links["甲局"]).text)})
     assert r.status_code in (302, 303) and "/login" in r.headers["Location"]
     assert "丁局" not in office.c.get(season).text
+
+
+def test_every_office_page_asks_for_the_admin_password(app, season_with_two):
+    """Walks the app's routes: each one under /office (of any method) sends a visitor with a
+    unit's session but not the admin's to the login page, and changes nothing."""
+    office, season, links, result, _bad = season_with_two
+    sid = int(season.rsplit("/", 1)[1])
+    upid = int(result.rsplit("/", 1)[1])
+    uid = app.extensions["desk"].units(sid)[0].id
+    other = app.test_client()
+    token = csrf(other.get(links["甲局"]).text)
+    before = office.c.get(season).text
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/office")]
+    assert len(rules) >= 17  # every office page there is today, at least
+    for rule in rules:
+        values = {k: v for k, v in {"sid": sid, "uid": uid, "upid": upid, "to": "csv"}.items() if k in rule.arguments}
+        with app.test_request_context():
+            path = flask.url_for(rule.endpoint, **values)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            r = other.open(path, method=method, data={"csrf": token, "year": "2030", "names": "丁局"})
+            assert r.status_code in (302, 303) and r.headers["Location"].startswith("/login?next="), (method, path)
+    assert office.c.get(season).text == before
 
 
 def test_every_form_needs_its_csrf_token(app, season_with_two):

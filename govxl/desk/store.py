@@ -191,9 +191,18 @@ class Desk:
         with self.engine.connect() as c:
             return list(c.execute(sa.select(seasons).order_by(seasons.c.year.desc())))
 
-    def season(self, sid: int):
+    def _row(self, table: sa.Table, id_: int, **within: int | None):
+        """The row of `table` with this id, or None; only among the rows of the parent given in
+        `within` (column=id; None: any), so that a unit's link opens none of another unit's rows."""
+        q = sa.select(table).where(table.c.id == id_)
+        for col, parent in within.items():
+            if parent is not None:
+                q = q.where(table.c[col] == parent)
         with self.engine.connect() as c:
-            return c.execute(sa.select(seasons).where(seasons.c.id == sid)).first()
+            return c.execute(q).first()
+
+    def season(self, sid: int):
+        return self._row(seasons, sid)
 
     def open_season(self, year: int, edition: str, agency: str = "", copy_units: bool = True) -> int:
         """A new season; with `copy_units`, the units of the season before it come along, each
@@ -236,11 +245,7 @@ class Desk:
         return added, known
 
     def unit(self, uid: int, sid: int | None = None):
-        q = sa.select(units).where(units.c.id == uid)
-        if sid is not None:
-            q = q.where(units.c.season_id == sid)
-        with self.engine.connect() as c:
-            return c.execute(q).first()
+        return self._row(units, uid, season_id=sid)
 
     def unit_by_token(self, token: str):
         if not token or len(token) > 64:
@@ -316,11 +321,7 @@ class Desk:
             return list(c.execute(sa.select(*cols).where(uploads.c.unit_id == unit_id).order_by(uploads.c.id.desc())))
 
     def upload(self, upid: int, unit_id: int | None = None):
-        q = sa.select(uploads).where(uploads.c.id == upid)
-        if unit_id is not None:
-            q = q.where(uploads.c.unit_id == unit_id)
-        with self.engine.connect() as c:
-            return c.execute(q).first()
+        return self._row(uploads, upid, unit_id=unit_id)
 
     def best_upload(self, unit_id: int):
         """The latest passing upload of a unit, or None."""

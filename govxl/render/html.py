@@ -5,11 +5,13 @@ All text is escaped; nothing from a workbook or a text file can become markup or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from .. import __version__
+from ..spec import Table
 from . import Document, Part
-from .grid import column_shares, header_rows
+from .grid import Cell, column_shares, header_rows
 
 # Official documents are set in 仿宋 (body), 黑体 (headings), 小标宋 (title) and 宋体 (tables);
 # each stack falls back to fonts found on Windows, macOS and Linux.
@@ -85,10 +87,22 @@ def to_html(doc: Document) -> str:
 
 
 def _table(part: Part) -> str:
-    t, rows = part.table, part.rows or []
-    head = header_rows(t, rows)
-    lines = [f'<table class="official" data-table="{escape(t.key)}">', "<colgroup>"]
-    lines += [f'<col style="width:{share * 100:.2f}%">' for share in column_shares(t)]
+    return table_html(part.table, part.rows or [])
+
+
+def plain_value(c: Cell, span: str) -> str:
+    return f'<td class="value"{span}>{escape(c.text)}</td>'
+
+
+def table_html(table: Table, rows: list[list[Cell]], attrs: str = "",
+               value_cell: Callable[[Cell, str], str] = plain_value) -> str:
+    """An official table drawn from its grid (render/grid.py): merged cells as rowspan/colspan,
+    the head rows in <thead>. Every page with official tables draws them here; `attrs` adds
+    attributes to <table> (already escaped) and `value_cell(cell, span)` draws a value cell (the
+    check report marks its findings there)."""
+    head = header_rows(table, rows)
+    lines = [f'<table class="official" data-table="{escape(table.key)}"{attrs}>', "<colgroup>"]
+    lines += [f'<col style="width:{share * 100:.2f}%">' for share in column_shares(table)]
     lines.append("</colgroup>")
     for i, row in enumerate(rows):
         if i == 0 and head:
@@ -102,7 +116,7 @@ def _table(part: Part) -> str:
             if c.kind == "label":
                 cells.append(f"<th{span}>{escape(c.text)}</th>")
             elif c.kind == "value":
-                cells.append(f'<td class="value"{span}>{escape(c.text)}</td>')
+                cells.append(value_cell(c, span))
             else:
                 cells.append(f"<td{span}></td>")
         lines.append("<tr>" + "".join(cells) + "</tr>")

@@ -4,6 +4,8 @@ Revision ID: 0001
 Revises:
 """
 
+# A frozen snapshot: never import db.py here (tests/test_desk.py::test_the_schema_is_what_the_migrations_make: both match).
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,0 +1,233 @@
+"""The office's pages, behind the admin password: seasons, units, the dashboard, downloads,
+the roll-up and the comparison of units."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import tempfile
+import zipfile
+from pathlib import Path
+
+from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
+
+from ..safefile import safe_text
+from . import adapter
+from .pages import XLSX, Pages, admin_only, local_target, send_bytes
+from .security import RateLimit, verify_password
+from .store import TooLarge, parse_units, shown_name
+
+
+def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
+    desk, runner, max_upload = pages.desk, pages.runner, pages.max_upload
+
+    @app.get("/")
+    def home():
+        return redirect(url_for("office"))
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        if request.method == "POST":
+            who = request.remote_addr or "?"
+            if not logins.allow(who):
+                abort(429, "登录尝试过多，请几分钟后再试。")
+            if verify_password(request.form.get("password", ""), desk.setting("admin_hash")):
+                session.clear()
+                session["admin"] = True
+                session["csrf"] = secrets.token_urlsafe(32)
+                session.permanent = True
+                logins.reset(who)
+                nxt = request.args.get("next", "")
+                return redirect(nxt if local_target(nxt) else url_for("office"), 303)
+            flash("密码不正确。")
+        return render_template("login.html")
+
+    @app.post("/logout")
+    def logout():
+        session.clear()
+        return redirect(url_for("login"), 303)
+
+    @app.get("/office")
+    @admin_only
+    def office():
+        ss = desk.seasons()
+        next_year = (ss[0].year + 1) if ss else None
+        return render_template("office.html", seasons=ss, editions=adapter.editions(), next_year=next_year)
+
+    @app.post("/office/seasons")
+    @admin_only
+    def open_season():
+        try:
+            year = int(request.form.get("year", ""))
+        except ValueError:
+            abort(400, "请填写报告年度（例如 2025）。")
+        if not 1990 <= year <= 2200:
+            abort(400, "报告年度不在合理范围内。")
+        edition = request.form.get("edition") or adapter.edition_for_year(year)
+        if edition not in adapter.editions():
+            abort(400, "未知的报告格式版本。")
+        if any(s.year == year for s in desk.seasons()):
+            abort(400, f"{year} 年度的收表已经开始。")
+        sid = desk.open_season(year, edition, request.form.get("agency", "").strip()[:200],
+                               copy_units=bool(request.form.get("copy_units")))
+        return redirect(url_for("dashboard", sid=sid), 303)
+
+    @app.get("/office/s/<int:sid>")
+    @admin_only
+    def dashboard(sid: int):
+        season = pages.season(sid)
+        board = desk.board(sid)
+        counts = {k: sum(1 for b in board if b.status == k) for k in ("passed", "failed", "unreadable", "missing")}
+        counts["failed_all"] = counts["failed"] + counts["unreadable"]
+        counts["submitted"] = len(board) - counts["missing"]
+        counts["total"] = len(board)
+        return render_template("dashboard.html", season=season, board=board, counts=counts,
+                               base=request.host_url.rstrip("/"))
+
+    @app.post("/office/s/<int:sid>/units")
+    @admin_only
+    def add_units(sid: int):
+        pages.season(sid)
+        text = request.form.get("names", "")
+        f = request.files.get("csv")
+        if f is not None and f.filename:
+            raw = f.read(1 << 20)
+            for enc in ("utf-8-sig", "gb18030"):
+                try:
+                    text += "\n" + raw.decode(enc)
+                    break
+                except UnicodeDecodeError:
+                    continue
+        added, known = desk.add_units(sid, parse_units(text))
+        flash(f"已添加 {len(added)} 个单位" + (f"，{len(known)} 个已在名单中" if known else "") + "。")
+        return redirect(url_for("dashboard", sid=sid), 303)
+
+    @app.post("/office/s/<int:sid>/previous")
+    @admin_only
+    def take_previous(sid: int):
+        pages.season(sid)
+        files = [(f.stream, f.filename) for f in request.files.getlist("files") if f and f.filename][:1000]
+        if not files:
+            abort(400, "请选择上年度的报告（可一次选择多个文件）。")
+        try:
+            got = desk.take_previous(sid, files, max_upload, runner.check)
+        except TooLarge:
+            abort(413)
+        flash(f"上年报告：{len(got['matched'])} 份对应到已有单位，{len(got['added'])} 份新增了单位"
+              + (f"，{len(got['unreadable'])} 份无法使用（{'、'.join(got['unreadable'][:10])}）" if got["unreadable"] else "")
+              + "。")
+        return redirect(url_for("dashboard", sid=sid), 303)
+
+    @app.get("/office/s/<int:sid>/u/<int:uid>")
+    @admin_only
+    def unit_page(sid: int, uid: int):
+        season = pages.season(sid)
+        unit = pages.unit(sid, uid)
+        return render_template("unit_office.html", season=season, unit=unit, uploads=desk.uploads_of(uid),
+                               office=True, base=request.host_url.rstrip("/"))
+
+    @app.post("/office/s/<int:sid>/u/<int:uid>/previous")
+    @admin_only
+    def set_previous(sid: int, uid: int):
+        pages.season(sid)
+        pages.unit(sid, uid)
+        f = request.files.get("file")
+        suffix = adapter.accepted(f.filename if f else "")
+        if f is None or suffix is None:
+            abort(400, "请选择上年度的报告文件（" + "、".join(adapter.ACCEPTED) + "）。")
+        try:
+            out = desk.set_previous(uid, f.stream, suffix, max_upload, runner.check)
+        except TooLarge:
+            abort(413)
+        flash("已记录上年报告。" if out.status != adapter.UNREADABLE else f"上年报告无法校验，未记录：{out.reason}")
+        return redirect(url_for("unit_page", sid=sid, uid=uid), 303)
+
+    @app.get("/office/s/<int:sid>/u/<int:uid>/blank.xlsx")
+    @admin_only
+    def office_blank(sid: int, uid: int):
+        return pages.send_blank(pages.season(sid), pages.unit(sid, uid))
+
+    @app.get("/office/s/<int:sid>/blanks.zip")
+    @admin_only
+    def blanks_zip(sid: int):
+        season = pages.season(sid)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for u in desk.units(sid):
+                data, name = pages.blank(season, u)
+                z.writestr(f"{u.position:03d}-{name}", data)
+        return send_bytes(buf.getvalue(), f"{season.year}年报-空白工作簿.zip", "application/zip")
+
+    @app.get("/office/s/<int:sid>/links.csv")
+    @admin_only
+    def links_csv(sid: int):
+        """Every unit's own link, to send out by mail merge (opens in Excel: UTF-8 with BOM)."""
+        season = pages.season(sid)
+        base = request.host_url.rstrip("/")
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["序号", "单位", "专用链接"])
+        for u in desk.units(sid):
+            w.writerow([u.position, safe_text(u.name), base + url_for("unit_home", token=u.token)])
+        return send_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"), f"{season.year}年报-各单位链接.csv",
+                          "text/csv; charset=utf-8")
+
+    @app.get("/office/upload/<int:upid>")
+    @admin_only
+    def office_result(upid: int):
+        up = pages.upload(upid)
+        unit = desk.unit(up.unit_id)
+        return render_template("result.html", up=up, unit=unit, season=desk.season(unit.season_id), office=True)
+
+    @app.get("/office/upload/<int:upid>/original")
+    @admin_only
+    def office_original(upid: int):
+        up = pages.upload(upid)
+        # always a download, as bytes: an upload is never shown by the browser
+        return send_bytes(desk.blob(up.sha256, up.suffix).read_bytes(), f"{Path(shown_name(up.name)).stem}{up.suffix}",
+                          "application/octet-stream")
+
+    @app.get("/office/upload/<int:upid>/marked.xlsx")
+    @admin_only
+    def office_marked(upid: int):
+        return pages.send_marked(pages.upload(upid))
+
+    @app.get("/office/s/<int:sid>/rollup.xlsx")
+    @admin_only
+    def rollup(sid: int):
+        season = pages.season(sid)
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "reports"
+            src.mkdir()
+            out = Path(tmp) / "rollup.xlsx"
+            pages.roll_up(season, pages.passing(sid, src), out)
+            data = out.read_bytes()
+        return send_bytes(data, f"{season.year}年报-汇总.xlsx", XLSX)
+
+    @app.get("/office/s/<int:sid>/export.<any(csv, json):to>")
+    @admin_only
+    def export(sid: int, to: str):
+        season = pages.season(sid)
+        with tempfile.TemporaryDirectory() as tmp:
+            text = runner.call(adapter.export, pages.passing(sid, Path(tmp)), to)
+        data = ("\ufeff" + text if to == "csv" else text).encode("utf-8")  # BOM: Excel opens the CSV as UTF-8
+        return send_bytes(data, f"{season.year}年报-导出.{to}",
+                          "text/csv; charset=utf-8" if to == "csv" else "application/json")
+
+    @app.get("/office/s/<int:sid>/overview")
+    @admin_only
+    def overview(sid: int):
+        season = pages.season(sid)
+        return render_template("overview.html", season=season, ov=desk.overview(sid))
+
+    @app.post("/office/s/<int:sid>/u/<int:uid>/explain")
+    @admin_only
+    def explain(sid: int, uid: int):
+        pages.season(sid)
+        pages.unit(sid, uid)
+        measure = request.form.get("measure", "")
+        if measure not in {m.key for m in adapter.measures()}:
+            abort(400, "未知的指标。")
+        desk.mark_explained(uid, measure, request.form.get("note", "").strip()[:2000])
+        return redirect(url_for("overview", sid=sid) + f"#m-{measure}", 303)

@@ -1,0 +1,79 @@
+"""A unit's pages, behind its own unguessable link (the link is its key): its blank workbook,
+its uploads and their findings, its explanations of big changes from last year."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, flash, g, redirect, render_template, request, url_for
+
+from . import adapter
+from .pages import Pages
+from .security import RateLimit
+from .store import TooLarge, shown_name
+
+
+def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
+    desk, runner, max_upload = pages.desk, pages.runner, pages.max_upload
+
+    def unit_by_token(token: str):
+        unit = desk.unit_by_token(token)
+        if unit is None:
+            abort(404)
+        g.unit = unit
+        return unit
+
+    @app.get("/u/<token>")
+    def unit_home(token: str):
+        unit = unit_by_token(token)
+        return render_template("unit.html", unit=unit, season=desk.season(unit.season_id), uploads=desk.uploads_of(unit.id),
+                               jumps=desk.jumps(unit))
+
+    @app.post("/u/<token>/explain")
+    def unit_explain(token: str):
+        unit = unit_by_token(token)
+        measure = request.form.get("measure", "")
+        if measure not in {j["measure"].key for j in desk.jumps(unit)}:
+            abort(400, "这一指标没有需要说明的变化。")
+        text = request.form.get("text", "").strip()[:2000]
+        if not text:
+            abort(400, "请填写说明。")
+        desk.explain(unit.id, measure, text)
+        flash("已提交说明。")
+        return redirect(url_for("unit_home", token=token), 303)
+
+    @app.get("/u/<token>/blank.xlsx")
+    def unit_blank(token: str):
+        unit = unit_by_token(token)
+        return pages.send_blank(desk.season(unit.season_id), unit)
+
+    @app.post("/u/<token>/upload")
+    def unit_upload(token: str):
+        unit = unit_by_token(token)
+        if not sends.allow(f"u{unit.id}"):
+            abort(429, "上传过于频繁，请稍后再试。")
+        f = request.files.get("file")
+        if f is None or not f.filename:
+            abort(400, "请选择要上传的文件。")
+        suffix = adapter.accepted(f.filename)
+        if suffix is None:
+            abort(400, "不支持这种文件：请上传 " + "、".join(adapter.ACCEPTED.values()) + "。")
+        try:
+            sha, size, path = desk.store(f.stream, suffix, max_upload)
+        except TooLarge:
+            abort(413)
+        if size == 0:
+            abort(400, "上传的文件是空的。")
+        name = shown_name(f.filename)
+        out = runner.check(path, name, desk.previous_path(unit))
+        upid = desk.record(unit.id, sha, size, suffix, name, out)  # the one transaction: then acknowledged
+        return redirect(url_for("unit_result", token=token, upid=upid), 303)
+
+    @app.get("/u/<token>/r/<int:upid>")
+    def unit_result(token: str, upid: int):
+        unit = unit_by_token(token)
+        up = pages.upload(upid, unit.id)
+        return render_template("result.html", up=up, unit=unit, season=desk.season(unit.season_id), office=False)
+
+    @app.get("/u/<token>/r/<int:upid>/marked.xlsx")
+    def unit_marked(token: str, upid: int):
+        unit = unit_by_token(token)
+        return pages.send_marked(pages.upload(upid, unit.id))
