@@ -207,6 +207,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "sheet-renamed": ("（可能被改名为“{name}”）", " (perhaps renamed “{name}”)"),
     "sheet-gone": ("（工作表被删除或改名）", " (deleted or renamed)"),
     "more-sheets": ("等 {n} 张", " (the first of {n})"),
+    "more-files": ("等 {n} 份", " and {n} more"),
+    "file-why": ("{name}（{why}）", "{name} ({why})"),  # a file and why it could not be read (a GovxlError)
     # a table's layout (S-LAYOUT)
     "layout-moved": ("从 {cell} 起，“{label}”等 {n} 个标签{moves}（可能{causes}）",
                      "from {cell} on, {n} labels (the first “{label}”) moved {moves} (perhaps {causes})"),
@@ -264,6 +266,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "kept-blank": ("（数据中保留空白，另给出各项之和）", " (the data keep the blank and give the sum of the parts beside it)"),
     # across years (X-CARRY, X-T2, X-YEAR, X-AGENCY, X-PREV)
     "last-cell": ("{file} {cell}", "{file} {cell}"),
+    "text-line": ("{source} 第 {line} 行", "{source} line {line}"),  # a line of a report's text file
+    "the-text": ("正文", "the text"),
     "last-terms": ("上年 {last}（{file} {cell}）{terms}", "last year {last} ({file} {cell}){terms}"),
     "plus": (" ＋ {label} {value}", " + {label} {value}"),
     "minus": (" － {label} {value}", " − {label} {value}"),
@@ -335,9 +339,10 @@ class Join:
 
 
 def shown(value: object, lang: str = "zh") -> object:
-    """A value as shown in `lang`: a Phrase or a Join made into text, anything else as it is."""
-    if isinstance(value, Phrase | Join):
-        return value.text(lang)
+    """A value as shown in `lang`: a Phrase, a Join or an error (govxl.errors.GovxlError) made into
+    text, anything else as it is."""
+    if isinstance(value, Phrase | Join) or callable(getattr(type(value), "text", None)):
+        return value.text(lang)  # type: ignore[attr-defined]
     return value
 
 
@@ -429,6 +434,8 @@ READ_ERRORS: dict[str, tuple[str, str]] = {
     "R-EDITION": ("未知的格式版本“{edition}”：本程序认识 {known}，请升级 govxl",
                   "unknown edition “{edition}”: this govxl knows {known}; upgrade govxl"),
     "R-EMPTYDIR": ("这是一个文件夹，其中没有 .xlsx 工作簿", "this is a folder without any .xlsx workbook"),
+    "R-OPENPYXL": ("文件已损坏或不是 xlsx 工作簿，无法读取：{name}（{kind}）",
+                   "the file is damaged or not an xlsx workbook and cannot be read: {name} ({kind})"),
     "R-MEMORY": ("无法读取：文件内容过多，内存不足", "cannot read: too much content for the memory available"),
     "R-UNEXPECTED": ("无法读取：文件结构异常（{detail}）；如确认文件无误，请把此信息报告给 govxl 开发者",
                      "cannot read: unexpected file structure ({detail}); if the file is sound, please report this "
@@ -502,6 +509,100 @@ READ_ERRORS.update({
     "R-AGG-NOYEAR": ("未填写报告年度", "no report year filled in"),
     "R-AGG-INSIDE": ("已汇总了同时输入的《{name}》{more}", "already sums “{name}”{more_en}, also given"),
 })
+
+
+# ------------------------------------------------------------------ why a command cannot do what it was asked
+# The code of a govxl.errors.UsageError (or CheckFailedError, SpecError): an impossible argument, an
+# output path that cannot be written, inputs that give nothing to do. {path} and the like are data.
+USAGE_ERRORS: dict[str, tuple[str, str]] = {
+    # an output file (govxl.safefile.prepare_output)
+    "U-SUFFIX": ("输出文件名应以 {suffix} 结尾：{path}", "the output file name must end in {suffix}: {path}"),
+    "U-OUTISDIR": ("输出路径是一个文件夹：{path}", "the output path is a folder: {path}"),
+    "U-OUTDIR": ("输出目录不存在：{path}", "the output folder does not exist: {path}"),
+    "U-EXISTS": ("文件已存在：{path}（如需覆盖，请加 --force）", "the file already exists: {path} (add --force to "
+                 "overwrite it)"),
+    "U-NOWRITE": ("没有权限写入目录：{path}", "no permission to write in the folder: {path}"),
+    "U-SAMEFILE": ("输出文件不能与输入文件相同：{path}（会覆盖输入，请换一个文件名）",
+                   "the output file cannot be an input file: {path} (it would overwrite the input; choose another "
+                   "name)"),
+    # check --summary x.csv (govxl.batch.prepare_csv)
+    "U-CSV-SUFFIX": ("汇总文件名应以 .csv 结尾：{path}", "the summary file name must end in .csv: {path}"),
+    "U-CSV-ISDIR": ("汇总文件路径是一个文件夹：{path}", "the summary file's path is a folder: {path}"),
+    "U-CSV-DIR": ("汇总文件的目录不存在：{path}", "the summary file's folder does not exist: {path}"),
+    # check --annotate FOLDER (govxl.check_outputs)
+    "U-ANNOTATE-FILE": ("--annotate 应为文件夹：{path}", "--annotate must be a folder: {path}"),
+    "U-ANNOTATE-PARENT": ("标注副本的上级文件夹不存在：{path}",
+                          "the folder that is to hold the marked-up copies' folder does not exist: {path}"),
+    "U-ANNOTATE-INSIDE": ("标注副本的文件夹 {folder} 在要读取的文件夹 {inside} 之中：下次再校验时，副本会被当作报告再读一遍；"
+                          "请换一个文件夹（或用以 . 开头的隐藏文件夹）",
+                          "the folder of the marked-up copies, {folder}, is inside the folder being read, {inside}: "
+                          "the next check would read the copies as reports again; choose another folder (or a hidden "
+                          "one, whose name starts with .)"),
+    "U-ANNOTATE-OVER": ("标注副本 {copy} 会覆盖输入文件 {path}；请换一个文件夹",
+                        "the marked-up copy {copy} would overwrite the input file {path}; choose another folder"),
+    "U-COPY-WRITE": ("无法写入 {path}：{why}", "cannot write {path}: {why}"),
+    # files and folders to read (govxl.files, govxl.crossyear)
+    "U-NOTFOUND": ("找不到文件或文件夹：{path}", "file or folder not found: {path}"),
+    "U-EMPTYDIR": ("文件夹中没有 .xlsx 工作簿：{path}", "the folder holds no .xlsx workbook: {path}"),
+    "U-NOFOLDER": ("找不到文件夹：{path}", "folder not found: {path}"),
+    # last year's report (check --previous, new --from)
+    "U-PREV-BOTH": ("--previous 与 --previous-dir 只能选一个", "give either --previous or --previous-dir, not both"),
+    "U-PREV-MANY": ("--previous 只能用于校验一个文件；校验多个文件时请用 --previous-dir 文件夹",
+                    "--previous is for checking one file; to check several, give --previous-dir FOLDER"),
+    "U-PREV-SAME": ("上年报告与要校验的是同一个文件：{path}", "last year's report is the very file being checked: {path}"),
+    "U-FROM-SAME": ("输出文件不能是上年报告本身：{path}", "the output file cannot be last year's report itself: {path}"),
+    "U-FROM-NOYEAR": ("上年报告 {path} 未填写报告年度，请用 --year 指定本年度",
+                      "last year's report {path} gives no report year: give this year with --year"),
+    "U-FROM-YEAR": ("上年报告 {path} 是 {last} 年的，不能作为 {year} 年报告的上一年",
+                    "last year's report {path} is for {last}, so it cannot be the year before {year}"),
+    # a new workbook (govxl.writer)
+    "U-YEAR": ("年度不合理：{year}", "implausible year: {year}"),
+    "U-AGENCY-LONG": ("填报单位名称过长（{n} 个字符，最多 {most} 个）",
+                      "the agency name is too long ({n} characters, at most {most})"),
+    "U-AGENCY-CHARS": ("填报单位名称含有控制字符或无法识别的字符，请检查后重新输入",
+                       "the agency name holds control characters or characters that cannot be recognised; check it "
+                       "and enter it again"),
+    # formats
+    "U-EXPORT-FORMAT": ("不支持的导出格式：{to}（可选 json、csv）", "export format not supported: {to} (json or csv)"),
+    "U-RENDER-FORMAT": ("不支持的格式：{to}（可选 {formats}）", "format not supported: {to} (one of {formats})"),
+    # render a report (govxl.render, govxl.narrative)
+    "U-CHECKFAILED": ("{file} 未通过校验，不能生成报告（如仍要生成，请加 --force）",
+                      "{file} fails its check, so no report is made from it (add --force to make it anyway)"),
+    "U-NOTITLE": ("工作簿封面没有填写填报单位或报告年度，无法生成报告标题；请在封面填写，或在正文文件第一行写“# 报告标题”",
+                  "the workbook's cover gives no agency or no year, so the report has no title: fill them in on the "
+                  "cover, or write \"# Title of the report\" as the first line of the text file"),
+    "U-NOREPORT": ("{edition} 版的模板（{source}）没有定义报告的章节（[report]），无法生成报告",
+                   "the template of edition {edition} ({source}) defines no sections of a report ([report]), so no "
+                   "report can be made"),
+    "U-TEXT-BIG": ("正文文件太大（超过 2 MB），请检查是否选错了文件：{path}",
+                   "the text file is too big (over 2 MB): is it the right file? {path}"),
+    "U-TEXT-MISSING": ("找不到正文文件：{path}", "text file not found: {path}"),
+    "U-TEXT-ISDIR": ("正文文件是一个文件夹：{path}", "the text file is a folder: {path}"),
+    "U-TEXT-OSERROR": ("无法读取正文文件 {path}：{why}", "cannot read the text file {path}: {why}"),
+    "U-TEXT-ENCODING": ("正文文件不是 UTF-8 或 GBK 编码的文本：{path}", "the text file is not UTF-8 or GBK text: {path}"),
+    "U-TEXT-BINARY": ("正文文件不是文本文件（例如 Word 文档），请另存为 .md 或 .txt：{path}",
+                      "the text file is not plain text (a Word document?): save it as .md or .txt: {path}"),
+    "U-TEXT-TABLE": ("{where}：“{heading}”由统计表生成，正文文件中不要写这一部分",
+                     "{where}: “{heading}” is made from the tables; leave this section out of the text file"),
+    "U-TEXT-TWICE": ("{where}：“{heading}”出现了两次", "{where}: “{heading}” is there twice"),
+    "U-TEXT-TITLE": ("{where}：以一个 # 开头的报告标题只能写在第一行",
+                     "{where}: the report's title (a line starting with one #) can only be the first line"),
+    "U-TEXT-HEADING": ("{where}：不认识的部分标题“{heading}”（正文中的部分应为 {wanted}）",
+                       "{where}: unknown section heading “{heading}” (the sections of the text are {wanted})"),
+    # aggregate and check --children (govxl.aggregate)
+    "U-AGG-NOFILES": ("没有找到 .xlsx 工作簿", "no .xlsx workbook found"),
+    "U-AGG-UNREADABLE": ("没有一份可以校验的报告：{some}{more}", "not one report can be checked: {some}{more}"),
+    "U-AGG-NONE": ("没有可以汇总的报告：{n} 份都未计入", "no report to sum: all {n} were left out"),
+    "U-CHILDREN-NOFILES": ("没有找到下级报告（.xlsx 工作簿）", "no child reports (.xlsx workbooks) found"),
+    "U-CHILDREN-NONE": ("没有可以比对的下级报告：{n} 份都未计入", "no child report to compare with: all {n} were left "
+                        "out"),
+    # the edition specs under templates/ (govxl.spec: a SpecError)
+    "U-NOTEMPLATES": ("找不到模板目录 templates/（安装不完整？）",
+                      "the template folder templates/ is missing (an incomplete installation?)"),
+    "U-EDITION": ("未知的格式版本“{edition}”（已知：{known}）", "unknown edition “{edition}” (known: {known})"),
+    "U-SPEC-TOML": ("{source}: TOML 语法错误：{why}", "{source}: TOML syntax error: {why}"),
+    "U-SPEC-READ": ("{source}: 无法读取：{why}", "{source}: cannot be read: {why}"),
+}
 
 
 def text(table: dict[str, tuple[str, str]], code: str, lang: str, params: dict) -> str:
