@@ -223,7 +223,7 @@ def measures() -> tuple[Measure, ...]:
                                jump.get("ratio"), jump.get("at_least", 0), jump.get("points")))
         return tuple(out)
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError(f"desk.toml: 无法读取：{exc}") from None
+        raise SpecError(code="U-SPEC-READ", source="desk.toml", why=str(exc)) from None
 
 
 def measures_of(report) -> dict[str, float | None]:
