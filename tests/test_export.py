@@ -168,7 +168,8 @@ def test_an_unreadable_file_is_reported_and_the_rest_exported(tmp_path, ed2021):
     r = run("export", junk, good, "--to", "json", "--lang", "en", text=False)
     en = json.loads(r.stdout)
     jsonschema.validate(en, export.schema())
-    assert en["reports"][0]["error"] == {"code": "R-NOTXLSX", "message": READ_ERRORS["R-NOTXLSX"][1]}
+    assert en["reports"][0]["error"] == {"code": "R-NOTXLSX", "message": READ_ERRORS["R-NOTXLSX"][1].format(
+        what_en="this is a text file")}
     assert "not exported: not an xlsx workbook" in r.stderr.decode()
     r = run("export", junk, good, "--to", "csv", text=False)
     assert {row["file"] for row in rows_of(r.stdout)} == {str(good)}
