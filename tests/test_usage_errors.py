@@ -117,3 +117,15 @@ def test_a_coded_error_survives_pickling_with_its_code(folder):
     assert (type(err), err.code, err.text("en")) == (UsageError, "U-PREV-SAME", said("U-PREV-SAME", "en", path="a.xlsx"))
     failed = pickle.loads(pickle.dumps(CheckFailedError(govxl.check(folder / "p.xlsx"))))
     assert failed.text("en") == said("U-CHECKFAILED", "en", file=str(folder / "p.xlsx")) and failed.report.findings
+
+
+def test_a_marked_up_copy_that_cannot_be_written_is_said_in_the_runs_language(folder):
+    """`check --annotate`: the copy's place is taken by a folder; the line saying so is English with
+    --lang en (the worker makes it in the run's language) and the catalogue's Chinese without."""
+    (folder / "ann" / "a.xlsx").mkdir(parents=True)
+    en = run("check", "a.xlsx", "--annotate", "ann", lang="en", cwd=folder)
+    assert en.exit_code == 2
+    assert f"a.xlsx: cannot write the marked-up copy: {said('U-OUTISDIR', 'en', path='ann/a.xlsx')}\n" in en.stderr
+    assert not CJK.search(english(en.stderr)), en.stderr
+    zh = run("check", "a.xlsx", "--annotate", "ann", cwd=folder)
+    assert zh.exit_code == 2 and f"a.xlsx：无法写出标注副本：{said('U-OUTISDIR', path='ann/a.xlsx')}\n" in zh.stderr
