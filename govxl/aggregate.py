@@ -157,7 +157,7 @@ def _edition_and_year(checked: list[Checked], names: dict[Path, str], edition: s
     if not reports:
         some = Join(tuple(phrase("file-why", name=names[c.path], why=c.error) for c in checked[:3]))
         raise UsageError(code="U-AGG-UNREADABLE", some=some,
-                         more=phrase("more-files", n=len(checked) - 3) if len(checked) > 3 else "")
+                         more=phrase("more-files", n=len(checked)) if len(checked) > 3 else "")
     given_year = year is not None
     if edition is None:
         edition = _majority([r.edition for r in reports], edition_ids())  # type: ignore[assignment]

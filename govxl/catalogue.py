@@ -212,7 +212,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "sheet-renamed": ("（可能被改名为“{name}”）", " (perhaps renamed “{name}”)"),
     "sheet-gone": ("（工作表被删除或改名）", " (deleted or renamed)"),
     "more-sheets": ("等 {n} 张", " (the first of {n})"),
-    "more-files": ("等 {n} 份", " and {n} more"),
+    "more-files": ("等 {n} 份", " and more ({n} in all)"),  # after the first few of n files
     "file-why": ("{name}（{why}）", "{name} ({why})"),  # a file and why it could not be read (a GovxlError)
     # a table's layout (S-LAYOUT)
     "layout-moved": ("从 {cell} 起，“{label}”等 {n} 个标签{moves}（可能{causes}）",

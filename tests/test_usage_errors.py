@@ -27,16 +27,17 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """a.xlsx and b.xlsx (2023, filled in, passing), p.xlsx (2022, blank, failing), an empty folder,
-    two files that are not workbooks and a report text with a heading the report does not have."""
+    folders of two and of four files that are not workbooks and a report text with a heading the
+    report does not have."""
     ed = load_edition("2021")
     filled = values(ed, NANGUAN_2023)
     govxl.new(tmp_path / "a.xlsx", agency="甲", year=2023, values=filled)
     govxl.new(tmp_path / "b.xlsx", agency="乙", year=2023, values=filled)
     govxl.new(tmp_path / "p.xlsx", agency="甲", year=2022)
     (tmp_path / "empty").mkdir()
-    for name in ("j1.xlsx", "j2.xlsx"):
-        (tmp_path / "junk" / name).parent.mkdir(exist_ok=True)
-        (tmp_path / "junk" / name).write_text("not a workbook", encoding="utf-8")
+    for name in ("junk/j1.xlsx", "junk/j2.xlsx", *(f"junk4/j{i}.xlsx" for i in range(1, 5))):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("not a workbook", encoding="utf-8")
     (tmp_path / "t.md").write_text("## 七、其他\n正文\n", encoding="utf-8")
     return tmp_path
 
@@ -57,6 +58,10 @@ def cases(folder: Path):
     yield (["aggregate", "junk", "-o", "s.xlsx", "--agency", "丙"], "U-AGG-UNREADABLE",
            {"some": Join(tuple(phrase("file-why", name=n, why=e) for n, e in zip(("j1.xlsx", "j2.xlsx"), junk))),
             "more": ""})
+    first = [(n, check_one(folder / "junk4" / n).error) for n in ("j1.xlsx", "j2.xlsx", "j3.xlsx")]
+    yield (["aggregate", "junk4", "-o", "s.xlsx", "--agency", "丙"], "U-AGG-UNREADABLE",
+           {"some": Join(tuple(phrase("file-why", name=n, why=e) for n, e in first)),
+            "more": phrase("more-files", n=4)})
     yield (["render", "a.xlsx", "-o", "r.html", "--text", "t.md"], "U-TEXT-HEADING",
            {"where": phrase("text-line", source="t.md", line=1), "heading": "七、其他", "wanted": wanted})
 
@@ -77,7 +82,7 @@ def test_usage_errors_in_english_and_in_chinese(folder):
         assert zh.exit_code == 2, (args, zh.output)
         assert zh.stderr == f"错误：{said(code, **params)}\n", args
         seen.append(code)
-    assert len(seen) == 10
+    assert len(seen) == 11
     assert not (folder / "s.xlsx").exists() and not (folder / "r.html").exists()
 
 
