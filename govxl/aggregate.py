@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .catalogue import Join
+from .catalogue import Join, phrase
 from .errors import GovxlError, InputsError, UsageError
 from .files import find_workbooks
 from .findings import Finding, Report
@@ -155,8 +155,9 @@ def _edition_and_year(checked: list[Checked], names: dict[Path, str], edition: s
                       year: int | None) -> tuple[str, int | None]:
     reports = [c.report for c in checked if c.report is not None]
     if not reports:
-        some = "、".join(f"{names[c.path]}（{c.error}）" for c in checked[:3])
-        raise UsageError(f"没有一份可以校验的报告：{some}" + (f"等 {len(checked)} 份" if len(checked) > 3 else ""))
+        some = Join(tuple(phrase("file-why", name=names[c.path], why=c.error) for c in checked[:3]))
+        raise UsageError(code="U-AGG-UNREADABLE", some=some,
+                         more=phrase("more-files", n=len(checked)) if len(checked) > 3 else "")
     given_year = year is not None
     if edition is None:
         edition = _majority([r.edition for r in reports], edition_ids())  # type: ignore[assignment]
@@ -278,7 +279,7 @@ def aggregate(paths: Iterable[str | os.PathLike], *, year: int | None = None, in
     """Find, check and sum the reports under `paths` (files or folders; `out`, if found there, is not read)."""
     files = iter_files(paths, skip=out)
     if not files:
-        raise UsageError("没有找到 .xlsx 工作簿")
+        raise UsageError(code="U-AGG-NOFILES")
     return combine(check_all(files, jobs), year=year, include_failing=include_failing)
 
 
@@ -338,7 +339,7 @@ def write_summary(agg: Aggregate, out: str | os.PathLike, *, agency: str, force:
 
     prepare_output(out, force, inputs=tuple(e.checked.path for e in agg.entries))  # never over an input
     if not agg.included:
-        raise UsageError(f"没有可以汇总的报告：{len(agg.entries)} 份都未计入")
+        raise UsageError(code="U-AGG-NONE", n=len(agg.entries))
     return write_workbook(out, agg.edition, agency=agency, year=agg.year, values=agg.sums, force=force,
                           extra=[list_sheet(agg)])
 
@@ -372,8 +373,8 @@ def check_children(parent: Report, paths: Iterable[str | os.PathLike], *, jobs: 
     (same edition and year as the parent, duplicates and failing reports left out and reported)."""
     files = iter_files(paths, skip=parent.file)
     if not files:
-        raise UsageError("没有找到下级报告（.xlsx 工作簿）")
+        raise UsageError(code="U-CHILDREN-NOFILES")
     agg = combine(check_all(files, jobs), edition=parent.edition, year=parent.year)
     if not agg.included:
-        raise UsageError(f"没有可以比对的下级报告：{len(agg.entries)} 份都未计入")
+        raise UsageError(code="U-CHILDREN-NONE", n=len(agg.entries))
     return agg.findings + compare_with_children(parent, [e.report for e in agg.included])  # type: ignore[misc]

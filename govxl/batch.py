@@ -123,11 +123,11 @@ def prepare_csv(path: str | os.PathLike) -> Path:
     """Validate the summary's path; raise UsageError with a clerk-readable reason."""
     out = Path(path)
     if out.suffix.lower() != ".csv":
-        raise UsageError(f"汇总文件名应以 .csv 结尾：{out}")
+        raise UsageError(code="U-CSV-SUFFIX", path=str(out))
     if out.is_dir():
-        raise UsageError(f"汇总文件路径是一个文件夹：{out}")
+        raise UsageError(code="U-CSV-ISDIR", path=str(out))
     if not out.parent.exists():
-        raise UsageError(f"汇总文件的目录不存在：{out.parent}")
+        raise UsageError(code="U-CSV-DIR", path=str(out.parent))
     if not os.access(out.parent, os.W_OK):
-        raise UsageError(f"没有权限写入目录：{out.parent}")
+        raise UsageError(code="U-NOWRITE", path=str(out.parent))
     return out

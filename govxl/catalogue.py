@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# why a file cannot be read, why a command cannot run: the code of a govxl.errors.GovxlError, its zh
+# and en text (govxl/catalogue_errors.py), held here too
+from .catalogue_errors import READ_ERRORS as READ_ERRORS
+from .catalogue_errors import USAGE_ERRORS as USAGE_ERRORS
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -207,6 +212,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "sheet-renamed": ("（可能被改名为“{name}”）", " (perhaps renamed “{name}”)"),
     "sheet-gone": ("（工作表被删除或改名）", " (deleted or renamed)"),
     "more-sheets": ("等 {n} 张", " (the first of {n})"),
+    "more-files": ("等 {n} 份", " and more ({n} in all)"),  # after the first few of n files
+    "file-why": ("{name}（{why}）", "{name} ({why})"),  # a file and why it could not be read (a GovxlError)
     # a table's layout (S-LAYOUT)
     "layout-moved": ("从 {cell} 起，“{label}”等 {n} 个标签{moves}（可能{causes}）",
                      "from {cell} on, {n} labels (the first “{label}”) moved {moves} (perhaps {causes})"),
@@ -264,6 +271,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "kept-blank": ("（数据中保留空白，另给出各项之和）", " (the data keep the blank and give the sum of the parts beside it)"),
     # across years (X-CARRY, X-T2, X-YEAR, X-AGENCY, X-PREV)
     "last-cell": ("{file} {cell}", "{file} {cell}"),
+    "text-line": ("{source} 第 {line} 行", "{source} line {line}"),  # a line of a report's text file
+    "the-text": ("正文", "the text"),
     "last-terms": ("上年 {last}（{file} {cell}）{terms}", "last year {last} ({file} {cell}){terms}"),
     "plus": (" ＋ {label} {value}", " + {label} {value}"),
     "minus": (" － {label} {value}", " − {label} {value}"),
@@ -335,9 +344,10 @@ class Join:
 
 
 def shown(value: object, lang: str = "zh") -> object:
-    """A value as shown in `lang`: a Phrase or a Join made into text, anything else as it is."""
-    if isinstance(value, Phrase | Join):
-        return value.text(lang)
+    """A value as shown in `lang`: a Phrase, a Join or an error (govxl.errors.GovxlError) made into
+    text, anything else as it is."""
+    if isinstance(value, Phrase | Join) or callable(getattr(type(value), "text", None)):
+        return value.text(lang)  # type: ignore[attr-defined]
     return value
 
 
@@ -355,153 +365,6 @@ def params_data(params: tuple) -> dict:
 def say(reason: str, lang: str, params: dict) -> str:
     """The template of `reason` in `lang`, filled in with `params` (shown in the same language)."""
     return text(REASONS, reason, lang, params)
-
-
-# ------------------------------------------------------------------ why a file could not be read
-# The code of a govxl.errors.GovxlError; JSON shows {"error": {"code", "message"}} (R-READ: a reason
-# without a code of its own yet).
-READ_ERRORS: dict[str, tuple[str, str]] = {
-    "R-MISSING": ("找不到文件：{path}", "file not found: {path}"),
-    "R-EMPTY": ("文件是空的：{path}", "the file is empty: {path}"),
-    "R-CORRUPT": ("文件已损坏或不完整，无法作为 xlsx 打开：{name}", "the file is damaged or incomplete; it cannot be "
-                  "opened as an xlsx workbook: {name}"),
-    "R-ENCRYPTED": ("文件已加密，请先取消密码再检查", "the file is encrypted: remove its password, then check it"),
-    "R-OLDXLS": ("这是旧版 Excel（.xls）文件，请在 Excel 或 WPS 中另存为 .xlsx 后再检查",
-                 "this is an old Excel (.xls) file: save it as .xlsx in Excel or WPS, then check it"),
-    "R-OLDDOC": ("这是旧版 Word（.doc）文档，不是 Excel 工作簿", "this is an old Word (.doc) document, not a workbook"),
-    "R-OLDOFFICE": ("这是旧版 Office 文件，不是 xlsx 工作簿；请另存为 .xlsx 后再检查",
-                    "this is an old Office file, not an xlsx workbook: save it as .xlsx, then check it"),
-    "R-NOTXLSX": ("不是 xlsx 工作簿：{what}", "not an xlsx workbook: {what_en}"),
-    "R-LOCKFILE": ("这是 Office 的临时锁定文件，不是工作簿：{name}", "this is an Office lock file, not a workbook: {name}"),
-    "R-BROKENLINK": ("这是一个失效的链接（指向的文件不存在，或链接形成循环）：{path}",
-                     "this is a broken link (its target does not exist, or the links form a loop): {path}"),
-    "R-FOLDER": ("这是一个文件夹，不是文件：{path}", "this is a folder, not a file: {path}"),
-    "R-NOTFILE": ("这不是普通文件（可能是设备或管道）：{path}",
-                  "this is not a regular file (perhaps a device or a pipe): {path}"),
-    "R-DENIED": ("没有权限读取文件：{path}", "no permission to read the file: {path}"),
-    "R-LONGNAME": ("文件名太长：{path}", "the file name is too long: {path}"),
-    "R-LINKLOOP": ("符号链接循环：{path}", "the symbolic links form a loop: {path}"),
-    "R-IO": ("磁盘读写错误：{path}", "a disk read error: {path}"),
-    "R-OSERROR": ("无法读取文件：{path}（{why}）", "cannot read the file: {path} ({why})"),
-    "R-XLSB": ("这是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后再检查",
-               "this is an Excel binary workbook (.xlsb): save it as .xlsx in Excel, then check it"),
-    "R-ODS": ("这是 OpenDocument（.ods）表格，请另存为 .xlsx 后再检查",
-              "this is an OpenDocument spreadsheet (.ods): save it as .xlsx, then check it"),
-    "R-DOCX": ("这是 Word 文档，不是 Excel 工作簿", "this is a Word document, not an Excel workbook"),
-    "R-ZIP": ("这是一个 zip 压缩包，但不是 xlsx 工作簿", "this is a zip archive, but not an xlsx workbook"),
-    # A hostile or broken package: refused before it costs more than seconds and a few hundred MB.
-    "R-BOMB": ("文件解压后体积异常巨大（疑似“压缩炸弹”），已拒绝读取",
-               "the file inflates to an abnormal size (a suspected zip bomb); it was not read"),
-    "R-RATIO": ("{what}解压后体积异常巨大（压缩比超过 {ratio} 倍，疑似“压缩炸弹”），已拒绝读取",
-                "{what_en} inflates to an abnormal size (compressed more than {ratio} times: a suspected zip bomb); "
-                "the file was not read"),
-    "R-PARTSIZE": ("{what}过大（解压后 {mb} MB），远超年报工作簿的规模（可能误填充了整行或整列），已拒绝读取",
-                   "{what_en} is too large ({mb} MB inflated), far beyond an annual report's workbook (perhaps whole "
-                   "rows or columns were filled); the file was not read"),
-    "R-INFLATE": ("文件已损坏或不完整（压缩数据无法解开）", "the file is damaged or incomplete (its compressed data cannot be "
-                  "unpacked)"),
-    "R-ENTRIES": ("文件中的部件数量异常（{n} 个），远超工作簿应有的数量，已拒绝读取",
-                  "the file holds an abnormal number of parts ({n}), far more than a workbook has; it was not read"),
-    "R-DUPPART": ("文件结构异常：部件 {part} 出现了两次（文件可能被篡改），已拒绝读取",
-                  "abnormal file structure: the part {part} is there twice (the file may have been tampered with); "
-                  "it was not read"),
-    "R-NOPART": ("工作簿缺少部件 {part}，文件可能已损坏", "the workbook lacks its part {part}; the file may be damaged"),
-    "R-ELEMENTS": ("{what}的内容多得异常（超过 {limit} 个 XML 元素），远超年报工作簿的规模（可能误填充了整行或整列），已拒绝读取",
-                   "{what_en} holds abnormally much (over {limit} XML elements), far beyond an annual report's "
-                   "workbook (perhaps whole rows or columns were filled); the file was not read"),
-    "R-DTD": ("文件包含不安全的 XML 内容（DTD/实体引用），已拒绝读取",
-              "the file holds unsafe XML (a DTD or entity references); it was not read"),
-    "R-BADXML": ("文件已损坏：{what}不是有效的 XML", "the file is damaged: {what_en} is not valid XML"),
-    "R-SHEETS": ("工作簿中有 {n} 张工作表，远超年报工作簿应有的数量，已拒绝读取",
-                 "the workbook has {n} sheets, far more than an annual report's workbook; it was not read"),
-    "R-DUPSHEET": ("工作簿中有两张同名的工作表“{name}”，文件可能已损坏或被篡改",
-                   "the workbook has two sheets named “{name}”; the file may be damaged or tampered with"),
-    "R-NOSHEET": ("工作表“{name}”的内容缺失（部件 {part} 不存在），文件已损坏",
-                  "the content of the sheet “{name}” is missing (its part {part} does not exist); the file is damaged"),
-    "R-NOTGOVXL": ("不是 govxl 生成的年报工作簿：缺少模板标识", "not a workbook made by govxl: its template identity "
-                   "is missing"),
-    "R-LAYOUT": ("不是 govxl 生成的年报工作簿：缺少模板标识，且表格版式与 {edition} 版不符（可能插入或删除了行、列）；"
-                 "请用 govxl new 重新生成后填写", "not a workbook made by govxl: its template identity is missing and its "
-                 "layout differs from edition {edition} (rows or columns inserted or deleted?); regenerate it with govxl new"),
-    "R-NEWER": ("模板版本 {version} 比本程序认识的版本（{edition} 版第 {known} 版）新，请升级 govxl",
-                "template version {version} is newer than this govxl knows (edition {edition}, version {known}): "
-                "upgrade govxl"),
-    "R-EDITION": ("未知的格式版本“{edition}”：本程序认识 {known}，请升级 govxl",
-                  "unknown edition “{edition}”: this govxl knows {known}; upgrade govxl"),
-    "R-EMPTYDIR": ("这是一个文件夹，其中没有 .xlsx 工作簿", "this is a folder without any .xlsx workbook"),
-    "R-MEMORY": ("无法读取：文件内容过多，内存不足", "cannot read: too much content for the memory available"),
-    "R-UNEXPECTED": ("无法读取：文件结构异常（{detail}）；如确认文件无误，请把此信息报告给 govxl 开发者",
-                     "cannot read: unexpected file structure ({detail}); if the file is sound, please report this "
-                     "to the govxl developers"),
-}
-
-# Why a report that is not a govxl workbook (Word, PDF, .xls, .ods, a web page) could not be read,
-# why last year's report could not be, and why the inputs of an aggregate cannot be combined.
-# {what} / {what_en}: the kind of document (govxl.importer.documents.KINDS).
-READ_ERRORS.update({
-    "R-PREVIOUS": ("上年报告 {file} 无法校验：{reason}", "last year's report {file} cannot be checked: {reason}"),
-    "R-ISDIR": ("这是一个文件夹，不是文件：{path}", "this is a folder, not a file: {path}"),
-    "R-NOTFILE": ("不是普通文件：{path}", "not a regular file: {path}"),
-    "R-NOACCESS": ("没有权限读取文件：{path}", "no permission to read the file: {path}"),
-    "R-OSERROR": ("无法读取文件：{path}（{why}）", "cannot read the file {path} ({why})"),
-    "R-TOOBIG": ("文件太大（{mb} MB），不像是一份年度报告：{name}",
-                 "the file is too big ({mb} MB) to be an annual report: {name}"),
-    "R-NEEDS": ("读取{what}需要 {package}：pip install {package}", "reading {what_en} needs {package}: "
-                "pip install {package}"),
-    "R-NOTABLES": ("{where}没有找到年度报告的统计表（表二、表三、表四的标签都不在）；如果表格是图片，无法导入",
-                   "no statistics table of an annual report was found in {where_en} (none of the labels of "
-                   "tables 2, 3 and 4); tables that are pictures cannot be read"),
-    "R-DOC-OLDDOC": ("{name}：这是旧版 Word（.doc）文档，请在 Word 或 WPS 中另存为 .docx 后再检查",
-                     "{name}: this is an old Word (.doc) document: save it as .docx in Word or WPS, then check it"),
-    "R-DOC-OLDOFFICE": ("{name}：这是旧版 Office 文件，请另存为 .docx 或 .xlsx 后再检查",
-                        "{name}: this is an old Office file: save it as .docx or .xlsx, then check it"),
-    "R-DOC-NOTKIND": ("{name}：文件内容不是{what}（可能已损坏或是其他类型的文件）",
-                      "{name}: the content is not {what_en} (damaged, or another kind of file)"),
-    "R-DOC-NOTPDF": ("{name}：文件名是 .pdf，但内容不是 PDF 文件", "{name}: named .pdf, but the content is not a PDF"),
-    "R-DOC-NOTXLS": ("{name}：文件名是 .xls，但内容不是{what}", "{name}: named .xls, but the content is not {what_en}"),
-    "R-DOC-PARTS": ("{what}中的部件数量异常（{n} 个），已拒绝读取",
-                    "{what_en} holds an abnormal number of parts ({n}); refused"),
-    "R-DOC-BOMB": ("{what}解压后体积异常巨大（疑似“压缩炸弹”），已拒绝读取",
-                   "{what_en} inflates to an abnormal size (a suspected zip bomb); refused"),
-    "R-DOC-CORRUPT": ("{name}：{what}已损坏或不完整，无法打开", "{name}: {what_en} is damaged or incomplete and "
-                      "cannot be opened"),
-    "R-DOC-DTD": ("{name}：文档中含有不允许的 XML 声明（DOCTYPE/ENTITY），已拒绝读取",
-                  "{name}: the document holds XML declarations that are not allowed (DOCTYPE/ENTITY); refused"),
-    "R-DOC-HUGE": ("{name}：{part}多得异常，远超年度报告的规模，已拒绝读取",
-                   "{name}: {part_en} is abnormally large, far beyond an annual report; refused"),
-    "R-DOC-UNREADABLE": ("{name}：无法读取这个{what}（文件已损坏或格式不受支持）",
-                         "{name}: cannot read {what_en} (damaged, or a format not supported)"),
-    "R-DOC-SHEET": ("{name}：无法读取这个{what}的工作表“{sheet}”（文件已损坏）",
-                    "{name}: cannot read sheet “{sheet}” of {what_en} (the file is damaged)"),
-    "R-PDF-PASSWORD": ("PDF 文件设有打开密码，请先取消密码再检查",
-                       "the PDF has an opening password: remove it, then check the file"),
-    "R-PDF-CRYPT": ("PDF 文件使用了不支持的加密方式，请先取消密码再检查",
-                    "the PDF uses an encryption that is not supported: remove its password, then check it"),
-    "R-PDF-DEEP": ("{name}：PDF 文件结构异常（嵌套过深），已拒绝读取",
-                   "{name}: the PDF's structure is abnormal (nested too deeply); refused"),
-    "R-PDF-BROKEN": ("{name}：PDF 文件已损坏或结构异常，无法读取", "{name}: the PDF is damaged or malformed and "
-                     "cannot be read"),
-    "R-PDF-LONG": ("PDF 有 {n} 页，不像是一份年度报告（最多读 {most} 页）：{name}",
-                   "the PDF has {n} pages, too many for an annual report (at most {most} are read): {name}"),
-    "R-PDF-NOPAGES": ("{name}：PDF 文件没有页面", "{name}: the PDF has no pages"),
-    "R-PDF-SCAN": ("{name}：PDF 没有文字层（可能是扫描件或图片），无法读取其中的数字；请提供带文字的 PDF、Word 或网页版报告",
-                   "{name}: the PDF has no text layer (a scan or a picture), so its numbers cannot be read; "
-                   "provide a PDF with text, a Word document or the web page of the report"),
-    "R-TEXT-ENCODING": ("{name}：无法识别文字编码（不是 UTF-8 或 GBK 文本），或者不是文本文件",
-                        "{name}: the text encoding is not recognised (neither UTF-8 nor GBK), or it is not a text "
-                        "file"),
-    "R-TEXT-BINARY": ("{name}：{what}", "{name}: {what_en}"),
-    # aggregate's inputs that cannot be combined (govxl.errors.InputsError: the headline, then one line each)
-    "R-AGG-MIXED": ("输入的报告不是同一版本和年度（应为 {want}{basis}），{n} 份不一致",
-                    "the reports are not all of one edition and year (expected {want_en}{basis_en}); {n} differ"),
-    "R-AGG-OVERLAP": ("输入中既有汇总报告，又有它已经汇总过的报告，会重复计算；请去掉其中之一",
-                      "a summary report is given together with reports it already sums, which would count twice; "
-                      "remove one or the other"),
-    "R-AGG-EDITION": ("{edition} 版", "edition {edition}"),
-    "R-AGG-YEAR": ("{year} 年", "year {year}"),
-    "R-AGG-NOYEAR": ("未填写报告年度", "no report year filled in"),
-    "R-AGG-INSIDE": ("已汇总了同时输入的《{name}》{more}", "already sums “{name}”{more_en}, also given"),
-})
 
 
 def text(table: dict[str, tuple[str, str]], code: str, lang: str, params: dict) -> str:

@@ -62,15 +62,16 @@ class Outputs:
                 done.copy = (_annotate_document(report, copy, self.lang) if getattr(report, "source", None)
                              else annotate(report, copy, self.lang))
             except OSError as exc:
-                done.error = f"无法写入 {copy}：{exc.strerror or exc}"
+                done.error = UsageError(code="U-COPY-WRITE", path=str(copy), why=str(exc.strerror or exc)).text(self.lang)
             except Exception as exc:  # noqa: BLE001 - one file's copy must not end the batch
-                done.error = str(unexpected(exc))
+                done.error = unexpected(exc).text(self.lang)
         if self.report is not None:
             try:
                 done.part = section(report, self.lang, self.strict, self.href(path) if done.copy else None,
                                     self.index.get(str(path), 0))
             except Exception as exc:  # noqa: BLE001
-                done.error = (done.error + "；" if done.error else "") + str(unexpected(exc))
+                done.error = (done.error + ("; " if self.lang == "en" else "；") if done.error else "") \
+                    + unexpected(exc).text(self.lang)
         return done
 
 
@@ -115,15 +116,14 @@ def prepare(args: list[Path], paths: list[Path], *, annotate: Path | None, repor
     if annotate is None:
         return out
     if annotate.exists() and not annotate.is_dir():
-        raise UsageError(f"--annotate 应为文件夹：{annotate}")
+        raise UsageError(code="U-ANNOTATE-FILE", path=str(annotate))
     if not annotate.exists() and not annotate.parent.exists():
-        raise UsageError(f"标注副本的上级文件夹不存在：{annotate.parent}")
+        raise UsageError(code="U-ANNOTATE-PARENT", path=str(annotate.parent))
     for a in [*args, *read_too]:
         if a.is_dir():
             rel = _inside(annotate, a)
             if rel is not None and not any(skipped(part) for part in rel.parts):
-                raise UsageError(f"标注副本的文件夹 {annotate} 在要读取的文件夹 {a} 之中：下次再校验时，副本会被"
-                                 "当作报告再读一遍；请换一个文件夹（或用以 . 开头的隐藏文件夹）")
+                raise UsageError(code="U-ANNOTATE-INSIDE", folder=str(annotate), inside=str(a))
     names: dict[str, Path] = {}  # relative name -> input: two inputs with one name get " (2)"
     wanted = {os.path.normcase(os.path.abspath(p)) for p in paths}
     for a in args:
@@ -141,6 +141,6 @@ def prepare(args: list[Path], paths: list[Path], *, annotate: Path | None, repor
             copy = annotate / rel
             for p in paths:
                 if same_file(copy, p):
-                    raise UsageError(f"标注副本 {copy} 会覆盖输入文件 {p}；请换一个文件夹")
+                    raise UsageError(code="U-ANNOTATE-OVER", copy=str(copy), path=str(p))
             out.copies[str(f)] = copy
     return out

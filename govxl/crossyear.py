@@ -114,7 +114,7 @@ def scan(directory: str | os.PathLike, jobs: int | None = None) -> tuple[list[Re
 
     root = Path(directory)
     if not root.is_dir():
-        raise UsageError(f"找不到文件夹：{root}")
+        raise UsageError(code="U-NOFOLDER", path=str(root))
     keep = _last_year_keys()
     reports, skipped = [], []
     for c in check_many(walk(root), jobs, keep_values=True):
@@ -147,13 +147,13 @@ class Previous:
              checking: Iterable[str | os.PathLike] = (), jobs: int | None = None) -> Previous | None:
         """None when neither is given. Raises UsageError / ReadError (naming last year's file)."""
         if file is not None and directory is not None:
-            raise UsageError("--previous 与 --previous-dir 只能选一个")
+            raise UsageError(code="U-PREV-BOTH")
         if file is not None:
             checking = list(checking)
             if len(checking) > 1:
-                raise UsageError("--previous 只能用于校验一个文件；校验多个文件时请用 --previous-dir 文件夹")
+                raise UsageError(code="U-PREV-MANY")
             if any(_same_file(file, p) for p in checking):
-                raise UsageError(f"上年报告与要校验的是同一个文件：{file}")
+                raise UsageError(code="U-PREV-SAME", path=str(file))
             from .session import check_one  # last year's report may be a Word or PDF document too
 
             last = check_one(file)
@@ -233,7 +233,7 @@ def new_from(source: str | os.PathLike, out: str | os.PathLike, *, agency: str |
     from .writer import write_workbook  # xlsxwriter: only when writing
 
     if _same_file(source, out):
-        raise UsageError(f"输出文件不能是上年报告本身：{out}")
+        raise UsageError(code="U-FROM-SAME", path=str(out))
     try:
         last = check_file(source)
     except GovxlError as exc:
@@ -241,9 +241,9 @@ def new_from(source: str | os.PathLike, out: str | os.PathLike, *, agency: str |
     if not last.ok():
         return last, None
     if last.year is None and year is None:
-        raise UsageError(f"上年报告 {source} 未填写报告年度，请用 --year 指定本年度")
+        raise UsageError(code="U-FROM-NOYEAR", path=str(source))
     if year is not None and last.year is not None and year != last.year + 1:
-        raise UsageError(f"上年报告 {source} 是 {last.year} 年的，不能作为 {year} 年报告的上一年")
+        raise UsageError(code="U-FROM-YEAR", path=str(source), last=last.year, year=year)
     new_year = year if year is not None else last.year + 1
     ed = load_edition(edition or edition_for_year(new_year))
     values, comments = carried(ed, last)

@@ -4,7 +4,7 @@
 class GovxlError(Exception):
     """Base class. The message is a one-line Chinese sentence fit to show a clerk.
 
-    With a `code` (govxl.catalogue.READ_ERRORS) the message is made from the catalogue's template
+    With a `code` (govxl.catalogue.READ_ERRORS or USAGE_ERRORS) the message is made from the catalogue's template
     and `params`, in Chinese as str(error) and in either language by :meth:`text`."""
 
     def __init__(self, message: str = "", *, code: str = "", **params: object) -> None:
@@ -13,6 +13,9 @@ class GovxlError(Exception):
             message = self._text("zh")
         super().__init__(message)
 
+    def __reduce__(self):  # picklable with its code and parameters (a worker process may raise it)
+        return _restore, (type(self), self.args, self.__dict__)
+
     def text(self, lang: str = "zh") -> str:
         """The message in `lang` (Chinese when no English template exists for it)."""
         if self.code and lang == "en":
@@ -20,11 +23,11 @@ class GovxlError(Exception):
         return str(self)
 
     def _text(self, lang: str) -> str:
-        from .catalogue import READ_ERRORS, text
+        from .catalogue import READ_ERRORS, USAGE_ERRORS, text
 
-        # a parameter may be another error (why last year's report could not be read): in `lang` too
-        params = {k: v.text(lang) if isinstance(v, GovxlError) else v for k, v in self.params.items()}
-        return text(READ_ERRORS, self.code, lang, params)
+        # a parameter may be another error (why last year's report could not be read), a Phrase or a
+        # Join: shown in `lang` too
+        return text(READ_ERRORS if self.code in READ_ERRORS else USAGE_ERRORS, self.code, lang, self.params)
 
 
 class SpecError(GovxlError):
@@ -55,8 +58,9 @@ class CheckFailedError(GovxlError):
     """The workbook failed its check and the operation needs one that passes (unless forced)."""
 
     def __init__(self, report) -> None:
-        super().__init__(f"{report.file} 未通过校验，不能生成报告（如仍要生成，请加 --force）")
+        super().__init__(code="U-CHECKFAILED", file=report.file)
         self.report = report
+
 
 
 class InputsError(UsageError):
@@ -92,6 +96,13 @@ class InputsError(UsageError):
             return f"{self.headline(lang)}: " + ", ".join(f"{f} ({why})" for f, why in lines[:shown]) + more
         more = f"等 {len(lines)} 份" if len(lines) > shown else ""
         return f"{self.headline(lang)}：" + "、".join(f"{f}（{why}）" for f, why in lines[:shown]) + more
+
+
+def _restore(cls: type, args: tuple, state: dict) -> GovxlError:
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
 
 
 def _inputs_error(code: str, offenders: list, shown: int, params: dict) -> InputsError:

@@ -160,7 +160,7 @@ def export_text(items: list[Checked], to: str, lang: str = "zh") -> str:
         return json_text(items, lang)
     if to == "csv":
         return csv_text(items)
-    raise UsageError(f"不支持的导出格式：{to}（可选 json、csv）")
+    raise UsageError(code="U-EXPORT-FORMAT", to=to)
 
 
 def write_export(items: list[Checked], to: str, out: str | os.PathLike, lang: str = "zh") -> Path:

@@ -62,12 +62,12 @@ def find_workbooks(paths: Iterable[str | os.PathLike], *, skip: str | os.PathLik
         if p.is_dir():
             found = walk(p, skip, suffixes)
             if not found and not keep_unfound:
-                raise UsageError(f"文件夹中没有 .xlsx 工作簿：{p}")
+                raise UsageError(code="U-EMPTYDIR", path=str(p))
             found = found or [p]
         elif p.exists() or p.is_symlink() or keep_unfound:
             found = [p]
         else:
-            raise UsageError(f"找不到文件或文件夹：{p}")
+            raise UsageError(code="U-NOTFOUND", path=str(p))
         for f in found:
             key = _key(f)
             if key not in seen:

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalogue import Join, Phrase, phrase
 from .errors import UsageError
 from .findings import Finding
 from .numbers import plain
@@ -47,7 +48,7 @@ class Narrative:
 
 def layout_of(edition: Edition) -> ReportLayout:
     if edition.report is None:
-        raise UsageError(f"{edition.id} 版的模板（{edition.source}）没有定义报告的章节（[report]），无法生成报告")
+        raise UsageError(code="U-NOREPORT", edition=edition.id, source=edition.source)
     return edition.report
 
 
@@ -57,14 +58,14 @@ def read_text(path: str | os.PathLike, edition: Edition) -> Narrative:
     p = Path(path)
     try:
         if p.stat().st_size > MAX_TEXT:
-            raise UsageError(f"正文文件太大（超过 2 MB），请检查是否选错了文件：{p}")
+            raise UsageError(code="U-TEXT-BIG", path=str(p))
         data = p.read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"找不到正文文件：{p}") from None
+        raise UsageError(code="U-TEXT-MISSING", path=str(p)) from None
     except IsADirectoryError:
-        raise UsageError(f"正文文件是一个文件夹：{p}") from None
+        raise UsageError(code="U-TEXT-ISDIR", path=str(p)) from None
     except OSError as exc:
-        raise UsageError(f"无法读取正文文件 {p}：{exc.strerror or exc}") from None
+        raise UsageError(code="U-TEXT-OSERROR", path=str(p), why=str(exc.strerror or exc)) from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(enc)
@@ -72,13 +73,13 @@ def read_text(path: str | os.PathLike, edition: Edition) -> Narrative:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes almost anything
-        raise UsageError(f"正文文件不是 UTF-8 或 GBK 编码的文本：{p}")
+        raise UsageError(code="U-TEXT-ENCODING", path=str(p))
     if "\x00" in text:
-        raise UsageError(f"正文文件不是文本文件（例如 Word 文档），请另存为 .md 或 .txt：{p}")
+        raise UsageError(code="U-TEXT-BINARY", path=str(p))
     return parse_text(text, edition, source=p.name)
 
 
-def parse_text(text: str, edition: Edition, source: str = "正文") -> Narrative:
+def parse_text(text: str, edition: Edition, source: str | None = None) -> Narrative:
     layout = layout_of(edition)
     out = Narrative()
     current: str | None = None
@@ -87,18 +88,18 @@ def parse_text(text: str, edition: Edition, source: str = "正文") -> Narrative
         line = raw.strip()
         if not line:
             continue
-        where = f"{source} 第 {n} 行"
+        where = phrase("text-line", source=phrase("the-text") if source is None else source, line=n)
         if line.startswith("##") and not line.startswith("###"):
             sec = _section_for(line[2:].strip(), layout, where)
             if sec.table is not None:
-                raise UsageError(f"{where}：“{sec.heading}”由统计表生成，正文文件中不要写这一部分")
+                raise UsageError(code="U-TEXT-TABLE", where=where, heading=sec.heading)
             if sec.key in out.sections:
-                raise UsageError(f"{where}：“{sec.heading}”出现了两次")
+                raise UsageError(code="U-TEXT-TWICE", where=where, heading=sec.heading)
             out.sections[sec.key] = []
             current = sec.key
         elif line.startswith("#") and not line.startswith("##"):
             if seen_content:
-                raise UsageError(f"{where}：以一个 # 开头的报告标题只能写在第一行")
+                raise UsageError(code="U-TEXT-TITLE", where=where)
             out.title = line[1:].strip() or None
         elif current is None:
             out.preamble.append(line)
@@ -108,7 +109,7 @@ def parse_text(text: str, edition: Edition, source: str = "正文") -> Narrative
     return out
 
 
-def _section_for(heading: str, layout: ReportLayout, where: str):
+def _section_for(heading: str, layout: ReportLayout, where: Phrase):
     ordinal, sep, name = heading.partition("、")
     for sec in layout.sections:
         if sep and ordinal.strip() == sec.ordinal:
@@ -117,8 +118,8 @@ def _section_for(heading: str, layout: ReportLayout, where: str):
     for sec in layout.sections:
         if name and name == _squash(sec.heading.partition("、")[2]):
             return sec
-    wanted = "、".join(f"“{s.heading}”" for s in layout.sections if s.table is None)
-    raise UsageError(f"{where}：不认识的部分标题“{heading}”（正文中的部分应为 {wanted}）")
+    wanted = Join(tuple(f"“{s.heading}”" for s in layout.sections if s.table is None))
+    raise UsageError(code="U-TEXT-HEADING", where=where, heading=heading, wanted=wanted)
 
 
 def _squash(s: str) -> str:

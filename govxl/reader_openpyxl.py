@@ -35,7 +35,7 @@ def read_xlsx_openpyxl(path: str | Path, sheets: set[str] | None = None, extra: 
             wb = openpyxl.load_workbook(p, data_only=False)
             cached = openpyxl.load_workbook(p, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds; all mean the same to a clerk
-        raise ReadError(f"文件已损坏或不是 xlsx 工作簿，无法读取：{p.name}（{type(exc).__name__}）") from None
+        raise ReadError(code="R-OPENPYXL", name=p.name, kind=type(exc).__name__) from None
     names = wb.sheetnames
     if sheets is not None and extra:
         others = set(names) - sheets - set(skip)

@@ -168,7 +168,9 @@ class HtmlReport:
         tds += [f'<td class="n">{escape(str(v))}</td>' for v in cells[5:8]]
         tds.append('<td class="nowrap">' + " · ".join(links) + "</td>")
         self.rows.append("<tr>" + "".join(tds) + "</tr>")
-        body = part if part is not None else f'<p class="note">{escape(self.t["unreadable"])}：{escape(row.reason)}</p>'
+        colon = ": " if self.lang == "en" else "："
+        body = part if part is not None else \
+            f'<p class="note">{escape(self.t["unreadable"])}{colon}{escape(row.reason)}</p>'
         self._parts.write(f'<section class="file" id="{anchor(i)}">\n<h2>{i}. {escape(str(path))}</h2>\n{body}\n'
                           "</section>\n")
 

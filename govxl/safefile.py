@@ -7,6 +7,7 @@ and :func:`atomic_write` / :func:`atomic_path`; every text cell of a CSV through
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -32,16 +33,16 @@ def prepare_output(path: str | os.PathLike, force: bool, suffix: str = ".xlsx",
     """
     out = Path(path)
     if out.suffix.lower() != suffix:
-        raise UsageError(f"输出文件名应以 {suffix} 结尾：{out}")
+        raise UsageError(code="U-SUFFIX", suffix=suffix, path=str(out))
     refuse_same_file(out, *inputs)
     if out.is_dir():
-        raise UsageError(f"输出路径是一个文件夹：{out}")
+        raise UsageError(code="U-OUTISDIR", path=str(out))
     if not out.parent.exists():
-        raise UsageError(f"输出目录不存在：{out.parent}")
+        raise UsageError(code="U-OUTDIR", path=str(out.parent))
     if out.exists() and not force:
-        raise OutputExistsError(f"文件已存在：{out}（如需覆盖，请加 --force）")
+        raise OutputExistsError(code="U-EXISTS", path=str(out))
     if not os.access(out.parent, os.W_OK):
-        raise UsageError(f"没有权限写入目录：{out.parent}")
+        raise UsageError(code="U-NOWRITE", path=str(out.parent))
     return out
 
 
@@ -60,7 +61,7 @@ def refuse_same_file(out: str | os.PathLike, *inputs: str | os.PathLike) -> None
     and writes one calls this (prepare_output does, for its `inputs`), even with --force."""
     for src in inputs:
         if same_file(Path(out), Path(src)):
-            raise UsageError(f"输出文件不能与输入文件相同：{out}（会覆盖输入，请换一个文件名）")
+            raise UsageError(code="U-SAMEFILE", path=str(out))
 
 
 # ------------------------------------------------------------------ how
@@ -112,7 +113,7 @@ def create_temp(folder: Path) -> tuple[int, str]:
             return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
         except FileExistsError:
             continue
-    raise FileExistsError(f"无法在 {folder} 中创建临时文件")
+    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), folder)  # no free temporary name
 
 
 # ------------------------------------------------------------------ what

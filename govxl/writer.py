@@ -93,11 +93,11 @@ def write_workbook(
     _Writer that draws more (govxl/annotate.py marks cells and adds a first sheet)."""
     out = prepare_output(path, force)
     if year is not None and not (1990 <= year <= 2200):
-        raise UsageError(f"年度不合理：{year}")
+        raise UsageError(code="U-YEAR", year=year)
     if len(agency) > AGENCY_MAX:
-        raise UsageError(f"填报单位名称过长（{len(agency)} 个字符，最多 {AGENCY_MAX} 个）")
+        raise UsageError(code="U-AGENCY-LONG", n=len(agency), most=AGENCY_MAX)
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\n" for ch in agency):
-        raise UsageError("填报单位名称含有控制字符或无法识别的字符，请检查后重新输入")
+        raise UsageError(code="U-AGENCY-CHARS")
     atomic_write(out, lambda tmp: (writer or _Writer)(edition, agency, year, dict(values or {}), dict(comments or {}),
                                                       password, extra or [], dict(cached or {}), dict(marks or {})).write(tmp))
     return out

@@ -146,7 +146,7 @@ def test_output_over_an_input_is_refused(two_hundred):
     target = reports[0][0]
     before = sha256(target)
     r = cli("aggregate", target, reports[1][0], "-o", target, "--agency", "县", "--force")
-    assert r.returncode == 2 and "输出文件不能与输入文件相同" in r.stderr
+    assert r.returncode == 2 and r.stderr == f"错误：{said('U-SAMEFILE', path=str(target))}\n"
     assert len(r.stderr.strip().splitlines()) == 1
     assert sha256(target) == before
 
@@ -258,9 +258,9 @@ def test_nothing_to_sum(tmp_path, ed2021):
     assert cli("aggregate", tmp_path, "-o", tmp_path / "s.xlsx", "--agency", "x").returncode == 2
     blank = govxl.new(tmp_path / "blank.xlsx", agency="空白", year=YEAR)
     r = cli("aggregate", blank, "-o", tmp_path / "s.xlsx", "--agency", "x")
-    assert r.returncode == 2 and "没有可以汇总的报告" in r.stderr and not (tmp_path / "s.xlsx").exists()
+    assert r.returncode == 2 and said("U-AGG-NONE", n=1) in r.stderr and not (tmp_path / "s.xlsx").exists()
     r = cli("aggregate", tmp_path / "missing", "-o", tmp_path / "s.xlsx", "--agency", "x")
-    assert r.returncode == 2 and "找不到文件或文件夹" in r.stderr
+    assert r.returncode == 2 and said("U-NOTFOUND", path=str(tmp_path / "missing")) in r.stderr
     r = cli("aggregate", blank, "-o", tmp_path / "s.xlsx", "--agency", " ")
     assert r.returncode == 2 and "--agency" in r.stderr
 

@@ -1,5 +1,5 @@
-"""The catalogue holds all prose: zh and en for every code and reason, and no finding made elsewhere
-carries Chinese text of govxl's own (official labels come from the spec, as data)."""
+"""The catalogue holds all prose: zh and en for every code and reason, and no finding or error made
+elsewhere carries Chinese text of govxl's own (official labels come from the spec, as data)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from said import said
 
 import govxl
-from govxl.catalogue import CATALOGUE, READ_ERRORS, REASONS, Join, phrase
+from govxl.catalogue import CATALOGUE, READ_ERRORS, REASONS, USAGE_ERRORS, Join, phrase
 from govxl.findings import Finding
 
 PACKAGE = Path(govxl.__file__).parent
@@ -29,7 +29,7 @@ def every_template():
     for r in CATALOGUE.values():
         yield pytest.param(r.zh, r.en, id=f"rule {r.id}")
         yield pytest.param(r.title_zh, r.title_en, id=f"title {r.id}")
-    for table, kind in ((REASONS, "reason"), (READ_ERRORS, "read error")):
+    for table, kind in ((REASONS, "reason"), (READ_ERRORS, "read error"), (USAGE_ERRORS, "usage error")):
         for code, (zh, en) in table.items():
             yield pytest.param(zh, en, id=f"{kind} {code}")
 
@@ -53,7 +53,7 @@ def test_every_code_and_reason_has_zh_and_en_with_the_same_placeholders(zh, en):
 
 def sources():
     for path in sorted(PACKAGE.rglob("*.py")):
-        if path.name != "catalogue.py":
+        if path.name not in ("catalogue.py", "catalogue_errors.py"):
             yield path, ast.parse(path.read_text(encoding="utf-8"), str(path))
 
 
@@ -70,7 +70,7 @@ def strings(node: ast.AST) -> list[str | tuple[str]]:
 
 
 def used_codes():
-    """(kind, code, where) for every rule, reason and read-error code named in govxl's source."""
+    """(kind, code, where) for every rule, reason and error code (read or usage) named in govxl's source."""
     for path, tree in sources():
         for node in ast.walk(tree):
             where = f"{path.relative_to(PACKAGE.parent)}:{getattr(node, 'lineno', 0)}"
@@ -84,7 +84,7 @@ def used_codes():
                     if kw.arg == "reason" and name in MAKERS:
                         yield from (("reason", s, where) for s in strings(kw.value))
                     if kw.arg == "code":
-                        yield from (("read error", s, where) for s in strings(kw.value))
+                        yield from (("error", s, where) for s in strings(kw.value))
             elif isinstance(node, ast.Dict):  # {"reason": "sheet-gone", ...}
                 for k, v in zip(node.keys, node.values):
                     if isinstance(k, ast.Constant) and k.value == "reason" and v is not None:
@@ -98,13 +98,13 @@ def used_codes():
                             yield from (("reason", s, where) for s in strings(v))
 
 
-TABLES = {"rule": CATALOGUE, "reason": REASONS, "read error": READ_ERRORS}
+TABLES = {"rule": CATALOGUE, "reason": REASONS, "error": READ_ERRORS | USAGE_ERRORS}
 
 
 def test_every_code_used_in_the_source_is_in_the_catalogue():
     used = list(used_codes())
     kinds = {kind for kind, _, _ in used}
-    assert kinds == set(TABLES), "the scan finds rules, reasons and read errors (else it has gone blind)"
+    assert kinds == set(TABLES), "the scan finds rules, reasons and errors (else it has gone blind)"
     missing = []
     for kind, code, where in used:
         if isinstance(code, tuple):  # an f-string: some code must start with its head
@@ -123,6 +123,12 @@ def test_every_reason_in_the_catalogue_is_used():
                  if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     heads = [code[0] for kind, code, _ in used_codes() if isinstance(code, tuple)]
     assert [r for r in REASONS if r not in constants and not any(r.startswith(h) for h in heads)] == []
+
+
+def test_every_usage_error_in_the_catalogue_is_used_and_none_is_also_a_read_error():
+    used = {code for kind, code, _ in used_codes() if kind == "error"}
+    assert [c for c in USAGE_ERRORS if c not in used] == []
+    assert set(USAGE_ERRORS) & set(READ_ERRORS) == set()
 
 
 def cjk_literals(node: ast.AST) -> list[str]:
@@ -252,3 +258,81 @@ def test_structure_findings_in_english_carry_no_chinese_but_official_labels(tmp_
         assert f.message() == said(f.rule, sheet=f.sheet, cell=f.cell, row=f.row_label, col=f.col_label,
                                    expected=f.shown("expected"), actual=f.shown("actual"),
                                    detail=said(f.reason, **dict(f.params)) if f.reason else f.detail)
+
+
+# ------------------------------------------------------------------ errors: prose from the catalogue only
+def error_classes() -> set[str]:
+    """govxl.errors.GovxlError and every class in govxl/ that derives from it (by name, transitively)."""
+    bases: dict[str, set[str]] = {}
+    for _, tree in sources():
+        for n in ast.walk(tree):
+            if isinstance(n, ast.ClassDef):
+                bases.setdefault(n.name, set()).update(ast.unparse(b).rsplit(".", 1)[-1] for b in n.bases)
+    found = {"GovxlError"}
+    while grown := {c for c, b in bases.items() if b & found} - found:
+        found |= grown
+    return found
+
+
+def prose_in_errors(tree: ast.AST, where: str, classes: set[str]):
+    """CJK string literals that go into a GovxlError: as its message (a positional argument), or as a
+    parameter without its English twin (`what=` needs `what_en=`), directly or through a local
+    variable assigned in the same function. A parameter given as **helper(...) is the helper's
+    (it gives both: govxl.importer.documents.what)."""
+    seen = set()
+    for func in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]:
+        assigned: dict[str, list[ast.AST]] = {}
+        for n in ast.walk(func):
+            if isinstance(n, ast.Assign):
+                for t in n.targets:
+                    for name in (t.elts if isinstance(t, ast.Tuple) else [t]):
+                        if isinstance(name, ast.Name):
+                            assigned.setdefault(name.id, []).append(n.value)
+        for call in ast.walk(func):
+            if not (isinstance(call, ast.Call) and ast.unparse(call.func).rsplit(".", 1)[-1] in classes):
+                continue
+            named = {kw.arg for kw in call.keywords}
+            args = [*call.args, *(kw.value for kw in call.keywords
+                                  if kw.arg is not None and not kw.arg.endswith("_en") and f"{kw.arg}_en" not in named)]
+            for arg in args:
+                found = cjk_literals(arg)
+                for name in {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)}:
+                    for value in assigned.get(name, []):
+                        found += cjk_literals(value)
+                for text in found:
+                    if (call.lineno, text) not in seen:  # the module is a scope too (a raise at its top)
+                        seen.add((call.lineno, text))
+                        yield f"{where}:{call.lineno}", text
+
+
+def test_no_error_is_raised_with_chinese_prose_outside_the_catalogue():
+    """Every GovxlError (UsageError, ReadError, SpecError, ...) made in govxl/ takes a code and
+    parameters, so that `--lang en` shows it in English."""
+    classes = error_classes()
+    assert {"UsageError", "OutputExistsError", "NoIdentityError", "CheckFailedError", "InputsError"} <= classes
+    found = [hit for path, tree in sources()
+             for hit in prose_in_errors(tree, str(path.relative_to(PACKAGE.parent)), classes)]
+    assert found == []
+
+
+def test_the_error_scan_sees_prose():
+    """The scan above is not blind: the forms it must catch, caught; the two-language forms passed."""
+    src = '''
+def a(p):
+    raise UsageError(f"输出目录不存在：{p}")
+def b(p):
+    msg = "找不到文件：" + p
+    raise errors.ReadError(msg)
+def c(p):
+    raise MyError(code="U-X", what="Word 文档")
+def d(p):
+    raise MyError(code="U-X", what="Word 文档", what_en="a Word document", **kind("PDF 文件"))
+def e(p):
+    raise UsageError(code="U-SUFFIX", path=str(p))
+class MyError(NotGovxlError):
+    pass
+raise SpecError("找不到模板目录")
+'''
+    classes = {"GovxlError", "UsageError", "ReadError", "NotGovxlError", "SpecError", "MyError"}
+    assert sorted(prose_in_errors(ast.parse(src), "x", classes)) == [
+        ("x:15", "找不到模板目录"), ("x:3", "输出目录不存在："), ("x:6", "找不到文件："), ("x:8", "Word 文档")]

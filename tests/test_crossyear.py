@@ -210,19 +210,21 @@ def test_previous_dir_with_two_good_candidates_is_ambiguous(tmp_path, last2022):
     assert f"X-PREV：{said('X-PREV', detail=why)}" in r.stdout and "X-CARRY" not in r.stdout
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--previous-dir", "."], "只能选一个"),
-    (["also"], "只能用于校验一个文件"),
-    (["missing"], "上年报告"),
-    (["same"], "同一个文件"),
+@pytest.mark.parametrize("extra, code", [
+    (["--previous-dir", "."], "U-PREV-BOTH"),
+    (["also"], "U-PREV-MANY"),
+    (["missing"], "R-PREVIOUS"),
+    (["same"], "U-PREV-SAME"),
 ])
-def test_previous_usage_errors_exit_2(tmp_path, last2022, extra, message):
+def test_previous_usage_errors_exit_2(tmp_path, last2022, extra, code):
     this = workbook(tmp_path / "2023年报.xlsx", "2021", 2023, THIS_MATCHED)
     previous = {"missing": tmp_path / "nope.xlsx", "same": this}.get(extra[0], last2022)
     files = [this, last2022] if extra == ["also"] else [this]
     opts = extra if extra[0].startswith("--") else []
     r = cli("check", *files, "--previous", previous, *opts)
-    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+    params = {"R-PREVIOUS": {"file": str(previous), "reason": said("R-MISSING", path=str(previous))},
+              "U-PREV-SAME": {"path": str(previous)}}.get(code, {})
+    assert r.returncode == 2 and r.stderr == f"错误：{said(code, **params)}\n"
     assert len(r.stderr.strip().splitlines()) == 1
 
 

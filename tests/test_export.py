@@ -14,6 +14,7 @@ import pytest
 from cli import run
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, sha256, values
 from render_helpers import distinct_inputs
+from said import said
 
 import govxl
 from govxl import export, safefile
@@ -179,12 +180,13 @@ def test_export_paths_and_inputs_untouched(tmp_path, ed2021):
     good = govxl.new(tmp_path / "good.xlsx", values=values(ed2021, NANGUAN_2023), agency="甲", year=2023)
     before = sha256(good)
     for args, reason in [
-        ([good, "-o", tmp_path / "x.json", "--to", "csv"], "应以 .csv 结尾"),
+        ([good, "-o", tmp_path / "x.json", "--to", "csv"], said("U-SUFFIX", suffix=".csv", path=str(tmp_path / "x.json"))),
         ([good, "-o", tmp_path / "x.txt"], "--to"),
         ([good], "--to"),
-        ([tmp_path / "missing.xlsx", "--to", "csv"], "找不到文件或文件夹"),
-        ([tmp_path / "empty", "--to", "csv"], "找不到文件或文件夹"),
-        ([good, "-o", good.with_suffix(".csv"), "--to", "csv", good.with_suffix(".csv")], "不能与输入文件相同"),
+        ([tmp_path / "missing.xlsx", "--to", "csv"], said("U-NOTFOUND", path=str(tmp_path / "missing.xlsx"))),
+        ([tmp_path / "empty", "--to", "csv"], said("U-NOTFOUND", path=str(tmp_path / "empty"))),
+        ([good, "-o", good.with_suffix(".csv"), "--to", "csv", good.with_suffix(".csv")],
+         said("U-SAMEFILE", path=str(good.with_suffix(".csv")))),
     ]:
         good.with_suffix(".csv").write_text("keep", encoding="utf-8")
         r = run("export", *args, text=False)

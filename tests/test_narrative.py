@@ -83,10 +83,12 @@ def test_read_text_encodings(tmp_path, ed):
         assert read_text(p, ed).sections == {"overview": ["收到申请10件。"]}, enc
     p = tmp_path / "x.docx"
     p.write_bytes(b"PK\x03\x04\x00\x00binary")
-    with pytest.raises(UsageError, match="不是文本文件"):
+    with pytest.raises(UsageError) as binary:
         read_text(p, ed)
-    with pytest.raises(UsageError, match="找不到正文文件"):
+    assert (binary.value.code, binary.value.params) == ("U-TEXT-BINARY", {"path": str(p)})
+    with pytest.raises(UsageError) as missing:
         read_text(tmp_path / "missing.md", ed)
+    assert (missing.value.code, missing.value.params) == ("U-TEXT-MISSING", {"path": str(tmp_path / "missing.md")})
 
 
 # ------------------------------------------------------------------ R-TEXT

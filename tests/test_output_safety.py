@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from cli import run
 from helpers import FORMULA_PAYLOADS, NANGUAN_AGENCY, assert_no_formula_injection, sha256
+from said import said
 
 import govxl
 from govxl.errors import UsageError
@@ -95,8 +96,9 @@ def test_refuse_same_file(tmp_path, good):
     os.symlink(good, tmp_path / "link.xlsx")
     os.link(good, tmp_path / "hard.xlsx")
     for same in (good, tmp_path / "sub" / ".." / "good.xlsx", tmp_path / "link.xlsx", tmp_path / "hard.xlsx"):
-        with pytest.raises(UsageError, match="输出文件不能与输入文件相同"):
+        with pytest.raises(UsageError) as refused:
             refuse_same_file(same, tmp_path / "other.xlsx", good)
+        assert refused.value.code == "U-SAMEFILE" and str(refused.value) == said("U-SAMEFILE", path=str(same))
     refuse_same_file(tmp_path / "new.xlsx", good)  # a new name is fine
     shutil.copy(good, tmp_path / "copy.xlsx")
     refuse_same_file(tmp_path / "copy.xlsx", good)  # an equal copy is another file

@@ -22,9 +22,11 @@ from render_helpers import (
     merges,
     shown,
 )
+from said import said
 from test_layout import EXPECTED
 
 import govxl
+from govxl.catalogue import Join, phrase
 from govxl.errors import CheckFailedError, UsageError
 from govxl.narrative import parse_text
 from govxl.render import render_report
@@ -219,16 +221,17 @@ def test_render_output_paths(tmp_path, nanguan):
     text = tmp_path / "正文.md"
     text.write_text(TEXT, encoding="utf-8")
     cases = [
-        (["-o", nanguan.with_suffix(".html"), "--to", "docx"], "应以 .docx 结尾"),
+        (["-o", nanguan.with_suffix(".html"), "--to", "docx"],
+         said("U-SUFFIX", suffix=".docx", path=str(nanguan.with_suffix(".html")))),
         (["-o", tmp_path / "r.txt"], "--to"),
-        (["-o", tmp_path / "none" / "r.html"], "输出目录不存在"),
+        (["-o", tmp_path / "none" / "r.html"], said("U-OUTDIR", path=str(tmp_path / "none"))),
     ]
     for args, reason in cases:
         r = run("render", nanguan, *args)
         assert r.returncode == 2 and reason in r.stderr, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     r = run("render", nanguan, "--to", "md", "-o", tmp_path / "正文.md", "--text", text)
-    assert r.returncode == 2 and "不能与输入文件相同" in r.stderr
+    assert r.returncode == 2 and said("U-SAMEFILE", path=str(tmp_path / "正文.md")) in r.stderr
     assert text.read_text(encoding="utf-8") == TEXT and sha256(nanguan) == before
     r = run("render", nanguan, "-o", tmp_path / "r.docx", "--text", text)
     assert r.returncode == 0 and (tmp_path / "r.docx").is_file(), r.stderr
@@ -246,16 +249,20 @@ def test_render_prints_text_findings(tmp_path, nanguan):
     assert any("R-SECTION" in line and "五、存在的主要问题及改进情况" in line for line in lines)
 
 
-@pytest.mark.parametrize("content, reason", [
-    ("## 二、主动公开政府信息情况\n文字\n", "由统计表生成"),
-    ("## 七、附则\n文字\n", "不认识的部分标题"),
-    ("## 一、总体情况\n甲\n## 一、总体情况\n乙\n", "出现了两次"),
+@pytest.mark.parametrize("content, code, line, heading", [
+    ("## 二、主动公开政府信息情况\n文字\n", "U-TEXT-TABLE", 1, "二、主动公开政府信息情况"),
+    ("## 七、附则\n文字\n", "U-TEXT-HEADING", 1, "七、附则"),
+    ("## 一、总体情况\n甲\n## 一、总体情况\n乙\n", "U-TEXT-TWICE", 3, "一、总体情况"),
 ])
-def test_bad_text_file_is_one_line(tmp_path, nanguan, content, reason):
+def test_bad_text_file_is_one_line(tmp_path, nanguan, content, code, line, heading):
     text = tmp_path / "t.md"
     text.write_text(content, encoding="utf-8")
     r = run("render", nanguan, "-o", tmp_path / "r.html", "--text", text)
-    assert r.returncode == 2 and reason in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    sections = load_edition("2021").report.sections
+    params = {"wanted": Join(tuple(f"“{s.heading}”" for s in sections if s.table is None))} \
+        if code == "U-TEXT-HEADING" else {}
+    why = said(code, where=phrase("text-line", source="t.md", line=line), heading=heading, **params)
+    assert r.returncode == 2 and r.stderr == f"错误：{why}\n"
 
 
 def test_the_committed_example_is_current(tmp_path):

@@ -20,7 +20,7 @@ from ..batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals
 from ..errors import GovxlError
 from ..safetext import clean
 from ..session import check_many
-from .app import EXIT_FAIL, say
+from .app import EXIT_FAIL, current_lang, say
 from .printer import render_text, report_lines, unreadable_line
 
 # A progress bar is worth drawing only when a run takes more than a moment.
@@ -117,7 +117,7 @@ def _written(out: _Output, path: Path, done) -> bool:
     """Say what was written for one file (on stderr: stdout may be JSON); True if something failed."""
     if isinstance(done, GovxlError):  # `after` itself failed
         out.error(clean(path) + say("：无法写出标注副本或报告：", ": cannot write the marked-up copy or the report: ")
-                  + clean(done))
+                  + clean(done.text(current_lang())))
         return True
     if done.copy is not None:
         out.error(say("标注副本：", "marked-up copy: ") + clean(done.copy))

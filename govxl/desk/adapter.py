@@ -79,9 +79,9 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
         if previous is not None:
             report.findings += _cross_year(report, Path(previous))
     except GovxlError as exc:
-        return Outcome(UNREADABLE, reason=str(exc))
+        return Outcome(UNREADABLE, reason=exc.text(lang))
     except Exception as exc:  # noqa: BLE001 - an odd upload is a verdict, never a crash
-        return Outcome(UNREADABLE, reason=str(unexpected(exc)))
+        return Outcome(UNREADABLE, reason=unexpected(exc).text(lang))
     out = Outcome(PASSED if report.ok() else FAILED, edition=report.edition, agency=report.agency,
                   year=report.year, counts=report.counts, findings=[f.to_dict(lang) for f in report.findings])
     try:
@@ -223,7 +223,7 @@ def measures() -> tuple[Measure, ...]:
                                jump.get("ratio"), jump.get("at_least", 0), jump.get("points")))
         return tuple(out)
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError(f"desk.toml: 无法读取：{exc}") from None
+        raise SpecError(code="U-SPEC-READ", source="desk.toml", why=str(exc)) from None
 
 
 def measures_of(report) -> dict[str, float | None]:

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..catalogue import Join
 from ..errors import CheckFailedError, UsageError
 from ..export import usable_values
 from ..findings import Finding, Report
@@ -51,8 +52,7 @@ def build(report: Report, edition: Edition, text: Narrative | None = None) -> Do
     lines = title_lines(edition, report.agency, report.year, text)
     title = "".join(lines) or None
     if text is not None and title is None:
-        raise UsageError("工作簿封面没有填写填报单位或报告年度，无法生成报告标题；"
-                         "请在封面填写，或在正文文件第一行写“# 报告标题”")
+        raise UsageError(code="U-NOTITLE")
     parts: list[Part] = []
     for sec in layout.sections:
         if sec.table is not None:
@@ -77,7 +77,7 @@ def render_report(report: Report, to: str, out: str | os.PathLike, *, text: Narr
     from ..safefile import atomic_write, prepare_output
 
     if to not in FORMATS:
-        raise UsageError(f"不支持的格式：{to}（可选 {'、'.join(FORMATS)}）")
+        raise UsageError(code="U-RENDER-FORMAT", to=to, formats=Join(tuple(FORMATS)))
     if not report.ok() and not force:
         raise CheckFailedError(report)
     path = prepare_output(out, force=True, suffix=FORMATS[to], inputs=(report.file, *inputs))

@@ -13,7 +13,7 @@ def templates_dir() -> Path:
     for cand in (here / "templates", here.parent / "templates"):
         if (cand / "cover.toml").is_file():
             return cand
-    raise SpecError("找不到模板目录 templates/（安装不完整？）")
+    raise SpecError(code="U-NOTEMPLATES")
 
 
 def edition_ids() -> list[str]:

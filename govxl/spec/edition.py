@@ -9,6 +9,7 @@ from functools import cache, wraps
 from typing import TypeVar
 
 from ..a1 import cell_name, col_index, parse_range, range_name
+from ..catalogue import Join
 from ..errors import SpecError
 from .base import Keys, edition_ids, templates_dir
 from .model import (
@@ -50,8 +51,7 @@ def per_edition(derive: Callable[[Edition], T]) -> Callable[[Edition], T]:
 def load_edition(edition_id: str = "2021") -> Edition:
     path = templates_dir() / f"{edition_id}.toml"
     if not path.is_file():
-        known = "、".join(edition_ids())
-        raise SpecError(f"未知的格式版本“{edition_id}”（已知：{known}）")
+        raise SpecError(code="U-EDITION", edition=edition_id, known=Join(tuple(edition_ids())))
     return parse_edition(path.read_text(encoding="utf-8"), source=path.name)
 
 
@@ -59,7 +59,7 @@ def parse_edition(text: str, source: str = "<spec>") -> Edition:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: TOML 语法错误：{exc}") from None
+        raise SpecError(code="U-SPEC-TOML", source=source, why=str(exc)) from None
     return _Loader(source).edition(doc)
 
 

@@ -51,7 +51,7 @@ def load_aggregate_sheet() -> AggregateSheet:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))["aggregate"]
     except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError(f"{source}: 无法读取：{exc}") from None
+        raise SpecError(code="U-SPEC-READ", source=source, why=str(exc)) from None
     ld = Keys(source)
     ld.keys(raw, _AGG_KEYS, "aggregate", _AGG_KEYS)
     columns = []
@@ -91,7 +91,7 @@ def load_outputs() -> dict:
     try:
         raw = tomllib.loads((templates_dir() / source).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError(f"{source}: 无法读取：{exc}") from None
+        raise SpecError(code="U-SPEC-READ", source=source, why=str(exc)) from None
     ld = Keys(source)
     for part, (top, texts) in _OUT_KEYS.items():
         if part not in raw:
