@@ -254,6 +254,35 @@ def test_a_cut_page_says_where_it_stops_and_keeps_the_leading_cells(tmp_path, ed
     assert all(("requests", "results.partial", c) in r.values for c in T3_COLS)
 
 
+def fee_row_2019(items_change):
+    """The 2019 edition's report whose 行政事业性收费 本年增/减 is `items_change` (None: printed blank)."""
+    ed = load_edition("2019")
+    vals = {f.key: 0 for f in ed.fields if not f.is_total}
+    truth = published(ed, {**vals, ("active", "fees", "items_change"): items_change or 0})
+    truth[("active", "fees", "items_change")] = items_change
+    return ed, text_report(ed, truth, "pipe", year=2022)
+
+
+def test_a_page_cut_after_a_closed_empty_cell_keeps_it(tmp_path):
+    """`| 行政事业性收费 | 0 |  |` and the page stops: the closing `|` says the empty cell is whole."""
+    ed, text = fee_row_2019(None)
+    row = text.index("| 行政事业性收费")
+    r = import_report(write(tmp_path, text[:text.index("\n", row) + 1]))
+    assert r.values[("active", "fees", "items_last_year")] == 0
+    assert ("active", "fees", "items_change") in r.values and r.values[("active", "fees", "items_change")] is None
+    assert not [f for f in r.findings if f.row_label == "行政事业性收费"]
+
+
+def test_a_page_cut_on_a_minus_sign_drops_it(tmp_path):
+    """`| 0 | -` where the page stops is the start of `-1`, not a dash printed for 不适用."""
+    ed, text = fee_row_2019(-1)
+    r = import_report(write(tmp_path, text[:text.index("| -1", text.index("| 行政事业性收费")) + 3]))
+    assert ("active", "fees", "items_change") not in r.values
+    [f] = [f for f in r.findings if f.row_label == "行政事业性收费"]
+    assert f.rule == "I-ROW" and f.message() == said(
+        "I-ROW", row="行政事业性收费", detail=said("why", why=said("cut-numbers", got=1, want=2)))
+
+
 def test_a_page_cut_inside_a_number_drops_it(tmp_path, ed2021):
     truth = example(ed2021, new=(15, 0, 0, 0, 0, 0))
     assert truth[("requests", "new", "natural_person")] == 15

@@ -182,7 +182,11 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     if unknown:
         findings.append(Finding.of("I-TITLE", reason="names", params={"names": Join(tuple(unknown))}))
     res = Imported(file=str(path), edition=ed, agency=agency or t_agency, year=year or t_year, source=src.kind)
-    placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit()).run()
+    # The text stops on a digit or a sign: the last value may be the start of a longer number (`-` of
+    # `-1`); it stops on a `|` of a table row: the last cell is closed, even when it is empty.
+    end = src.ends.rstrip()
+    placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit() or src.ends[-1:] in "-－−",
+                       closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells")).run()
     res.findings = findings + placement.findings
     for key, val in placement.placed.items():
         res.values[key] = _number(res, ed.field(key), val)

@@ -35,8 +35,11 @@ class Placement:
 
 
 class Placer:
-    def __init__(self, ed: Edition, atoms: list[Atom], kind: str = "plain", cut_value: bool = False) -> None:
+    def __init__(self, ed: Edition, atoms: list[Atom], kind: str = "plain", cut_value: bool = False,
+                 closed: bool = False) -> None:
         self.ed = ed
+        # The text stops on a cell's closing `|`: its last cell is whole, even an empty one.
+        self.closed = closed
         # The text stops right after a digit: its last value may be the start of a longer number.
         last = next((a for a in reversed(atoms) if a.kind not in "BS"), None)
         self.cut = last if cut_value and last is not None and last.kind == "V" else None
@@ -142,7 +145,8 @@ class Placer:
         seg.atoms = [a for a in seg.atoms if (a.kind != "S" or self.positional) and a is not self.cut]
         if seg.truncated:
             # Where the text stops, an empty cell may be a cell cut before its number (`\t` of `\t12`).
-            if self.last is not None and self.last.kind == "E" and any(a is self.last for a in seg.atoms):
+            if self.last is not None and self.last.kind == "E" and not self.closed and \
+                    any(a is self.last for a in seg.atoms):
                 while seg.atoms and seg.atoms[-1].kind in "EBS":
                     seg.atoms.pop()
             if not seg.own_row:
