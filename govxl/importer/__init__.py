@@ -185,7 +185,7 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     # The text stops on a digit or a sign: the last value may be the start of a longer number (`-` of
     # `-1`); it stops on a `|` of a table row: the last cell is closed, even when it is empty.
     end = src.ends.rstrip()
-    placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit() or src.ends[-1:] in "-－−",
+    placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit() or src.ends.endswith(("-", "－", "−")),
                        closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells")).run()
     res.findings = findings + placement.findings
     for key, val in placement.placed.items():
