@@ -146,17 +146,23 @@ def prose_in_findings():
         yield from prose_in(tree, str(path.relative_to(PACKAGE.parent)))
 
 
+def assignments(func: ast.AST) -> dict[str, list[ast.AST]]:
+    """Each local name assigned in `func` (or a module), with the values assigned to it."""
+    assigned: dict[str, list[ast.AST]] = {}
+    for n in ast.walk(func):
+        if isinstance(n, ast.Assign):
+            for t in n.targets:
+                for name in (t.elts if isinstance(t, ast.Tuple) else [t]):
+                    if isinstance(name, ast.Name):
+                        assigned.setdefault(name.id, []).append(n.value)
+    return assigned
+
+
 def prose_in(tree: ast.AST, where: str):
     """CJK string literals that go into a finding: an argument of Finding(...), Finding.of(...),
     phrase(...), Join(...), directly or through a local variable assigned in the same function."""
     for func in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]:
-        assigned: dict[str, list[ast.AST]] = {}
-        for n in ast.walk(func):
-            if isinstance(n, ast.Assign):
-                for t in n.targets:
-                    for name in (t.elts if isinstance(t, ast.Tuple) else [t]):
-                        if isinstance(name, ast.Name):
-                            assigned.setdefault(name.id, []).append(n.value)
+        assigned = assignments(func)
         for call in ast.walk(func):
             if not (isinstance(call, ast.Call) and ast.unparse(call.func) in MAKERS):
                 continue
@@ -281,13 +287,7 @@ def prose_in_errors(tree: ast.AST, where: str, classes: set[str]):
     (it gives both: govxl.importer.documents.what)."""
     seen = set()
     for func in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]:
-        assigned: dict[str, list[ast.AST]] = {}
-        for n in ast.walk(func):
-            if isinstance(n, ast.Assign):
-                for t in n.targets:
-                    for name in (t.elts if isinstance(t, ast.Tuple) else [t]):
-                        if isinstance(name, ast.Name):
-                            assigned.setdefault(name.id, []).append(n.value)
+        assigned = assignments(func)
         for call in ast.walk(func):
             if not (isinstance(call, ast.Call) and ast.unparse(call.func).rsplit(".", 1)[-1] in classes):
                 continue
