@@ -18,7 +18,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .errors import UsageError
 from .findings import Report
 from .numbers import show, tidy
@@ -26,6 +25,7 @@ from .rules import Key
 from .safefile import atomic_write, prepare_output, safe_text
 from .session import Checked, error_dict
 from .spec import Edition, Field, load_edition
+from .version import __version__
 
 EXPORT_FORMAT = 1
 CSV_COLUMNS = ("file", "agency", "year", "edition", "ok", "table", "row_key", "row_label", "col_key",

@@ -18,10 +18,10 @@ import tempfile
 from html import escape
 from pathlib import Path
 
-from . import __version__
 from .annotate import NOT_COPIED, marks_of, severity_word, worst
 from .findings import Report
 from .spec import load_edition, load_outputs
+from .version import __version__
 
 CSS = """
 @page { size: A4; margin: 15mm 12mm; }

@@ -19,13 +19,13 @@ from typing import Any
 
 import xlsxwriter
 
-from . import __version__
 from .a1 import cell_name, compress, parse_cell, parse_range, range_name, ranges
 from .errors import UsageError
 from .numbers import plain
 from .rules import Key, evaluate, rule_status
 from .safefile import atomic_write, prepare_output
 from .spec import CHECK_BAD, CHECK_OK, Edition, Field, Table
+from .version import __version__
 
 FONT = "宋体"
 LINE_HEIGHT = 15.0

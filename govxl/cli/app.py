@@ -18,9 +18,9 @@ import typer
 import typer.core
 from typer import _click
 
-from .. import __version__
 from ..errors import GovxlError, InputsError
 from ..safetext import clean
+from ..version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
 

@@ -7,9 +7,11 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from ..errors import ReadError
-from . import parts
 from .bounded import MAX_SHEETS, BoundedZip
 from .model import RawSheet, RawWorkbook
+from .parts import custom_props, memo, shared_strings, workbook_entries
+from .parts import rels as part_rels
+from .parts import styles as part_styles
 from .sheet import read_sheet
 from .sniff import sniff
 
@@ -31,7 +33,7 @@ def read_xlsx(path: str | Path, sheets: set[str] | None = None, extra: int = 0,
 
 def _read(z: BoundedZip, p: Path, sheets: set[str] | None, extra: int, rows: Mapping[str, int],
           skip: Collection[str]) -> RawWorkbook:
-    root_rels = parts.rels(z, "")
+    root_rels = part_rels(z, "")
     wb_part = next((t for t in root_rels.values() if t.endswith(".xml") and "workbook" in t), "xl/workbook.xml")
     if not z.has(wb_part):
         if z.has("xl/workbook.bin"):
@@ -41,13 +43,13 @@ def _read(z: BoundedZip, p: Path, sheets: set[str] | None, extra: int, rows: Map
         if z.has("word/document.xml"):
             raise ReadError(code="R-DOCX")
         raise ReadError(code="R-ZIP")
-    defined, sheet_els, structure_locked = parts.memo(z, wb_part, "workbook", parts.workbook_entries)
+    defined, sheet_els, structure_locked = memo(z, wb_part, "workbook", workbook_entries)
     types: list[tuple[str, str]] = []
-    rels = parts.rels(z, wb_part, types)
+    rels = part_rels(z, wb_part, types)
     wb_rels_types = {t: rels.get(i) for i, t in types}
     names = dict(defined)
-    strings = parts.shared_strings(z, wb_rels_types.get("sharedStrings"))
-    styles = parts.styles(z, wb_rels_types.get("styles"))
+    strings = shared_strings(z, wb_rels_types.get("sharedStrings"))
+    styles = part_styles(z, wb_rels_types.get("styles"))
     out: list[RawSheet] = []
     if len(sheet_els) > MAX_SHEETS:
         raise ReadError(code="R-SHEETS", n=len(sheet_els))
@@ -71,4 +73,4 @@ def _read(z: BoundedZip, p: Path, sheets: set[str] | None, extra: int, rows: Map
             read_sheet(z, part, sheet, strings, rows.get(name))
         elif name in others and part and z.has(part):
             read_sheet(z, part, sheet, strings, rows.get(name))
-    return RawWorkbook(str(p), out, parts.custom_props(z), names, styles, structure_locked)
+    return RawWorkbook(str(p), out, custom_props(z), names, styles, structure_locked)

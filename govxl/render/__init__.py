@@ -9,7 +9,7 @@ Headings, order, labels and merges all come from the edition spec.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalogue import Join
@@ -17,32 +17,11 @@ from ..errors import CheckFailedError, UsageError
 from ..export import usable_values
 from ..findings import Finding, Report
 from ..narrative import Narrative, check_text, layout_of, title_lines
-from ..spec import Edition, Table, load_edition
-from .grid import Cell, grid
+from ..spec import Edition, load_edition
+from .document import Document, Part
+from .grid import grid
 
 FORMATS = {"html": ".html", "md": ".md", "docx": ".docx"}
-
-
-@dataclass
-class Part:
-    """A section of the document: its official heading and either paragraphs or a table."""
-
-    heading: str
-    paragraphs: list[str] = field(default_factory=list)
-    table: Table | None = None
-    rows: list[list[Cell]] | None = None
-
-
-@dataclass
-class Document:
-    edition: Edition
-    title: str | None
-    preamble: list[str]
-    parts: list[Part]
-    agency: str | None = None
-    year: int | None = None
-    title_lines: list[str] = field(default_factory=list)  # where a long title may break
-    page_title: str = ""  # the title, or (tables only, no agency/year) the cover sheet's title
 
 
 def build(report: Report, edition: Edition, text: Narrative | None = None) -> Document:

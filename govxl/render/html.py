@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from .. import __version__
 from ..spec import Table
-from . import Document, Part
+from ..version import __version__
+from .document import Document, Part
 from .grid import Cell, column_shares, header_rows
 
 # Official documents are set in 仿宋 (body), 黑体 (headings), 小标宋 (title) and 宋体 (tables);

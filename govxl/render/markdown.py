@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from . import Document, Part
+from .document import Document, Part
 
 # Characters that would start Markdown syntax at the beginning of a paragraph.
 _LEADING = re.compile(r"^(#|>|[-+*] |\d+[.)] |=|\||`{3}|~{3})")

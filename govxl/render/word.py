@@ -14,8 +14,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .. import __version__
-from . import Document, Part
+from ..version import __version__
+from .document import Document, Part
 from .grid import column_shares, header_rows
 
 PAGE_W, PAGE_H = Cm(21.0), Cm(29.7)
