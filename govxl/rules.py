@@ -35,12 +35,6 @@ def evaluate(edition: Edition, inputs: Mapping[Key, float], stated: Mapping[Key,
     return out
 
 
-def totals_of(edition: Edition, inputs: Mapping[Key, float]) -> dict[Key, float]:
-    """Only the total cells, computed from the inputs (the right cached values for formulas)."""
-    values = evaluate(edition, inputs)
-    return {f.key: values[f.key] for f in edition.fields if f.is_total}
-
-
 def check(edition: Edition, values: Mapping[Key, float], tables: set[str] | None = None) -> list[Finding]:
     """Findings for every sum and balance that does not hold. `values` must hold every field."""
     findings: list[Finding] = []

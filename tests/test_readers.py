@@ -16,12 +16,12 @@ from xml.etree import ElementTree as ET
 import openpyxl
 import pytest
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, find, values
+from reference_reader import read_xlsx_openpyxl
 
 import govxl
 from govxl.checker import check_file
 from govxl.errors import ReadError
 from govxl.reader import M, parse_sheet_xml, parse_xml, read_xlsx
-from govxl.reader_openpyxl import read_xlsx_openpyxl
 from govxl.spec import load_edition
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -1,6 +1,6 @@
 """A lean, hardened reader of .xlsx files: zipfile + the C ElementTree parser, nothing else.
 
-openpyxl is the reference reader (see :mod:`govxl.reader_openpyxl`); this one reads only what a check
+openpyxl is the reference reader (tests/reference_reader.py); this one reads only what a check
 needs (cells of the named sheets, merges, protection, locking, identity) and is about fifty times
 faster. Sizes and element counts are bounded before anything is parsed, and no XML with a DTD is
 parsed at all. Its modules, bottom up: :mod:`.model` (RawWorkbook), :mod:`.sniff` (what a file is

@@ -16,8 +16,8 @@ import warnings
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from .errors import ReadError
-from .reader import RawCell, RawSheet, RawWorkbook, sniff
+from govxl.errors import ReadError
+from govxl.reader import RawCell, RawSheet, RawWorkbook, sniff
 
 
 def read_xlsx_openpyxl(path: str | Path, sheets: set[str] | None = None, extra: int = 0,
