@@ -388,3 +388,49 @@ def test_change_the_admin_password(app):
     c = app.test_client()
     assert c.post("/login", data={"password": PASSWORD, "csrf": csrf(c.get("/login").text)}).status_code == 200
     assert c.post("/login", data={"password": "a-new-password", "csrf": csrf(c.get("/login").text)}).status_code == 303
+
+
+# ------------------------------------------------------------------ the small things a clerk meets
+def test_small_things_a_clerk_meets(app, desk, tmp_path):
+    office = Office(app)
+    s24 = office.open_season(2024)
+    office.add_units(s24, "甲局\n乙局")
+    u24 = office.units(s24)
+    last = values(ED, NANGUAN_2023.rstrip() + "\n    结转下年度继续办理 自然人 3\n")
+    last[NEW] += 3
+    c = app.test_client()
+    f24 = fill(workbook(office, u24["甲局"], tmp_path, "a24.xlsx"), tmp_path / "甲局2024.xlsx", ED, last)
+    upload(c, office.link(u24["甲局"]), f24.read_bytes())
+    s25 = office.open_season(2025)
+    units = office.units(s25)
+    link = office.link(units["甲局"])
+    # the unit's page says where it stands
+    assert re.search(r'id="status" data-status="missing"', c.get(link).text)
+    # .xlsm is taken, as `govxl check` takes it
+    blank = workbook(office, units["甲局"], tmp_path, "a25.xlsx")
+    jump = {**good_values(ED), NEW: 150, ("requests", "carried_over", "natural_person"): 3}
+    jump[PUBLIC] += 143  # 150 new + 3 carried over, all answered
+    filled = fill(blank, tmp_path / "a25.xlsm", ED, jump)
+    page = result_page(c, upload(c, link, filled.read_bytes(), "年报.xlsm"))
+    assert standing(page) == "passed", re.findall(r'data-rule="([^"]+)"', page) + [page[-3000:]]
+    assert re.search(r'id="status" data-status="passed"', c.get(link).text)
+    # the unit explains its jump; the office sees the explanation on the unit's page
+    unit_page = c.get(link).text
+    assert 'data-measure="new"' in unit_page
+    c.post(link + "/explain", data={"measure": "new", "text": "新设窗口，申请量大增", "csrf": csrf(unit_page)})
+    assert "新设窗口，申请量大增" in office.c.get(units["甲局"]).text
+    # an unfilled blank is no value of the overview (not 新收 = 0)
+    upload(app.test_client(), office.link(units["乙局"]), workbook(office, units["乙局"], tmp_path, "b.xlsx").read_bytes())
+    ov = re.search(r'<section id="m-new">.*?</section>', office.c.get(s25 + "/overview").text, re.S).group(0)
+    assert "1 个单位有数据" in ov
+    # the export CSV starts with one BOM
+    data = office.c.get(s25 + "/export.csv").data
+    assert data.startswith("\ufeff".encode()) and not data[3:].startswith("\ufeff".encode())
+    # last year's reports: one of the season's own year is not used, and adds no unit
+    this_year = fill(govxl.new(tmp_path / "x.xlsx", agency="丙局", year=2025), tmp_path / "丙局2025.xlsx", ED,
+                     own_values(3))
+    r = office.c.post(s25 + "/previous", data={"csrf": office.token, "files": [(this_year.open("rb"), this_year.name)]},
+                      content_type="multipart/form-data")
+    assert r.status_code == 303
+    assert "1 份不是 2024 年度的报告，未使用（丙局2025.xlsx）" in office.c.get(s25).text
+    assert list(office.units(s25)) == ["甲局", "乙局"]

@@ -109,16 +109,16 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
 
     with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp:
         named = Path(tmp) / _plain_name(shown, Path(path).suffix)
-        shutil.copyfile(path, named)
         try:
+            shutil.copyfile(path, named)
             report = _check(named)
             report.file = shown
             if previous is not None:
                 report.findings += _cross_year(report, Path(previous), previous_name or shown)
         except GovxlError as exc:
-            return Outcome(UNREADABLE, reason=scrub(exc.text(lang), tmp))
+            return Outcome(UNREADABLE, reason=scrub(exc.text(lang), tmp, Path(path).parent))
         except Exception as exc:  # noqa: BLE001 - an odd upload is a verdict, never a crash
-            return Outcome(UNREADABLE, reason=scrub(unexpected(exc).text(lang), tmp))
+            return Outcome(UNREADABLE, reason=scrub(unexpected(exc).text(lang), tmp, Path(path).parent))
         status = verdict_of(report)
         matched = match(report, expect or {})
         report.findings += matched
