@@ -93,3 +93,29 @@ def test_no_terminal_and_no_password_says_what_to_do_and_leaves_nothing(tmp_path
                        capture_output=True, text=True, env={**env, "GOVXL_DESK_PASSWORD": "short"}, timeout=120)
     assert p.returncode == 2 and "至少 8 个字符" in p.stderr and not (tmp_path / "desk").exists()
     assert PASSWORD  # the password the other tests use is long enough
+
+
+def test_an_upload_too_large_for_the_server_is_answered_in_chinese(tmp_path):
+    import http.client
+    from urllib.parse import urlsplit
+
+    srv = DeskServer(tmp_path / "desk", jobs=0, extra=("--max-upload-mb", "1"))
+    try:
+        u = urlsplit(srv.url)
+        for size in (int(1.5 * (1 << 20)), 8 << 20):  # over the app's limit; over the server's own
+            conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+            conn.putrequest("POST", "/u/" + "A" * 32 + "/upload")
+            conn.putheader("Content-Type", "multipart/form-data; boundary=x")
+            conn.putheader("Content-Length", str(size))
+            conn.endheaders()
+            try:
+                conn.send(b"\0" * size)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            r = conn.getresponse()
+            body = r.read().decode("utf-8")
+            assert r.status == 413 and "文件太大" in body and "1 MB" in body, (size, body)
+            assert r.getheader("Content-Type").startswith("text/html")
+            conn.close()
+    finally:
+        srv.stop()

@@ -434,3 +434,17 @@ def test_small_things_a_clerk_meets(app, desk, tmp_path):
     assert r.status_code == 303
     assert "1 份不是 2024 年度的报告，未使用（丙局2025.xlsx）" in office.c.get(s25).text
     assert list(office.units(s25)) == ["甲局", "乙局"]
+
+
+def test_findings_in_english_with_lang_en(desk, tmp_path):
+    app = create_app(desk, Runner(0, "en"), **LIMITS)
+    office = Office(app)
+    season = office.open_season(2025)
+    office.add_units(season, "甲局")
+    unit = office.units(season)["甲局"]
+    old = fill(govxl.new(tmp_path / "o.xlsx", agency="甲局", year=2024), tmp_path / "2024.xlsx", ED,
+               unbalanced_values(ED))
+    c = app.test_client()
+    page = result_page(c, upload(c, office.link(unit), old.read_bytes()))
+    assert "the report is for 2024; this season collects 2025" in page
+    assert "new + carried over" in page  # T3-BAL, in English

@@ -66,12 +66,41 @@ def check_base_url(url: str) -> str | None:
     return url
 
 
+def plain_errors(max_upload_mb: int):
+    """The server's own answers (a request too large for it, before the app sees it) as the
+    desk's pages are: Chinese, HTML; a waitress channel class that gives them."""
+    from html import escape
+
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class DeskError(ErrorTask):
+        def execute(self) -> None:
+            e = self.request.error
+            text = (f"文件太大：上传的文件不能超过 {max_upload_mb} MB。" if e.code == 413
+                    else "请求无法处理（格式不正确）。")
+            body = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>出错了</title></head>'
+                    f'<body><h1>无法完成</h1><p id="error">{escape(text)}</p></body></html>').encode("utf-8")
+            self.status = f"{e.code} {e.reason}"
+            self.response_headers.extend([("Content-Type", "text/html; charset=utf-8"),
+                                          ("Content-Security-Policy", "default-src 'none'"),
+                                          ("X-Content-Type-Options", "nosniff")])
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class DeskChannel(HTTPChannel):
+        error_task_class = DeskError
+
+    return DeskChannel
+
+
 def _stop(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
 def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, threads: int, echo=print,
-          trust_proxy: bool = False, base_url: str | None = None) -> None:
+          trust_proxy: bool = False, base_url: str | None = None, lang: str = "zh") -> None:
     """Serve until SIGINT/SIGTERM. `port` None: the one kept in the folder (the first start: a free
     one, then kept); `base_url`: kept in the folder for the next starts."""
     from waitress.server import create_server
@@ -85,7 +114,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
     base_url = base_url or place.get("base_url")
     if port is None:
         port = int(place.get("port") or 0)
-    runner = Runner(jobs)
+    runner = Runner(jobs, lang)
     app = create_app(desk, runner, max_upload=max_upload_mb << 20, trust_proxy=trust_proxy, base_url=base_url)
     server = None
     old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -93,6 +122,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
         server = create_server(app, host=host, port=port, threads=threads,
                                max_request_body_size=(max_upload_mb + 2) << 20,
                                connection_limit=max(100, threads * 8), channel_timeout=300, ident="govxl-desk")
+        server.channel_class = plain_errors(max_upload_mb)
         remember(desk.folder, port=server.effective_port)
         shown = f"[{host}]" if ":" in host else host
         echo(f"收表台已启动：http://{shown}:{server.effective_port}/ （数据在 {desk.folder}；按 Ctrl+C 停止）")

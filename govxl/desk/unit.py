@@ -72,7 +72,7 @@ def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
         out = runner.check(path, name, desk.previous_path(unit), expect, unit.previous_name or "")
         copy = desk.copy_of(unit, sha, out.figures) if out.status != adapter.UNREADABLE else None
         if copy is not None:  # the same file or figures as another unit's: the office decides
-            out.findings.append(adapter.copy_finding(*copy))
+            out.findings.append(adapter.copy_finding(*copy, runner.lang))
             out.counts["warning"] = out.counts.get("warning", 0) + 1
             out.held = ",".join(x for x in (out.held, "D-COPY") if x)
         upid = desk.record(unit.id, sha, size, suffix, name, out)  # the one transaction: then acknowledged

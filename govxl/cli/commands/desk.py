@@ -78,7 +78,7 @@ def desk(
     try:
         server.serve(d, host=host, port=port, jobs=server.default_jobs() if jobs is None else jobs,
                      max_upload_mb=max_upload_mb, threads=threads, echo=typer.echo, trust_proxy=trust_proxy,
-                     base_url=base_url)
+                     base_url=base_url, lang=lang.value)
     except OSError as exc:
         fail(say(f"无法在 {host}:{port if port is not None else '上次的端口'} 上启动：",
                  f"cannot listen on {host}:{port if port is not None else 'the last port'}: ") + str(exc)[:200])
