@@ -345,6 +345,11 @@ def test_close_a_season_the_roll_up_frozen_then_reopen(app, desk, tmp_path):
     assert r.status_code == 400 and "收表已经结束" in r.text
     assert 'id="closed"' in c.get(links["乙局"]).text and 'id="upload"' not in c.get(links["乙局"]).text
     assert office.c.get(season + "/rollup.xlsx").data == frozen  # frozen
+    stored = desk.blob(desk.season(int(season.rsplit("/", 1)[1])).frozen_sha256, ".xlsx")
+    stored.write_bytes(frozen[:-10])  # damaged on disk: refused, not served
+    r = office.c.get(season + "/rollup.xlsx")
+    assert r.status_code == 409 and "损坏" in r.text
+    stored.write_bytes(frozen)
     assert office.c.post(season + "/reopen", data={"csrf": office.token}).status_code == 303
     assert result_page(c, upload(c, links["乙局"], later.read_bytes()))
     (tmp_path / "r.xlsx").write_bytes(office.c.get(season + "/rollup.xlsx").data)
@@ -448,3 +453,19 @@ def test_findings_in_english_with_lang_en(desk, tmp_path):
     page = result_page(c, upload(c, office.link(unit), old.read_bytes()))
     assert "the report is for 2024; this season collects 2025" in page
     assert "new + carried over" in page  # T3-BAL, in English
+
+
+def test_a_name_with_invisible_characters_kept_before_this_desk_never_makes_a_500(app, desk):
+    office = Office(app)
+    season = office.open_season(2025)
+    office.add_units(season, "县教育局")
+    import sqlalchemy as sa
+
+    from govxl.desk.db import units as units_table
+
+    with desk.engine.begin() as c:  # as an older desk kept it
+        c.execute(sa.update(units_table).values(name="县\u200b教育\ufeff局"))
+    (path,) = office.units(season).values()
+    r = office.c.get(path + "/blank.xlsx")
+    assert r.status_code == 200
+    assert office.c.get(season + "/blanks.zip").status_code == 200

@@ -95,7 +95,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         if isinstance(exc, RequestEntityTooLarge):
             msg = f"文件太大：上传的文件不能超过 {max_upload >> 20} MB。"
         else:
-            msg = exc.description if exc.code in (400, 429) and exc.description else {
+            msg = exc.description if exc.code in (400, 409, 429) and exc.description else {
                 404: "找不到这个页面。", 403: "没有权限。", 405: "不支持这种请求。"}.get(exc.code, "请求无法处理。")
         return render_template("error.html", code=exc.code, message=msg), exc.code
 

@@ -4,6 +4,7 @@ the roll-up and the comparison of units."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import secrets
 import tempfile
@@ -209,8 +210,11 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     @admin_only
     def rollup(sid: int):
         season = pages.season(sid)
-        if season.frozen_sha256:  # a closed season: the roll-up made when it was closed
-            return send_bytes(desk.blob(season.frozen_sha256, ".xlsx").read_bytes(), f"{season.year}年报-汇总.xlsx", XLSX)
+        if season.frozen_sha256:  # a closed season: the roll-up made when it was closed, as it was
+            data = desk.blob(season.frozen_sha256, ".xlsx").read_bytes()
+            if hashlib.sha256(data).hexdigest() != season.frozen_sha256:
+                abort(409, "固定的汇总文件已损坏：请重新开启本年度收表后再结束，以重新生成汇总。")
+            return send_bytes(data, f"{season.year}年报-汇总.xlsx", XLSX)
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "rollup.xlsx"
             pages.roll_up(season, out)

@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import abort, current_app, redirect, request, send_file, session, url_for
 
 from . import adapter
+from .names import clean_name
 from .store import Desk, safe_name, shown_name
 from .work import Runner
 
@@ -80,7 +81,7 @@ class Pages:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "blank.xlsx"
             try:
-                self.runner.call(_blank_in_worker, str(out), unit.name, season.year, season.edition,
+                self.runner.call(_blank_in_worker, str(out), clean_name(unit.name), season.year, season.edition,
                                  str(self.desk.previous_path(unit) or ""))
             except Exception as exc:  # noqa: BLE001 - a name the library refuses: a sentence, never a 500
                 msg = adapter.readable_error(exc)

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 PASSWORD_ENV = "GOVXL_DESK_PASSWORD"  # sets the admin password at first start without a prompt
@@ -117,7 +118,8 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
     runner = Runner(jobs, lang)
     app = create_app(desk, runner, max_upload=max_upload_mb << 20, trust_proxy=trust_proxy, base_url=base_url)
     server = None
-    old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    main = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
+    old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
     try:
         server = create_server(app, host=host, port=port, threads=threads,
                                max_request_body_size=(max_upload_mb + 2) << 20,
