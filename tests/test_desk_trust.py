@@ -469,3 +469,48 @@ def test_a_name_with_invisible_characters_kept_before_this_desk_never_makes_a_50
     r = office.c.get(path + "/blank.xlsx")
     assert r.status_code == 200
     assert office.c.get(season + "/blanks.zip").status_code == 200
+
+
+class _Said:
+    """A checked report as the library gives it: with or without a `verdict` of its own."""
+
+    def __init__(self, ok: bool, verdict=None) -> None:
+        self._ok = ok
+        if verdict is not None:
+            self.verdict = verdict
+
+    def ok(self) -> bool:
+        return self._ok
+
+
+def test_what_a_result_means_is_read_in_one_place():
+    from govxl.desk import adapter
+
+    assert adapter.verdict_of(_Said(True)) == "passed" and adapter.verdict_of(_Said(False)) == "failed"
+    assert adapter.verdict_of(_Said(True, "not_verified")) == "not_verified"
+    assert adapter.verdict_of(_Said(True, lambda: "failed")) == "failed"
+    assert adapter.standing("passed") == "passed" and adapter.standing("passed", "D-AGENCY") == "held"
+    assert adapter.standing("passed", "D-COPY", "count") == "passed"
+    assert adapter.standing("passed", "D-COPY", "leave") == "left_out"
+    assert adapter.standing("not_verified", "D-COPY", "count") == "not_verified"
+
+
+def test_a_report_not_verified_is_never_counted_as_passed(app, desk, tmp_path):
+    from govxl.desk import adapter
+
+    office = Office(app)
+    season = office.open_season(2025)
+    office.add_units(season, "甲局")
+    unit = desk.units(desk.seasons()[0].id)[0]
+    filled = fill(workbook(office, office.units(season)["甲局"], tmp_path, "b.xlsx"), tmp_path / "f.xlsx", ED,
+                  own_values(1))
+    sha, size, path = desk.store(filled.open("rb"), ".xlsx", 1 << 20)
+    out = adapter.check_upload(path, "年报.xlsx", None, "zh", {"year": 2025, "edition": "2021", "agency": "甲局"})
+    assert out.status == "passed"
+    out.status = "not_verified"  # as the library will say when a cell could not be read
+    upid = desk.record(unit.id, sha, size, ".xlsx", "年报.xlsx", out)
+    dash = office.c.get(season).text
+    assert left_out(dash) == {"甲局": "最近一次上传未能核实：没有发现错误，但有单元格无法读取"}
+    page = office.c.get(f"/office/upload/{upid}").text
+    assert standing(page) == "not_verified" and shown_verdict(page) == "未能核实"
+    assert office.c.get(season + "/rollup.xlsx").status_code == 400
