@@ -279,6 +279,17 @@ def test_a_stranger_slows_the_login_down_but_never_locks_the_office_out(app):
     time.sleep(LIMITS["login_limit"][1] + 0.2)  # the longest wait
     r = office.post("/login", data={"password": PASSWORD, "csrf": csrf(office.get("/login").text)})
     assert r.status_code == 303
+    # a browser the office logged in with before is never held up by a stranger's guesses
+    office.post("/logout", data={"csrf": csrf(office.get("/office").text)})
+    for _ in range(8):
+        c.post("/login", data={"password": "wrong", "csrf": csrf(c.get("/login").text)})
+    assert c.post("/login", data={"password": PASSWORD, "csrf": csrf(c.get("/login").text)}).status_code == 429
+    r = office.post("/login", data={"password": PASSWORD, "csrf": csrf(office.get("/login").text)})
+    assert r.status_code == 303
+    # a made-up device mark is no mark
+    forged = app.test_client()
+    forged.set_cookie("govxl_desk_device", "x.y")
+    assert forged.post("/login", data={"password": PASSWORD, "csrf": csrf(forged.get("/login").text)}).status_code == 429
 
 
 def test_forwarded_scheme_and_address_only_when_trusted(desk):

@@ -20,10 +20,31 @@ from .security import Backoff, verify_password
 from .store import TooLarge, parse_units, shown_name
 
 ACCOUNT = "admin"  # the office's one account: its tries are counted however many addresses they come from
+DEVICE = "govxl_desk_device"  # the cookie that marks a browser the office has logged in with
+
+
+class Devices:
+    """The device mark: a random id, signed with the desk's key (a stranger cannot make one)."""
+
+    def __init__(self, key: str) -> None:
+        from itsdangerous import BadSignature, URLSafeSerializer
+
+        self._s, self._bad = URLSafeSerializer(key, salt="govxl-desk-device"), BadSignature
+
+    def dumps(self, device: str) -> str:
+        return self._s.dumps(device)
+
+    def loads(self, value: str) -> str | None:
+        try:
+            got = self._s.loads(value) if value else None
+        except self._bad:
+            return None
+        return got if isinstance(got, str) and len(got) < 64 else None
 
 
 def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     desk, runner, max_upload = pages.desk, pages.runner, pages.max_upload
+    devices = Devices(app.config["SECRET_KEY"])
 
     @app.get("/")
     def home():
@@ -32,7 +53,11 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     @app.route("/login", methods=["GET", "POST"])
     def login():
         if request.method == "POST":
-            keys = [ACCOUNT] + ([f"ip:{request.remote_addr}"] if app.config["TRUST_PROXY"] else [])
+            # a browser the office logged in with before carries a device mark: its tries are counted on
+            # their own, so that a stranger's guesses (which slow the account down) never lock it out
+            device = devices.loads(request.cookies.get(DEVICE, ""))
+            keys = [f"device:{device}"] if device else [ACCOUNT]
+            keys += [f"ip:{request.remote_addr}"] if app.config["TRUST_PROXY"] else []
             wait = max(logins.wait(k) for k in keys)
             if wait > 0:
                 abort(429, f"密码输错次数较多，请 {int(wait) + 1} 秒后再试。")
@@ -44,8 +69,11 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
                 for k in keys:
                     logins.reset(k)
                 nxt = request.args.get("next", "")
-                return redirect(nxt if local_target(nxt) else url_for("office"), 303)
-            for k in keys:
+                resp = redirect(nxt if local_target(nxt) else url_for("office"), 303)
+                resp.set_cookie(DEVICE, devices.dumps(device or secrets.token_urlsafe(16)), max_age=400 * 86400,
+                                httponly=True, samesite="Lax", secure=request.is_secure)
+                return resp
+            for k in {*keys, ACCOUNT}:
                 logins.failed(k)
             flash("密码不正确。")
         return render_template("login.html")
