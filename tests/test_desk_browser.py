@@ -176,6 +176,7 @@ def test_a_season_in_the_browser(server, tmp_path):
         assert row.get_attribute("data-status") == "held"
         row.find_element(By.CSS_SELECTOR, "td.held a").click()
         css(By.ID, "count").click()
+        assert "已确认：计入汇总" in css(By.CSS_SELECTOR, "p.flash").text  # the decision's page, before going on
         office.get(dashboard)
         assert css(By.ID, "counted").text == "2"
         # the season closed: the unit's page takes no more uploads

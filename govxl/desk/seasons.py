@@ -55,8 +55,9 @@ class Seasons:
         up = b.latest
         if up is None:
             return "未报送"
-        full = self.upload(up.id)
-        desk_says = "；".join(f["message"] for f in full.findings or [] if str(f.get("rule", "")).startswith("D-"))
+        with self.engine.connect() as c:  # its findings only (not its drawing)
+            findings = c.execute(sa.select(uploads.c.findings).where(uploads.c.id == up.id)).scalar() or []
+        desk_says = "；".join(f["message"] for f in findings if str(f.get("rule", "")).startswith("D-"))
         if b.status == adapter.UNREADABLE:
             return f"最近一次上传无法校验：{up.reason}"
         if b.status == adapter.NOT_VERIFIED:
