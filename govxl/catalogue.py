@@ -137,6 +137,18 @@ _RULES = [
     Rule("AGG-READ", "warning", "无法校验的文件未计入", "Unreadable file left out",
          "《{actual}》无法校验，未计入：{detail}",
          "“{actual}” cannot be checked; left out: {detail}"),
+    # --- a report matched to its unit and season (govxl desk) ------------------------------
+    Rule("D-YEAR", "error", "报告年度应为本次收表的年度", "The report is for the season's year",
+         "报告年度为 {actual}，本次收的是 {expected} 年度的报告", "the report is for {actual}; this season collects {expected}"),
+    Rule("D-EDITION", "error", "报告格式应为本年度的版本", "The report uses the season's edition",
+         "报告格式为 {actual} 版，本年度应为 {expected} 版：请下载本单位的工作簿重新填写",
+         "the report uses edition {actual}; this season uses {expected}: download your workbook and fill it in again"),
+    Rule("D-AGENCY", "warning", "填报单位应为本单位", "The report is by this unit",
+         "报告的填报单位为“{actual}”，本单位为“{expected}”；公开办确认后才计入汇总",
+         "the report is by “{actual}”, this unit is “{expected}”; it counts once the office accepts it"),
+    Rule("D-COPY", "warning", "与其他单位的报告相同", "Same as another unit's report",
+         "本报告与“{expected}”的报告{detail}；公开办确认后才计入汇总",
+         "this report has the {detail} as the report of “{expected}”; it counts once the office accepts it"),
     # --- import of a published report (govxl import) --------------------------------------
     Rule("I-TABLE", "error", "报告中缺少统计表", "Table missing from the report",
          "报告中找不到这张统计表", "this table is not in the report"),
@@ -295,7 +307,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "dup-agency": ("填报单位和年度相同", "same agency and year"),
     "dup-values": ("数据完全相同", "same figures"),
     "failing": ("{n} 个错误：{rules}", "{n} errors: {rules}"),
-    "as-given": ("{zh}", "{en}"),  # a text made elsewhere in both languages (an error's message)
+    "as-given": ("{zh}", "{en}"),
+    # the desk's verdicts (govxl desk)
+    "desk-not-verified": ("没有发现错误，但有单元格无法读取，部分规则未能核实；请核对后重新上传",
+                          "no rule is broken, but some cells could not be read, so some rules were not checked; "
+                          "check the file and upload it again"),  # a text made elsewhere in both languages (an error's message)
 }
 
 # What a value of each kind should be (zh, en), by field kind.

@@ -158,9 +158,12 @@ class Client:
 class DeskServer:
     """`govxl desk FOLDER --port 0` in a child process; `url` once it listens."""
 
-    def __init__(self, folder: Path, db: str | None = None, jobs: int = 1, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, folder: Path, db: str | None = None, jobs: int = 1, extra: tuple[str, ...] = (),
+                 port: int | None = 0) -> None:
         env = {**os.environ, "GOVXL_DESK_PASSWORD": PASSWORD, "PYTHONUNBUFFERED": "1"}
-        cmd = [sys.executable, "-m", "govxl", "desk", str(folder), "--port", "0", "--jobs", str(jobs), *extra]
+        cmd = [sys.executable, "-m", "govxl", "desk", str(folder), "--jobs", str(jobs), *extra]
+        if port is not None:
+            cmd += ["--port", str(port)]
         if db:
             cmd += ["--db", db]
         self.log = open(Path(folder).parent / f"desk-{secrets.token_hex(3)}.log", "w+")
@@ -175,6 +178,7 @@ class DeskServer:
             m = re.search(r"(http://[^/\s]+/)", line)
             if m:
                 self.url = m.group(1)
+                self.links = self.proc.stdout.readline()  # where the units' links start
                 break
         if self.url is None:
             self.kill()

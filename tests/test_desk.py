@@ -505,7 +505,7 @@ def test_the_schema_is_what_the_migrations_make(desk):
     with desk.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         assert diff == []
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
 
 
 def test_the_command_is_listed_and_keeps_the_cli_light(tmp_path):
@@ -550,7 +550,7 @@ def test_word_and_pdf_uploads_go_through_the_same_door(app, season_with_two, tmp
         r = upload(client, links["乙局"], data, name)
         assert r.status_code == 303, name
         page = client.get(r.headers["Location"]).text
-        assert f"文件 {name}" in page
+        assert f"文件：{name}" in page
         # until govxl imports documents, the reader says what the file is; then it is checked
         if verdict(page) == "unreadable":
             assert kind in re.search(r'id="reason">([^<]*)<', page).group(1), page

@@ -154,6 +154,36 @@ def test_a_season_in_the_browser(server, tmp_path):
         res = run("check", summary)
         assert res.returncode == 0, res.stdout + res.stderr
         assert govxl.check(summary).values == govxl.check(good).values
+        # ... and the units left out, each with its reason, on the page
+        left = {r.get_attribute("data-unit"): r.find_elements(By.TAG_NAME, "td")[2].text
+                for r in office.find_elements(By.CSS_SELECTOR, "#left-out tbody tr")}
+        assert set(left) == set(UNITS[1:]) and left[UNITS[2]] == "未报送" and left[UNITS[1]].startswith("最近一次上传不通过")
+
+        # the third unit sends the first unit's report: not plain 通过, it waits for the office
+        office.get(dashboard)
+        office.find_elements(By.CSS_SELECTOR, "#units tbody tr td:nth-child(2) a")[2].click()
+        third = css(By.ID, "unit-link").text.strip()
+        unit.get(third)
+        unit.find_element(By.ID, "file").send_keys(str(good))
+        unit.find_element(By.ID, "upload").click()
+        v = unit.find_element(By.ID, "verdict")
+        assert v.get_attribute("data-standing") == "held" and v.text != "通过"
+        assert {li.get_attribute("data-rule") for li in unit.find_elements(By.CSS_SELECTOR, "#desk-findings li")} == {
+            "D-AGENCY", "D-COPY"}
+        # the office sees it waiting, opens it and counts it
+        office.get(dashboard)
+        row = office.find_element(By.CSS_SELECTOR, f'#units tbody tr[data-unit="{UNITS[2]}"]')
+        assert row.get_attribute("data-status") == "held"
+        row.find_element(By.CSS_SELECTOR, "td.held a").click()
+        css(By.ID, "count").click()
+        assert "已确认：计入汇总" in css(By.CSS_SELECTOR, "p.flash").text  # the decision's page, before going on
+        office.get(dashboard)
+        assert css(By.ID, "counted").text == "2"
+        # the season closed: the unit's page takes no more uploads
+        css(By.ID, "close").click()
+        assert css(By.ID, "closed").is_displayed()
+        unit.get(third)
+        assert unit.find_element(By.ID, "closed").is_displayed() and not unit.find_elements(By.ID, "upload")
     finally:
         quit_browser(office)
         quit_browser(unit)

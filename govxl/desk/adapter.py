@@ -16,6 +16,7 @@ nothing for a bad upload: an unreadable file is a verdict (``unreadable``) with 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,12 +29,38 @@ from typing import Any
 # answered "could not check" with the reader's reason.
 ACCEPTED: dict[str, str] = {
     ".xlsx": "Excel 工作簿（.xlsx）",
+    ".xlsm": "Excel 启用宏的工作簿（.xlsm）",
     ".xls": "Excel 97-2003 工作簿（.xls）",
     ".docx": "Word 文档（.docx）",
     ".pdf": "PDF 文件（.pdf）",
 }
 
 PASSED, FAILED, UNREADABLE = "passed", "failed", "unreadable"
+NOT_VERIFIED = "not_verified"  # no rule broken, but some rule could not be checked (a cell not read)
+HELD = "held"  # passed, but the office must accept it first (another agency's name, a copy)
+LEFT_OUT = "left_out"  # passed, but the office decided not to count it
+HOLDS = ("D-AGENCY", "D-COPY")  # the desk's findings that wait for the office's decision
+
+
+def verdict_of(report) -> str:
+    """What a checked report means: passed / failed / not_verified. The one place that reads the
+    library's verdict (``Report.verdict`` where govxl has it, else ``Report.ok()``)."""
+    v = getattr(report, "verdict", None)
+    if callable(v):
+        v = v()
+    if v in (PASSED, FAILED, NOT_VERIFIED):
+        return v
+    return PASSED if report.ok() else FAILED
+
+
+def standing(status: str, held: str = "", decision: str | None = None) -> str:
+    """What an upload's stored result means for the season: passed (counted in the roll-up),
+    held (waits for the office), left_out (the office said no), failed, not_verified, unreadable."""
+    if status != PASSED:
+        return status
+    if held and decision is None:
+        return HELD
+    return LEFT_OUT if decision == "leave" else PASSED
 
 
 def accepted(name: str) -> str | None:
@@ -55,6 +82,8 @@ class Outcome:
     findings: list[dict[str, Any]] = field(default_factory=list)
     html: str = ""  # the HTML findings (tables drawn, cells marked): govxl's report section
     measures: dict[str, float | None] = field(default_factory=dict)
+    held: str = ""  # the desk's findings that wait for the office (HOLDS), comma-separated
+    figures: str | None = None  # a digest of the report's non-zero figures (a copy has the same)
 
 
 def _check(path: Path):
@@ -68,43 +97,126 @@ def _check(path: Path):
 
 
 def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLike | None = None,
-                 lang: str = "zh") -> Outcome:
+                 lang: str = "zh", expect: dict | None = None, previous_name: str = "") -> Outcome:
     """Check the stored upload `path` (`shown`: the name to show for it); with `previous`, last
-    year's report of the unit, the cross-year relations (上年结转) are checked too."""
+    year's report of the unit, the cross-year relations (上年结转) are checked too; with `expect`
+    (year, edition, agency of the season and the unit), the report is matched to them. The file is
+    checked under its shown name in a temporary folder: no name of the store reaches a message."""
+    import shutil
+    import tempfile
+
     from ..errors import GovxlError, unexpected
 
-    try:
-        report = _check(Path(path))
-        report.file = shown
-        if previous is not None:
-            report.findings += _cross_year(report, Path(previous))
-    except GovxlError as exc:
-        return Outcome(UNREADABLE, reason=exc.text(lang))
-    except Exception as exc:  # noqa: BLE001 - an odd upload is a verdict, never a crash
-        return Outcome(UNREADABLE, reason=unexpected(exc).text(lang))
-    out = Outcome(PASSED if report.ok() else FAILED, edition=report.edition, agency=report.agency,
-                  year=report.year, counts=report.counts, findings=[f.to_dict(lang) for f in report.findings])
-    try:
-        from ..report_html import section
+    with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp:
+        named = Path(tmp) / _plain_name(shown, Path(path).suffix)
+        try:
+            shutil.copyfile(path, named)
+            report = _check(named)
+            report.file = shown
+            if previous is not None:
+                report.findings += _cross_year(report, Path(previous), previous_name or shown)
+        except GovxlError as exc:
+            return Outcome(UNREADABLE, reason=scrub(exc.text(lang), tmp, Path(path).parent))
+        except Exception as exc:  # noqa: BLE001 - an odd upload is a verdict, never a crash
+            return Outcome(UNREADABLE, reason=scrub(unexpected(exc).text(lang), tmp, Path(path).parent))
+        status = verdict_of(report)
+        matched = match(report, expect or {})
+        report.findings += matched
+        if any(f.severity == "error" for f in matched):
+            status = FAILED
+        out = Outcome(status, edition=report.edition, agency=report.agency, year=report.year, counts=report.counts,
+                      findings=[f.to_dict(lang) for f in report.findings],
+                      held=",".join(f.rule for f in matched if f.rule in HOLDS), figures=figures_of(report))
+        if status == NOT_VERIFIED:
+            from ..catalogue import say
 
-        out.html = section(report, lang) if report.edition else ""
-    except Exception as exc:  # noqa: BLE001 - the verdict stands without its drawing
-        from ..errors import unexpected
+            out.reason = say("desk-not-verified", lang, {})
+        try:
+            from ..report_html import section
 
-        out.html = ""
-        out.reason = str(unexpected(exc))
+            # the desk shows its own labelled line and verdict: the section's first line goes
+            out.html = re.sub(r'^<p class="about">.*?</p>', "", section(report, lang), count=1, flags=re.S) \
+                if report.edition else ""
+        except Exception as exc:  # noqa: BLE001 - the verdict stands without its drawing
+            out.html = ""
+            out.reason = scrub(str(unexpected(exc)), tmp)
+        out.html = scrub(out.html, tmp)
+        out.findings = [{k: scrub(v, tmp) if isinstance(v, str) else v for k, v in f.items()} for f in out.findings]
     out.measures = measures_of(report)
     return out
 
 
-def _cross_year(report, previous: Path) -> list:
+def _plain_name(shown: str, suffix: str) -> str:
+    stem = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", Path(shown).stem).strip(" .")[:80] or "upload"
+    return stem + suffix
+
+
+def scrub(text: str, *folders: str | os.PathLike) -> str:
+    """`text` without the server's folders (a temporary one, the desk's): a unit sees file names only."""
+    for f in folders:
+        for form in {str(f), str(Path(f).resolve())}:
+            text = text.replace(form + os.sep, "").replace(form, "")
+    return text
+
+
+def _norm(name: str | None) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+
+
+def match(report, expect: dict) -> list:
+    """The desk's findings of a report against its season and unit: a different year or edition
+    is an error (D-YEAR, D-EDITION); another agency's name a warning the office may accept (D-AGENCY)."""
+    from ..catalogue import Phrase
+    from ..findings import Finding
+
+    out = []
+    if report.edition is None or not expect:
+        return out
+    missing = Phrase("not-filled")
+    if report.year != expect["year"]:
+        out.append(Finding.of("D-YEAR", expected=expect["year"], actual=report.year if report.year else missing))
+    if report.edition != expect["edition"]:
+        out.append(Finding.of("D-EDITION", expected=expect["edition"], actual=report.edition))
+    if _norm(report.agency) != _norm(expect["agency"]):
+        out.append(Finding.of("D-AGENCY", expected=expect["agency"], actual=report.agency or missing))
+    return out
+
+
+def copy_finding(other: str, how: str, lang: str = "zh") -> dict:
+    """D-COPY: the report is the same file (how="sha") or has the same figures ("values") as `other`'s."""
+    from ..findings import Finding
+
+    return Finding.of("D-COPY", expected=other, reason=f"dup-{how}").to_dict(lang)
+
+
+def figures_of(report) -> str | None:
+    """A digest of the report's input figures (None when it has none but zeros)."""
+    import hashlib
+
+    values = report.values or {}
+    if report.edition is None or not any(values.values()):
+        return None
+    items = sorted((("/".join(k)), round(float(v or 0), 6)) for k, v in values.items() if v)
+    return hashlib.sha256(repr((report.edition, items)).encode()).hexdigest()
+
+
+def _cross_year(report, previous: Path, name: str) -> list:
+    import shutil
+    import tempfile
+
     from ..crossyear import compare
     from ..errors import GovxlError
 
-    try:
-        last = _check(previous)
-    except GovxlError:
-        return []
+    with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp:  # last year's file under its own name
+        named = Path(tmp) / _plain_name(name, previous.suffix)
+        shutil.copyfile(previous, named)
+        try:
+            last = _check(named)
+        except GovxlError:
+            return []
+        last.file = name
     if report.edition is None or last.edition is None or last.year is None or report.year != last.year + 1:
         return []
     return compare(report, last)
@@ -113,26 +225,29 @@ def _cross_year(report, previous: Path) -> list:
 def marked_copy(path: str | os.PathLike, shown: str, out: str | os.PathLike, lang: str = "zh") -> Path | None:
     """The marked-up copy of the stored upload `path` written to `out`; None when it cannot be
     made (an unreadable file has no cells to mark)."""
+    import shutil
     import tempfile
 
     from ..annotate import annotate, read_source
     from ..errors import GovxlError
 
-    try:
-        report = _check(Path(path))
-        if report.edition is None:
-            return None
-        if not getattr(report, "source", None):
-            raw = read_source(path)
-        else:  # a document: its numbers in a govxl workbook of the official layout, then marked
-            from ..importer import import_report
+    with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp:
+        named = Path(tmp) / _plain_name(shown, Path(path).suffix)
+        shutil.copyfile(path, named)
+        try:
+            report = _check(named)
+            if report.edition is None:
+                return None
+            if not getattr(report, "source", None):
+                raw = read_source(named)
+            else:  # a document: its numbers in a govxl workbook of the official layout, then marked
+                from ..importer import import_report
 
-            with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp:
-                raw = read_source(import_report(path).write_xlsx(Path(tmp) / "doc.xlsx", force=True))
-    except GovxlError:
-        return None
-    report.file = shown
-    return annotate(report, out, lang, raw=raw)
+                raw = read_source(import_report(named).write_xlsx(Path(tmp) / "doc.xlsx", force=True))
+        except GovxlError:
+            return None
+        report.file = shown
+        return annotate(report, out, lang, raw=raw)
 
 
 def blank_workbook(out: str | os.PathLike, *, agency: str, year: int, edition: str,
@@ -154,19 +269,35 @@ def blank_workbook(out: str | os.PathLike, *, agency: str, year: int, edition: s
     return new(out, edition=edition, agency=agency, year=year, force=True)
 
 
-def roll_up(paths: list[Path], out: str | os.PathLike, *, agency: str, year: int) -> Path:
-    """The summary workbook of `paths` (the passing reports), written to `out`."""
-    from ..aggregate import aggregate, write_summary
+def roll_up(paths: list[Path], out: str | os.PathLike, *, agency: str, year: int,
+            left_out: list[tuple[str, str]] = ()) -> Path:
+    """The summary workbook of `paths` (the reports the desk counts: each is summed, the desk has
+    decided on duplicates), written to `out`, with a sheet of the units left out and why."""
+    from ..aggregate import check_all, combine, list_sheet, sum_values
+    from ..writer import Extra, write_workbook
 
-    agg = aggregate(paths, year=year, jobs=1, out=out)
-    return write_summary(agg, out, agency=agency, force=True)
+    agg = combine(check_all(paths, 1), year=year)
+    for e in agg.entries:  # the office has seen the copies and accepted them: every one counts
+        if not e.included and e.report is not None and e.finding is not None and e.finding.rule == "AGG-DUP":
+            e.included, e.finding = True, None
+    agg.sums = sum_values(agg.edition, [e.report for e in agg.entries if e.included])
+    extra = [list_sheet(agg)]
+    if left_out:
+        extra.append(Extra("未计入的单位", ["单位", "原因"], [list(x) for x in left_out], [40, 80]))
+    return write_workbook(out, agg.edition, agency=agency, year=agg.year, values=agg.sums, force=True, extra=extra)
 
 
 def export(paths: list[Path], to: str) -> str:
-    """The reports' values as CSV or JSON text (`govxl export`)."""
+    """The reports' values as CSV or JSON text (`govxl export`), with the files' names only."""
+    import json
+
     from ..export import export_text, load
 
-    return export_text(load(paths), to)
+    text = export_text(load(paths), to)
+    for folder in {str(p.parent) for p in paths}:
+        text = scrub(text, folder)
+        text = text.replace(json.dumps(folder + os.sep)[1:-1], "")
+    return text
 
 
 def editions() -> list[str]:

@@ -15,20 +15,29 @@ from datetime import UTC, timedelta
 from flask import Flask, abort, render_template, request, session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import adapter, office, unit
+from . import adapter, manage, office, unit
 from .pages import Pages
-from .security import RateLimit
+from .security import Backoff, RateLimit
 from .store import Desk
 from .work import Runner
 
-STATUS_ZH = {"passed": "通过", "failed": "不通过", "unreadable": "无法校验", "missing": "未报送"}
+STATUS_ZH = {"passed": "通过", "failed": "不通过", "unreadable": "无法校验", "missing": "未报送",
+             "not_verified": "未能核实", "held": "待确认（暂不计入汇总）", "left_out": "不计入汇总（公开办决定）"}
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 
 
 def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20 << 20,
-               login_limit: tuple[int, float] = (10, 300.0), upload_limit: tuple[int, float] = (20, 60.0)) -> Flask:
+               login_limit: tuple[int, float] = (5, 30.0), upload_limit: tuple[int, float] = (20, 60.0),
+               trust_proxy: bool = False, base_url: str | None = None) -> Flask:
+    """`login_limit`: (failed logins before the backoff starts, its longest wait in seconds);
+    `trust_proxy`: the client's address and scheme from X-Forwarded-For/-Proto (only behind a
+    proxy that sets them); `base_url`: the address the units' links start with."""
     app = Flask(__name__)
+    if trust_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=desk.secret_key(),
         MAX_CONTENT_LENGTH=max_upload + (1 << 20),  # the form around the file too
@@ -37,11 +46,13 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="govxl_desk",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        TRUST_PROXY=trust_proxy,
+        BASE_URL=base_url,
     )
     runner = runner or Runner(0)
     app.extensions["desk"] = desk
     app.extensions["runner"] = runner
-    logins = RateLimit(*login_limit)
+    logins = Backoff(login_limit[0], login_limit[1])
     sends = RateLimit(*upload_limit)
 
     # ------------------------------------------------------------ every request
@@ -65,7 +76,8 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
     def _globals() -> dict:
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(32)
-        return {"csrf": session["csrf"], "STATUS_ZH": STATUS_ZH, "ACCEPTED": adapter.ACCEPTED,
+        return {"csrf": session["csrf"], "STATUS_ZH": STATUS_ZH, "ACCEPTED": adapter.ACCEPTED, "standing": adapter.standing,
+                "DESK_RULES": ("D-YEAR", "D-EDITION", "D-AGENCY", "D-COPY"),
                 "accept": ",".join(adapter.ACCEPTED), "max_mb": max_upload >> 20,
                 "findings_css": adapter.findings_css()}
 
@@ -83,7 +95,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         if isinstance(exc, RequestEntityTooLarge):
             msg = f"文件太大：上传的文件不能超过 {max_upload >> 20} MB。"
         else:
-            msg = exc.description if exc.code in (400, 429) and exc.description else {
+            msg = exc.description if exc.code in (400, 409, 429) and exc.description else {
                 404: "找不到这个页面。", 403: "没有权限。", 405: "不支持这种请求。"}.get(exc.code, "请求无法处理。")
         return render_template("error.html", code=exc.code, message=msg), exc.code
 
@@ -95,4 +107,5 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
     pages = Pages(desk, runner, max_upload)
     office.register(app, pages, logins)
     unit.register(app, pages, sends)
+    manage.register(app, pages)
     return app

@@ -28,6 +28,8 @@ seasons = sa.Table(
     sa.Column("edition", sa.String(16), nullable=False),
     sa.Column("agency", sa.Text, nullable=False, server_default=""),  # the office: agency of the roll-up
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),  # closed: no uploads, the roll-up frozen
+    sa.Column("frozen_sha256", sa.String(64)),  # the roll-up made when it was closed (file store, .xlsx)
 )
 
 units = sa.Table(
@@ -41,6 +43,9 @@ units = sa.Table(
     sa.Column("previous_suffix", sa.String(8)),
     sa.Column("previous_measures", sa.JSON),  # the overview's measures of last year's report
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("previous_name", sa.Text),  # last year's report as its file was called
+    sa.Column("retired_at", sa.DateTime(timezone=True)),  # retired: off the list, its history kept
+    sa.Column("former_names", sa.Text, nullable=False, server_default=""),  # before a rename, one a line
     sa.UniqueConstraint("season_id", "name", name="uq_units_season_name"),
 )
 
@@ -64,6 +69,9 @@ uploads = sa.Table(
     sa.Column("findings", sa.JSON, nullable=False),
     sa.Column("measures", sa.JSON, nullable=False),
     sa.Column("html", sa.Text, nullable=False, server_default=""),
+    sa.Column("figures", sa.String(64)),  # a digest of its non-zero figures: a copy has the same
+    sa.Column("held", sa.Text, nullable=False, server_default=""),  # D-AGENCY,D-COPY: waits for the office
+    sa.Column("decision", sa.String(16)),  # the office's: count / leave (None: not decided)
 )
 
 explanations = sa.Table(

@@ -4,6 +4,7 @@ the roll-up and the comparison of units."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import secrets
 import tempfile
@@ -14,13 +15,36 @@ from flask import Flask, abort, flash, redirect, render_template, request, sessi
 
 from ..safefile import safe_text
 from . import adapter
-from .pages import XLSX, Pages, admin_only, local_target, send_bytes
-from .security import RateLimit, verify_password
+from .pages import XLSX, Pages, admin_only, base_url, local_target, send_bytes
+from .security import Backoff, verify_password
 from .store import TooLarge, parse_units, shown_name
 
+ACCOUNT = "admin"  # the office's one account: its tries are counted however many addresses they come from
+DEVICE = "govxl_desk_device"  # the cookie that marks a browser the office has logged in with
 
-def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
+
+class Devices:
+    """The device mark: a random id, signed with the desk's key (a stranger cannot make one)."""
+
+    def __init__(self, key: str) -> None:
+        from itsdangerous import BadSignature, URLSafeSerializer
+
+        self._s, self._bad = URLSafeSerializer(key, salt="govxl-desk-device"), BadSignature
+
+    def dumps(self, device: str) -> str:
+        return self._s.dumps(device)
+
+    def loads(self, value: str) -> str | None:
+        try:
+            got = self._s.loads(value) if value else None
+        except self._bad:
+            return None
+        return got if isinstance(got, str) and len(got) < 64 else None
+
+
+def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     desk, runner, max_upload = pages.desk, pages.runner, pages.max_upload
+    devices = Devices(app.config["SECRET_KEY"])
 
     @app.get("/")
     def home():
@@ -29,17 +53,28 @@ def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
     @app.route("/login", methods=["GET", "POST"])
     def login():
         if request.method == "POST":
-            who = request.remote_addr or "?"
-            if not logins.allow(who):
-                abort(429, "登录尝试过多，请几分钟后再试。")
+            # a browser the office logged in with before carries a device mark: its tries are counted on
+            # their own, so that a stranger's guesses (which slow the account down) never lock it out
+            device = devices.loads(request.cookies.get(DEVICE, ""))
+            keys = [f"device:{device}"] if device else [ACCOUNT]
+            keys += [f"ip:{request.remote_addr}"] if app.config["TRUST_PROXY"] else []
+            wait = max(logins.wait(k) for k in keys)
+            if wait > 0:
+                abort(429, f"密码输错次数较多，请 {int(wait) + 1} 秒后再试。")
             if verify_password(request.form.get("password", ""), desk.setting("admin_hash")):
                 session.clear()
                 session["admin"] = True
                 session["csrf"] = secrets.token_urlsafe(32)
                 session.permanent = True
-                logins.reset(who)
+                for k in keys:
+                    logins.reset(k)
                 nxt = request.args.get("next", "")
-                return redirect(nxt if local_target(nxt) else url_for("office"), 303)
+                resp = redirect(nxt if local_target(nxt) else url_for("office"), 303)
+                resp.set_cookie(DEVICE, devices.dumps(device or secrets.token_urlsafe(16)), max_age=400 * 86400,
+                                httponly=True, samesite="Lax", secure=request.is_secure)
+                return resp
+            for k in {*keys, ACCOUNT}:
+                logins.failed(k)
             flash("密码不正确。")
         return render_template("login.html")
 
@@ -78,29 +113,34 @@ def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
     def dashboard(sid: int):
         season = pages.season(sid)
         board = desk.board(sid)
-        counts = {k: sum(1 for b in board if b.status == k) for k in ("passed", "failed", "unreadable", "missing")}
+        kinds = ("passed", "failed", "unreadable", "missing", "held", "not_verified", "left_out")
+        counts = {k: sum(1 for b in board if b.status == k) for k in kinds}
         counts["failed_all"] = counts["failed"] + counts["unreadable"]
+        counts["waiting"] = counts["held"] + counts["not_verified"] + counts["left_out"]
         counts["submitted"] = len(board) - counts["missing"]
         counts["total"] = len(board)
-        return render_template("dashboard.html", season=season, board=board, counts=counts,
-                               base=request.host_url.rstrip("/"))
+        _counted, left = desk.tally(sid)
+        return render_template("dashboard.html", season=season, board=board, counts=counts, left=left,
+                               retired=desk.retired(sid), base=base_url())
 
     @app.post("/office/s/<int:sid>/units")
     @admin_only
     def add_units(sid: int):
         pages.season(sid)
         text = request.form.get("names", "")
+        names = parse_units(text)
         f = request.files.get("csv")
         if f is not None and f.filename:
             raw = f.read(1 << 20)
             for enc in ("utf-8-sig", "gb18030"):
                 try:
-                    text += "\n" + raw.decode(enc)
+                    names += parse_units(raw.decode(enc), table=True)
                     break
                 except UnicodeDecodeError:
                     continue
-        added, known = desk.add_units(sid, parse_units(text))
-        flash(f"已添加 {len(added)} 个单位" + (f"，{len(known)} 个已在名单中" if known else "") + "。")
+        added, known = desk.add_units(sid, names)
+        flash(f"已添加 {len(added)} 个单位" + (f"，{len(known)} 个已在名单中（名称相同或看起来相同：{'、'.join(known[:10])}）"
+                                               if known else "") + "。")
         return redirect(url_for("dashboard", sid=sid), 303)
 
     @app.post("/office/s/<int:sid>/previous")
@@ -116,6 +156,8 @@ def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
             abort(413)
         flash(f"上年报告：{len(got['matched'])} 份对应到已有单位，{len(got['added'])} 份新增了单位"
               + (f"，{len(got['unreadable'])} 份无法使用（{'、'.join(got['unreadable'][:10])}）" if got["unreadable"] else "")
+              + (f"，{len(got['wrong_year'])} 份不是 {pages.season(sid).year - 1} 年度的报告，未使用（"
+                 f"{'、'.join(got['wrong_year'][:10])}）" if got["wrong_year"] else "")
               + "。")
         return redirect(url_for("dashboard", sid=sid), 303)
 
@@ -125,7 +167,7 @@ def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
         season = pages.season(sid)
         unit = pages.unit(sid, uid)
         return render_template("unit_office.html", season=season, unit=unit, uploads=desk.uploads_of(uid),
-                               office=True, base=request.host_url.rstrip("/"))
+                               office=True, base=base_url(), jumps=desk.jumps(unit), status=desk.status_of(unit))
 
     @app.post("/office/s/<int:sid>/u/<int:uid>/previous")
     @admin_only
@@ -137,7 +179,7 @@ def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
         if f is None or suffix is None:
             abort(400, "请选择上年度的报告文件（" + "、".join(adapter.ACCEPTED) + "）。")
         try:
-            out = desk.set_previous(uid, f.stream, suffix, max_upload, runner.check)
+            out = desk.set_previous(uid, f.stream, suffix, max_upload, runner.check, f.filename)
         except TooLarge:
             abort(413)
         flash("已记录上年报告。" if out.status != adapter.UNREADABLE else f"上年报告无法校验，未记录：{out.reason}")
@@ -164,14 +206,13 @@ def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
     def links_csv(sid: int):
         """Every unit's own link, to send out by mail merge (opens in Excel: UTF-8 with BOM)."""
         season = pages.season(sid)
-        base = request.host_url.rstrip("/")
+        base = base_url()
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(["序号", "单位", "专用链接"])
         for u in desk.units(sid):
             w.writerow([u.position, safe_text(u.name), base + url_for("unit_home", token=u.token)])
-        return send_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"), f"{season.year}年报-各单位链接.csv",
-                          "text/csv; charset=utf-8")
+        return send_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"), f"{season.year}年报-各单位链接.csv", "text/csv")
 
     @app.get("/office/upload/<int:upid>")
     @admin_only
@@ -197,11 +238,14 @@ def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
     @admin_only
     def rollup(sid: int):
         season = pages.season(sid)
+        if season.frozen_sha256:  # a closed season: the roll-up made when it was closed, as it was
+            data = desk.blob(season.frozen_sha256, ".xlsx").read_bytes()
+            if hashlib.sha256(data).hexdigest() != season.frozen_sha256:
+                abort(409, "固定的汇总文件已损坏：请重新开启本年度收表后再结束，以重新生成汇总。")
+            return send_bytes(data, f"{season.year}年报-汇总.xlsx", XLSX)
         with tempfile.TemporaryDirectory() as tmp:
-            src = Path(tmp) / "reports"
-            src.mkdir()
             out = Path(tmp) / "rollup.xlsx"
-            pages.roll_up(season, pages.passing(sid, src), out)
+            pages.roll_up(season, out)
             data = out.read_bytes()
         return send_bytes(data, f"{season.year}年报-汇总.xlsx", XLSX)
 
@@ -210,10 +254,9 @@ def register(app: Flask, pages: Pages, logins: RateLimit) -> None:
     def export(sid: int, to: str):
         season = pages.season(sid)
         with tempfile.TemporaryDirectory() as tmp:
-            text = runner.call(adapter.export, pages.passing(sid, Path(tmp)), to)
-        data = ("\ufeff" + text if to == "csv" else text).encode("utf-8")  # BOM: Excel opens the CSV as UTF-8
-        return send_bytes(data, f"{season.year}年报-导出.{to}",
-                          "text/csv; charset=utf-8" if to == "csv" else "application/json")
+            text = runner.call(adapter.export, pages.counted(sid, Path(tmp)), to)
+        data = ("\ufeff" + text.lstrip("\ufeff")).encode("utf-8") if to == "csv" else text.encode("utf-8")  # one BOM
+        return send_bytes(data, f"{season.year}年报-导出.{to}", "text/csv" if to == "csv" else "application/json")
 
     @app.get("/office/s/<int:sid>/overview")
     @admin_only

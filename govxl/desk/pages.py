@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import json
+import os
+import re
 import tempfile
 from pathlib import Path
 
-from flask import abort, redirect, request, send_file, session, url_for
+from flask import abort, current_app, redirect, request, send_file, session, url_for
 
 from . import adapter
+from .names import clean_name
 from .store import Desk, safe_name, shown_name
 from .work import Runner
 
@@ -29,9 +34,19 @@ def admin_only(view):
     return wrapped
 
 
+_LOCAL = re.compile(r"/office(/[A-Za-z0-9_.\-/]*)?")
+
+
 def local_target(nxt: str) -> bool:
-    """A path on this site (never another site's address, however it is spelled)."""
-    return nxt.startswith("/") and not nxt.startswith(("//", "/\\")) and "\\" not in nxt
+    """A page of the office on this site: a plain path, never another site's address however it
+    is spelled (no scheme, no //, no backslash, no control character or space, no encoded one)."""
+    return bool(_LOCAL.fullmatch(nxt or "")) and "//" not in nxt and "/." not in nxt
+
+
+def base_url() -> str:
+    """Where the desk's links point: the address the office gave (--base-url, kept in the desk's
+    folder), else the one this request came to (its scheme from a trusted proxy only)."""
+    return (current_app.config.get("BASE_URL") or request.host_url).rstrip("/")
 
 
 def send_bytes(data: bytes, name: str, mimetype: str):
@@ -65,8 +80,14 @@ class Pages:
     def blank(self, season, unit) -> tuple[bytes, str]:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "blank.xlsx"
-            self.runner.call(_blank_in_worker, str(out), unit.name, season.year, season.edition,
-                             str(self.desk.previous_path(unit) or ""))
+            try:
+                self.runner.call(_blank_in_worker, str(out), clean_name(unit.name), season.year, season.edition,
+                                 str(self.desk.previous_path(unit) or ""))
+            except Exception as exc:  # noqa: BLE001 - a name the library refuses: a sentence, never a 500
+                msg = adapter.readable_error(exc)
+                if msg is None:
+                    raise
+                abort(400, f"无法生成“{unit.name}”的工作簿：{adapter.scrub(msg, tmp)}")
             data = out.read_bytes()
         return data, f"{season.year}年报-{safe_name(unit.name)}.xlsx"
 
@@ -74,33 +95,56 @@ class Pages:
         return send_bytes(*self.blank(season, unit), XLSX)
 
     def send_marked(self, up):
-        """The marked-up copy of an upload (made once, then kept in the cache)."""
-        copy = self.desk.cache / f"marked-{up.id}.xlsx"
-        if not copy.is_file():
-            if not self.runner.call(_marked_in_worker, str(self.desk.blob(up.sha256, up.suffix)), up.name, str(copy)):
-                abort(404)
+        """The marked-up copy of an upload, made once and kept in the cache under a key of its
+        content, its name and this database; the record beside it is checked before it is served."""
+        desk_id = self.desk.desk_id()
+        key = hashlib.sha256(f"{up.sha256}\0{up.suffix}\0{up.name}\0{desk_id}".encode()).hexdigest()
+        copy, note = self.desk.cache / f"marked-{key}.xlsx", self.desk.cache / f"marked-{key}.json"
+        want = {"sha256": up.sha256, "name": up.name, "desk": desk_id}
+        try:
+            ok = json.loads(note.read_text(encoding="utf-8")) == want and copy.is_file()
+        except (OSError, ValueError):
+            ok = False
+        if not ok:
+            fd, tmp = tempfile.mkstemp(dir=self.desk.cache, suffix=".xlsx")
+            os.close(fd)
+            try:
+                if not self.runner.call(_marked_in_worker, str(self.desk.blob(up.sha256, up.suffix)), up.name, tmp):
+                    abort(404)
+                os.replace(tmp, copy)
+                note.write_text(json.dumps(want), encoding="utf-8")
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
         return send_bytes(copy.read_bytes(), f"标注-{Path(shown_name(up.name)).stem}.xlsx", XLSX)
 
-    def passing(self, sid: int, tmp: Path) -> list[Path]:
-        """The season's passing files, copied under their units' names (the roll-up's list shows them)."""
-        files = self.desk.passing_files(sid)
+    def counted(self, sid: int, tmp: Path) -> list[Path]:
+        """The files of the units the roll-up counts, copied under their 序号 and names."""
+        files = self.desk.counted_files(sid)
         if not files:
-            abort(400, "还没有通过校验的报告，无法汇总或导出。")
+            abort(400, "还没有可以计入汇总的报告（各单位最近一次上传通过校验、且无待确认事项），无法汇总或导出。")
         out = []
-        for i, (name, path) in enumerate(files, start=1):
-            p = tmp / f"{i:03d}-{safe_name(name)}{path.suffix}"
+        for pos, name, path in files:
+            p = tmp / f"{pos:03d}-{safe_name(name)}{path.suffix}"
             p.write_bytes(path.read_bytes())
             out.append(p)
         return out
 
-    def roll_up(self, season, paths: list[Path], out: Path) -> None:
-        try:
-            self.runner.call(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year)
-        except Exception as exc:  # noqa: BLE001
-            msg = adapter.readable_error(exc)
-            if msg is None:
-                raise
-            abort(400, f"无法汇总：{msg}")
+    def roll_up(self, season, out: Path) -> None:
+        """The roll-up of the counted units, with the others listed and why, written to `out`."""
+        left = [(f"{b.position:03d} {b.name}", why) for b, why in self.desk.tally(season.id)[1]]
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "reports"
+            src.mkdir()
+            paths = self.counted(season.id, src)
+            try:
+                self.runner.call(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year,
+                                 left)
+            except Exception as exc:  # noqa: BLE001
+                msg = adapter.readable_error(exc)
+                if msg is None:
+                    raise
+                abort(400, f"无法汇总：{adapter.scrub(msg, tmp, out.parent)}")
         if not out.is_file():
             abort(400, "无法汇总。")
 
@@ -114,5 +158,5 @@ def _marked_in_worker(path: str, shown: str, out: str) -> bool:
     return adapter.marked_copy(path, shown, out) is not None  # written atomically by the library
 
 
-def _rollup_in_worker(paths: list[str], out: str, agency: str, year: int) -> str:
-    return str(adapter.roll_up([Path(p) for p in paths], out, agency=agency, year=year))
+def _rollup_in_worker(paths: list[str], out: str, agency: str, year: int, left: list) -> str:
+    return str(adapter.roll_up([Path(p) for p in paths], out, agency=agency, year=year, left_out=left))

@@ -58,3 +58,41 @@ class RateLimit:
     def reset(self, key: str) -> None:
         with self._lock:
             self._events.pop(key, None)
+
+
+class Backoff:
+    """Failed logins per key (the account; an address only when it is known to be the client's):
+    after `free` failures, each further try waits twice as long as the last, at most `cap` seconds,
+    so that a stranger's guesses slow the account down but never lock its owner out for long.
+    A success clears the key."""
+
+    def __init__(self, free: int = 5, cap: float = 30.0, forget: float = 900.0) -> None:
+        self.free, self.cap, self.forget = free, cap, forget
+        self._failed: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, key: str) -> float:
+        """Seconds still to wait before the next try of `key` is checked (0: go ahead)."""
+        with self._lock:
+            n, last = self._failed.get(key, (0, 0.0))
+            t = time.monotonic()
+            if n and t - last > self.forget:
+                del self._failed[key]
+                return 0.0
+            if n < self.free:
+                return 0.0
+            return max(0.0, last + self.delay(n) - t)
+
+    def delay(self, n: int) -> float:
+        return min(self.cap, 2.0 ** (n - self.free))
+
+    def failed(self, key: str) -> None:
+        with self._lock:
+            n, _ = self._failed.get(key, (0, 0.0))
+            self._failed[key] = (n + 1, time.monotonic())
+            if len(self._failed) > 100_000:
+                self._failed.clear()
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._failed.pop(key, None)

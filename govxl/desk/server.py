@@ -1,13 +1,21 @@
 """Starting the desk: the database, the first admin password, the worker pool, the web server
-(waitress: a pure-Python, multi-threaded WSGI server that runs the same on Windows and Linux)."""
+(waitress: a pure-Python, multi-threaded WSGI server that runs the same on Windows and Linux).
+
+The desk's address is kept in its folder (desk.json): the port it first listened on, and the
+address the units' links start with (--base-url, given once), so that links already sent work
+after a restart. SIGTERM and SIGINT stop it cleanly: the server, then the check workers."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 PASSWORD_ENV = "GOVXL_DESK_PASSWORD"  # sets the admin password at first start without a prompt
+PLACE = "desk.json"  # in the desk's folder: where it listens and the address of its links
 
 
 def open_desk(folder: Path, db: str | None):
@@ -28,27 +36,113 @@ def set_password(desk, password: str) -> None:
     desk.set_setting("admin_hash", hash_password(password))
 
 
-def serve(desk, *, host: str, port: int, jobs: int, max_upload_mb: int, threads: int, echo=print) -> None:
+def remembered(folder: Path) -> dict:
+    """What the folder keeps of the desk's address: {"port": ..., "base_url": ...} (or nothing)."""
+    try:
+        got = json.loads((Path(folder) / PLACE).read_text(encoding="utf-8"))
+        return got if isinstance(got, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def remember(folder: Path, **values) -> None:
+    place = remembered(folder)
+    place.update({k: v for k, v in values.items() if v is not None})
+    tmp = Path(folder) / (PLACE + ".part")
+    tmp.write_text(json.dumps(place, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, Path(folder) / PLACE)
+
+
+def check_base_url(url: str) -> str | None:
+    """The address as kept (no trailing slash), or None when it is not an http(s) address of a host."""
+    from urllib.parse import urlsplit
+
+    url = url.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        return None
+    return url
+
+
+def plain_errors(max_upload_mb: int):
+    """The server's own answers (a request too large for it, before the app sees it) as the
+    desk's pages are: Chinese, HTML; a waitress channel class that gives them."""
+    from html import escape
+
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class DeskError(ErrorTask):
+        def execute(self) -> None:
+            e = self.request.error
+            text = (f"文件太大：上传的文件不能超过 {max_upload_mb} MB。" if e.code == 413
+                    else "请求无法处理（格式不正确）。")
+            body = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>出错了</title></head>'
+                    f'<body><h1>无法完成</h1><p id="error">{escape(text)}</p></body></html>').encode("utf-8")
+            self.status = f"{e.code} {e.reason}"
+            self.response_headers.extend([("Content-Type", "text/html; charset=utf-8"),
+                                          ("Content-Security-Policy", "default-src 'none'"),
+                                          ("X-Content-Type-Options", "nosniff")])
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class DeskChannel(HTTPChannel):
+        error_task_class = DeskError
+
+    return DeskChannel
+
+
+def _stop(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, threads: int, echo=print,
+          trust_proxy: bool = False, base_url: str | None = None, lang: str = "zh") -> None:
+    """Serve until SIGINT/SIGTERM. `port` None: the one kept in the folder (the first start: a free
+    one, then kept); `base_url`: kept in the folder for the next starts."""
     from waitress.server import create_server
 
     from .app import create_app
     from .work import Runner
 
-    runner = Runner(jobs)
-    app = create_app(desk, runner, max_upload=max_upload_mb << 20)
-    server = create_server(app, host=host, port=port, threads=threads, max_request_body_size=(max_upload_mb + 2) << 20,
-                           connection_limit=max(100, threads * 8), channel_timeout=300, ident="govxl-desk")
-    shown = f"[{host}]" if ":" in host else host
-    echo(f"收表台已启动：http://{shown}:{server.effective_port}/ （数据在 {desk.folder}；按 Ctrl+C 停止）")
-    sys.stdout.flush()
+    place = remembered(desk.folder)
+    if base_url:
+        remember(desk.folder, base_url=base_url)
+    base_url = base_url or place.get("base_url")
+    if port is None:
+        port = int(place.get("port") or 0)
+    runner = Runner(jobs, lang)
+    app = create_app(desk, runner, max_upload=max_upload_mb << 20, trust_proxy=trust_proxy, base_url=base_url)
+    server = None
+    main = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
+    old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
     try:
+        server = create_server(app, host=host, port=port, threads=threads,
+                               max_request_body_size=(max_upload_mb + 2) << 20,
+                               connection_limit=max(100, threads * 8), channel_timeout=300, ident="govxl-desk")
+        server.channel_class = plain_errors(max_upload_mb)
+        remember(desk.folder, port=server.effective_port)
+        shown = f"[{host}]" if ":" in host else host
+        echo(f"收表台已启动：http://{shown}:{server.effective_port}/ （数据在 {desk.folder}；按 Ctrl+C 停止）")
+        echo(f"各单位的链接以 {base_url or f'http://{shown}:{server.effective_port}'}/ 开头"
+             + ("" if base_url else "（可用 --base-url 指定对外的地址，下次启动会沿用）"))
+        sys.stdout.flush()
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        server.close()
+        for s in old:
+            signal.signal(s, signal.SIG_IGN)  # a second signal does not cut the stop short
+        if server is not None:
+            server.close()
         runner.close()
         desk.close()
+        for s, h in old.items():
+            signal.signal(s, h)
 
 
 def default_jobs() -> int:

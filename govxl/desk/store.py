@@ -15,7 +15,6 @@ import io
 import os
 import re
 import secrets
-import statistics
 import tempfile
 import unicodedata
 from collections.abc import Iterable
@@ -27,7 +26,10 @@ from typing import Any, BinaryIO
 import sqlalchemy as sa
 
 from . import adapter
-from .db import engine_for, explanations, seasons, settings, units, upgrade, uploads
+from .db import engine_for, seasons, settings, units, upgrade, uploads
+from .names import clean_name, name_key
+from .overview import Overview
+from .seasons import Seasons
 
 CHUNK = 1 << 16
 
@@ -66,26 +68,42 @@ def shown_name(text: str) -> str:
     return s[:200] or "upload"
 
 
-def parse_units(text: str) -> list[str]:
-    """Unit names from pasted text or a CSV: one a line, the first column of a CSV; a header
-    line 单位/填报单位/名称 is skipped; blanks and repeats dropped, order kept."""
+_HEADERS = {"单位", "填报单位", "单位名称", "名称", "name", "unit", "序号", "编号"}
+_NUMBER = re.compile(r"[\d\s.、．)）]+")
+
+
+def _first_name(cells: list[str]) -> str:
+    """The unit's name of a row of cells: the first that is not a number (a 序号 column) or blank."""
+    for cell in cells:
+        cell = clean_name(cell.strip().strip('"\''))
+        if cell and not _NUMBER.fullmatch(cell):
+            return cell
+    return ""
+
+
+def parse_units(text: str, table: bool = False) -> list[str]:
+    """Unit names from pasted text (one a line; cells pasted from Excel: the name, not its 序号;
+    several names on one line separated by commas or 、) or, with `table`, a CSV file (one row a
+    unit, its first column that is not a number). Headers, blanks and repeats dropped, order kept."""
     text = text.lstrip("\ufeff")
+    names: list[str] = []
+    if table:
+        for row in csv.reader(io.StringIO(text)):
+            names.append(_first_name(row))
+    else:
+        for line in text.splitlines():
+            if "\t" in line:
+                names.append(_first_name(line.split("\t")))
+            else:
+                names += [_first_name([part]) for part in re.split(r"[,，、;；]", line)]
     out: list[str] = []
-    for row in csv.reader(io.StringIO(text)):
-        if not row:
+    keys: set[str] = set()
+    for name in names:
+        if not name or name in _HEADERS or name_key(name) in keys:
             continue
-        name = " ".join(row[0].split())
-        if not name or name in ("单位", "填报单位", "单位名称", "名称", "name", "unit"):
-            continue
-        if name not in out:
-            out.append(name[:200])
+        keys.add(name_key(name))
+        out.append(name)
     return out
-
-
-def _same(a: str, b: str) -> bool:
-    """Two agency names that differ only in spaces or full/half-width forms."""
-    norm = lambda x: "".join(unicodedata.normalize("NFKC", x).split())
-    return norm(a) == norm(b)
 
 
 @dataclass
@@ -95,12 +113,12 @@ class UnitRow:
     token: str
     position: int
     previous: bool
-    status: str  # passed / failed / unreadable / missing
+    status: str  # adapter.standing of its latest upload (passed / held / failed ...), or missing
     uploads: int
     latest: Any  # the latest upload's row or None
 
 
-class Desk:
+class Desk(Overview, Seasons):
     """The desk's data: one database and one folder of files."""
 
     def __init__(self, folder: str | os.PathLike, url: str | None = None) -> None:
@@ -131,15 +149,22 @@ class Desk:
             else:
                 c.execute(settings.insert().values(key=key, value=value))
 
-    def secret_key(self) -> str:
-        key = self.setting("secret_key")
+    def _made_once(self, name: str) -> str:
+        key = self.setting(name)
         if key is None:
             try:
-                self.set_setting("secret_key", secrets.token_hex(32))
+                self.set_setting(name, secrets.token_hex(32))
             except sa.exc.IntegrityError:  # another process made it first
                 pass
-            key = self.setting("secret_key")
+            key = self.setting(name)
         return key  # type: ignore[return-value]
+
+    def secret_key(self) -> str:
+        return self._made_once("secret_key")
+
+    def desk_id(self) -> str:
+        """This database's own id: what the folder's cache was made from is known."""
+        return self._made_once("desk_id")
 
     # ------------------------------------------------------------ files
     def blob(self, sha: str, suffix: str) -> Path:
@@ -223,24 +248,27 @@ class Desk:
             for u in self.units(sid):
                 best = carried.get(u.name)
                 if best is not None:
-                    self._set_previous(u.id, best.sha256, best.suffix, best.measures)
+                    self._set_previous(u.id, best.sha256, best.suffix, best.measures, best.name)
         return sid
 
     def add_units(self, sid: int, names: Iterable[str]) -> tuple[list[str], list[str]]:
-        """Add units by name; returns (added, already there)."""
+        """Add units by name (cleaned: clean_name); returns (added, already there: the same name or
+        one that looks the same, as the list has it)."""
         added, known = [], []
         with self.engine.begin() as c:
-            have = set(c.execute(sa.select(units.c.name).where(units.c.season_id == sid)).scalars())
+            have = {name_key(n): n for n in c.execute(sa.select(units.c.name).where(units.c.season_id == sid)).scalars()}
             pos = c.execute(sa.select(sa.func.coalesce(sa.func.max(units.c.position), 0))
                             .where(units.c.season_id == sid)).scalar()
-            for name in names:
-                if name in have:
-                    known.append(name)
+            for name in map(clean_name, names):
+                if not name:
+                    continue
+                if name_key(name) in have:
+                    known.append(have[name_key(name)])
                     continue
                 pos += 1
                 c.execute(units.insert().values(season_id=sid, name=name, token=secrets.token_urlsafe(24),
                                                 position=pos, created_at=now()))
-                have.add(name)
+                have[name_key(name)] = name
                 added.append(name)
         return added, known
 
@@ -265,24 +293,29 @@ class Desk:
         path = self.blob(unit.previous_sha256, unit.previous_suffix)
         return path if path.is_file() else None
 
-    def _set_previous(self, uid: int, sha: str, suffix: str, measures: dict | None) -> None:
+    def _set_previous(self, uid: int, sha: str, suffix: str, measures: dict | None, name: str = "") -> None:
         with self.engine.begin() as c:
             c.execute(units.update().where(units.c.id == uid)
-                      .values(previous_sha256=sha, previous_suffix=suffix, previous_measures=measures))
+                      .values(previous_sha256=sha, previous_suffix=suffix, previous_measures=measures,
+                              previous_name=name or None))
 
-    def set_previous(self, uid: int, stream: BinaryIO, suffix: str, limit: int, check) -> adapter.Outcome:
+    def set_previous(self, uid: int, stream: BinaryIO, suffix: str, limit: int, check,
+                     name: str = "") -> adapter.Outcome:
         """Last year's report of a unit, uploaded by the office; kept when it can be checked."""
         sha, _size, path = self.store(stream, suffix, limit)
-        out = check(path, f"上年报告{suffix}", None)
+        name = shown_name(name) if name else f"previous{suffix}"
+        out = check(path, name, None)
         if out.status != adapter.UNREADABLE:
-            self._set_previous(uid, sha, suffix, out.measures)
+            self._set_previous(uid, sha, suffix, out.measures, name)
         return out
 
     def take_previous(self, sid: int, files: list[tuple[BinaryIO, str]], limit: int, check) -> dict[str, list[str]]:
         """Last year's reports of many units at once (a folder of them): each is checked, and kept as
         last year's report of the unit named by its agency, the unit added when it is not on the
-        list. Returns names under "matched", "added", and file names under "unreadable"."""
-        out: dict[str, list[str]] = {"matched": [], "added": [], "unreadable": []}
+        list. Returns names under "matched", "added", and file names under "unreadable" and
+        "wrong_year" (a report not of the year before the season's: not used, no unit added)."""
+        out: dict[str, list[str]] = {"matched": [], "added": [], "unreadable": [], "wrong_year": []}
+        season = self.season(sid)
         for stream, name in files:
             suffix = adapter.accepted(name)
             if suffix is None:
@@ -294,14 +327,17 @@ class Desk:
             if res.status == adapter.UNREADABLE or not agency:
                 out["unreadable"].append(shown_name(name))
                 continue
-            unit = next((u for u in self.units(sid) if _same(u.name, agency)), None)
+            if res.year != season.year - 1:
+                out["wrong_year"].append(shown_name(name))
+                continue
+            unit = next((u for u in self.units(sid) if name_key(u.name) == name_key(agency)), None)
             if unit is None:
                 self.add_units(sid, [agency])
-                unit = next(u for u in self.units(sid) if u.name == agency)
+                unit = next(u for u in self.units(sid) if name_key(u.name) == name_key(agency))
                 out["added"].append(agency)
             else:
                 out["matched"].append(unit.name)
-            self._set_previous(unit.id, sha, suffix, res.measures)
+            self._set_previous(unit.id, sha, suffix, res.measures, shown_name(name))
         return out
 
     # ------------------------------------------------------------ uploads
@@ -313,6 +349,7 @@ class Desk:
                 status=out.status, reason=out.reason, errors=out.counts.get("error", 0),
                 warnings=out.counts.get("warning", 0), infos=out.counts.get("info", 0), edition=out.edition,
                 agency=out.agency, year=out.year, findings=out.findings, measures=out.measures, html=out.html,
+                figures=out.figures, held=out.held,
             )).inserted_primary_key[0]
 
     def uploads_of(self, unit_id: int, full: bool = False) -> list:
@@ -330,10 +367,11 @@ class Desk:
                              .order_by(uploads.c.id.desc()).limit(1)).first()
 
     def board(self, sid: int) -> list[UnitRow]:
-        """Every unit of a season with the state of its latest upload."""
+        """Every unit of a season (not retired) with the state of its latest upload."""
         light = [c for c in uploads.c if c.name not in ("html", "findings")]
         with self.engine.connect() as c:
-            us = list(c.execute(sa.select(units).where(units.c.season_id == sid).order_by(units.c.position)))
+            us = list(c.execute(sa.select(units).where(units.c.season_id == sid, units.c.retired_at.is_(None))
+                                .order_by(units.c.position)))
             latest_ids = (sa.select(sa.func.max(uploads.c.id).label("id"), sa.func.count().label("n"))
                           .join(units, units.c.id == uploads.c.unit_id).where(units.c.season_id == sid)
                           .group_by(uploads.c.unit_id).subquery())
@@ -343,82 +381,6 @@ class Desk:
         for u in us:
             r = latest.get(u.id)
             out.append(UnitRow(u.id, u.name, u.token, u.position, u.previous_sha256 is not None,
-                               r.status if r is not None else "missing", r.n if r is not None else 0, r))
+                               adapter.standing(r.status, r.held, r.decision) if r is not None else "missing",
+                               r.n if r is not None else 0, r))
         return out
-
-    def passing_files(self, sid: int) -> list[tuple[str, Path]]:
-        """(unit name, file) of each unit's latest passing upload, in the units' order."""
-        out = []
-        for u in self.board(sid):
-            best = self.best_upload(u.id) if u.status != adapter.PASSED else u.latest
-            if best is not None:
-                out.append((u.name, self.blob(best.sha256, best.suffix)))
-        return out
-
-    # ------------------------------------------------------------ overview
-    def explanations(self, sid: int) -> dict[tuple[int, str], Any]:
-        with self.engine.connect() as c:
-            rows = c.execute(sa.select(explanations).join(units, units.c.id == explanations.c.unit_id)
-                             .where(units.c.season_id == sid))
-            return {(r.unit_id, r.measure): r for r in rows}
-
-    def _explanation(self, uid: int, measure: str, **values) -> None:
-        with self.engine.begin() as c:
-            where = (explanations.c.unit_id == uid, explanations.c.measure == measure)
-            if c.execute(sa.select(explanations.c.id).where(*where)).first():
-                c.execute(explanations.update().where(*where).values(at=now(), **values))
-            else:
-                c.execute(explanations.insert().values(unit_id=uid, measure=measure, at=now(), **values))
-
-    def explain(self, uid: int, measure: str, text: str) -> None:
-        """The unit's explanation of a jump (a new one waits for the office again)."""
-        self._explanation(uid, measure, text=text, explained=False)
-
-    def mark_explained(self, uid: int, measure: str, note: str = "") -> None:
-        """The office accepts the jump as explained (with its own note, if any)."""
-        self._explanation(uid, measure, explained=True, note=note)
-
-    def jumps(self, unit) -> list[dict]:
-        """The flagged year-over-year jumps of a unit's current report, with their explanations."""
-        up = self.best_upload(unit.id)
-        if up is None:
-            latest = self.uploads_of(unit.id)
-            up = next((u for u in latest if u.edition), None)
-        if up is None:
-            return []
-        with self.engine.connect() as c:
-            notes = {r.measure: r for r in c.execute(sa.select(explanations).where(explanations.c.unit_id == unit.id))}
-        last = unit.previous_measures or {}
-        return [{"measure": m, "value": (up.measures or {}).get(m.key), "last": last.get(m.key), "note": notes.get(m.key)}
-                for m in adapter.measures() if adapter.jump(m, (up.measures or {}).get(m.key), last.get(m.key))]
-
-    def overview(self, sid: int) -> dict:
-        """Per measure: the units' values (latest checked report: passing first), P25/P50/P75,
-        each unit's place, and the year-over-year jumps with their explanations."""
-        board = self.board(sid)
-        notes = self.explanations(sid)
-        us = {u.id: u for u in self.units(sid)}
-        values: dict[int, dict] = {}
-        for b in board:
-            up = self.best_upload(b.id) or (b.latest if b.latest is not None and b.latest.edition else None)
-            if up is not None:
-                values[b.id] = up.measures or {}
-        out = []
-        for m in adapter.measures():
-            got = {uid: v[m.key] for uid, v in values.items() if v.get(m.key) is not None}
-            nums = sorted(got.values())
-            quart = statistics.quantiles(nums, n=4, method="inclusive") if len(nums) >= 2 else (nums * 3 or [None] * 3)
-            rows = []
-            for b in board:
-                v = got.get(b.id)
-                last = (us[b.id].previous_measures or {}).get(m.key)
-                place = None
-                if v is not None and nums:
-                    place = sum(1 for x in nums if x < v) * 100 // len(nums)  # share of units below
-                flagged = adapter.jump(m, v, last)
-                rows.append({"unit": b, "value": v, "last": last, "place": place, "flag": flagged,
-                             "note": notes.get((b.id, m.key))})
-            out.append({"measure": m, "p": quart, "n": len(nums), "rows": rows,
-                        "flags": sum(1 for r in rows if r["flag"]),
-                        "open": sum(1 for r in rows if r["flag"] and not (r["note"] and r["note"].explained))})
-        return {"measures": out}

@@ -25,7 +25,7 @@ def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
     def unit_home(token: str):
         unit = unit_by_token(token)
         return render_template("unit.html", unit=unit, season=desk.season(unit.season_id), uploads=desk.uploads_of(unit.id),
-                               jumps=desk.jumps(unit))
+                               jumps=desk.jumps(unit), status=desk.status_of(unit))
 
     @app.post("/u/<token>/explain")
     def unit_explain(token: str):
@@ -48,6 +48,11 @@ def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
     @app.post("/u/<token>/upload")
     def unit_upload(token: str):
         unit = unit_by_token(token)
+        season = desk.season(unit.season_id)
+        if season.closed_at is not None:
+            abort(400, f"{season.year} 年度的收表已经结束，不再接收上传；如需更正请联系公开办。")
+        if unit.retired_at is not None:
+            abort(400, "本单位已不在收表名单中，不再接收上传；如有疑问请联系公开办。")
         if not sends.allow(f"u{unit.id}"):
             abort(429, "上传过于频繁，请稍后再试。")
         f = request.files.get("file")
@@ -63,7 +68,13 @@ def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
         if size == 0:
             abort(400, "上传的文件是空的。")
         name = shown_name(f.filename)
-        out = runner.check(path, name, desk.previous_path(unit))
+        expect = {"year": season.year, "edition": season.edition, "agency": unit.name}
+        out = runner.check(path, name, desk.previous_path(unit), expect, unit.previous_name or "")
+        copy = desk.copy_of(unit, sha, out.figures) if out.status != adapter.UNREADABLE else None
+        if copy is not None:  # the same file or figures as another unit's: the office decides
+            out.findings.append(adapter.copy_finding(*copy, runner.lang))
+            out.counts["warning"] = out.counts.get("warning", 0) + 1
+            out.held = ",".join(x for x in (out.held, "D-COPY") if x)
         upid = desk.record(unit.id, sha, size, suffix, name, out)  # the one transaction: then acknowledged
         return redirect(url_for("unit_result", token=token, upid=upid), 303)
 

@@ -25,8 +25,9 @@ def _warm() -> None:
 
 
 class Runner:
-    def __init__(self, jobs: int = 0) -> None:
+    def __init__(self, jobs: int = 0, lang: str = "zh") -> None:
         self.jobs = jobs
+        self.lang = lang  # the language of the findings (the pages themselves are Chinese)
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -54,12 +55,22 @@ class Runner:
         except TimeoutError:
             return fallback
 
-    def check(self, path, shown: str, previous) -> adapter.Outcome:
+    def check(self, path, shown: str, previous, expect: dict | None = None, previous_name: str = "") -> adapter.Outcome:
         failed = adapter.Outcome(adapter.UNREADABLE, reason="无法校验：文件导致校验进程异常退出或超时，请检查文件后重新上传")
-        return self.call(adapter.check_upload, str(path), shown, str(previous) if previous else None, fallback=failed)
+        return self.call(adapter.check_upload, str(path), shown, str(previous) if previous else None, self.lang, expect,
+                         previous_name, fallback=failed)
 
-    def close(self) -> None:
+    def close(self, wait: float = 10.0) -> None:
+        """Stop the workers: those still checking are given `wait` seconds, then ended; none is left."""
         with self._lock:
             pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if pool is None:
+            return
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.join(wait)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)
+        pool.shutdown(wait=True)
