@@ -110,6 +110,8 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
                 typer.echo(say(f"错误：无法写入 {clean(outputs.report)}：", f"error: cannot write {clean(outputs.report)}: ")
                            + clean(exc.strerror or exc), err=True)
                 failed_outputs = True
+    if summary is not None:  # written when the stack closed: say where, as --annotate and --report do
+        typer.echo(say("校验汇总：", "summary: ") + clean(summary), err=True)
     return EXIT_FAIL if failed_outputs else totals.exit_code
 
 
