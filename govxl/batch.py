@@ -103,7 +103,7 @@ class SummaryCSV:
     """
 
     def __init__(self, path: str | os.PathLike, lang: str = "zh") -> None:
-        self.path = prepare_csv(path)
+        self.path = prepare_csv(path, force=True)  # the command line asked for --force before the run
         self.lang = lang
 
     def __enter__(self) -> SummaryCSV:

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from ..app import EXIT_FINDINGS, EXIT_OK, Arg, ForceOpt, H, Lang, LangOpt, OutputOpt, command, fail, say
-from ..printer import finding_line
+from ..printer import finding_line, in_workbook_order
 
 
 class To(str, Enum):
@@ -77,8 +77,9 @@ def show(result, written: Path, lang: str, workbook: bool) -> None:
     who = [x for x in (result.agency, (f"{result.year}" if en else f"{result.year} 年") if result.year else None) if x]
     typer.echo(f"{result.file} (edition {result.edition.id}{''.join(', ' + w for w in who)})" if en else
                f"{result.file}（{result.edition.id} 版{'，' + '，'.join(who) if who else ''}）")
-    reading = [f for f in result.findings if f.rule.startswith("I-")]
-    printed = [f for f in result.findings if not f.rule.startswith("I-")]
+    findings = in_workbook_order(result.findings, result.edition)
+    reading = [f for f in findings if f.rule.startswith("I-")]
+    printed = [f for f in findings if not f.rule.startswith("I-")]
     for f in reading:
         typer.echo(finding_line(f, lang, sheet=True))
     if printed:

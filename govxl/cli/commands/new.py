@@ -58,16 +58,21 @@ def new(
 
 
 def _warn_years(ed, year: int | None) -> None:
-    """An edition used for a year it was not made for: say so (the workbook is still written).
-    An edition serves from its first year to the year before the next edition's first year."""
+    """An edition serves from its first year to the year before the next edition's first year. A year
+    before it is refused (the edition did not exist); a later year is written with a warning."""
     from ...spec import edition_ids, load_edition
 
     if year is None:
         return
     later = [e.first_year for e in map(load_edition, edition_ids()) if e.first_year > ed.first_year]
     last = min(later) - 1 if later else None
-    if year < ed.first_year or (last is not None and year > last):
-        span = f"{ed.first_year}–{last}" if last is not None else f"{ed.first_year}–"
-        typer.echo(say(f"警告：{ed.id} 版用于 {span} 年度的报告，{year} 年度的报告请用适用于该年的版本",
-                       f"warning: the {ed.id} edition is for the reports of {span}; "
+    zh = f"{ed.first_year}–{last} 年度" if last is not None else f"{ed.first_year} 年度起"
+    en = f"{ed.first_year}–{last}" if last is not None else f"{ed.first_year} onwards"
+    if year < ed.first_year:
+        fail(say(f"{ed.id} 版用于 {zh}的报告，没有生成 {year} 年度的工作簿（请检查 --year 或 --edition）",
+                 f"the {ed.id} edition is for the reports of {en}: no workbook written for {year} "
+                 "(check --year or --edition)"))
+    if last is not None and year > last:
+        typer.echo(say(f"警告：{ed.id} 版用于 {zh}的报告，{year} 年度的报告请用适用于该年的版本",
+                       f"warning: the {ed.id} edition is for the reports of {en}; "
                        f"use the edition for {year}"), err=True)
