@@ -111,5 +111,6 @@ def test_wrap_breaks_chinese_by_width_and_keeps_punctuation_off_the_line_start()
     lines = wrap(text, 20)
     assert "".join(lines) == text
     assert all(width(ln) <= 22 for ln in lines)  # a closing mark may hang over the edge
-    assert not any(ln[0] in "，。）" for ln in lines)
+    assert not any(ln[0] in "，。）" or ln[-1] in "（“" for ln in lines)
+    assert wrap("提示语言：zh（中文）或 en（English）", 24) == ["提示语言：zh（中文）或", "en（English）"]
     assert wrap("use govxl new, then fill it in", 12) == ["use govxl", "new, then", "fill it in"]

@@ -158,6 +158,7 @@ def width(s: str) -> int:
 
 
 _NO_START = set("，。、：；）》」』”’！？,.;:)]%")  # never at the start of a line
+_NO_END = set("（《「『“‘")  # never at the end of one
 
 
 def _tokens(text: str) -> list[str]:
@@ -180,6 +181,8 @@ def wrap(text: str, limit: int) -> list[str]:
                 carry.insert(0, line.pop())
                 if carry[0][0] not in _NO_START:
                     break
+            while len(line) > 1 and line[-1] in _NO_END:  # an opening mark goes down with what it opens
+                carry.insert(0, line.pop())
             lines.append(line)
             line = carry
         line.append(tok)
