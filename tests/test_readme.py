@@ -147,7 +147,7 @@ def test_every_example_runs_as_written(clone):
         assert "Traceback" not in r.stderr, f"{where}\n{r.stderr}"
         ran += 1
     assert ran >= 10
-    stray = sorted(p.name for p in clone.iterdir()) 
+    stray = sorted(p.name for p in clone.iterdir())
     assert "r.html" not in stray and not list(clone.glob("*.xlsx")), "examples write under out/ only"
 
 
