@@ -287,8 +287,7 @@ class _Writer:
         ws.activate()
 
     def status_formula(self, rule: str, ok: str, bad: str, cover) -> str:
-        """A rule's live status: `bad` when it is broken; else, while input cells are blank, the cover's
-        blank_text (all blank) or partly_text (how many); `ok` once every input is filled."""
+        """A rule's live status: `bad` if broken; else, while inputs are blank, blank_text or partly_text."""
         n = "(" + "+".join(f"COUNTBLANK({quote_sheet(t.sheet)}!{range_name(*rect)})"
                            for t in self.ed.tables for rect in compress([(f.row, f.col) for f in t.inputs])) + ")"
         head, tail = cover["partly_text"].split("{n}")
@@ -413,9 +412,8 @@ class _Writer:
         ws = wb.add_worksheet(x.name)
         for i, w in enumerate(x.widths):
             ws.set_column(i, i, w)
-        for j, h in enumerate(x.header):
-            ws.write_string(0, j, h, self.f_label)
-        for i, row in enumerate(x.rows, start=1):
+        for i, row in enumerate([x.header, *x.rows]):  # each row as tall as its wrapped text (no autofit)
+            ws.set_row(i, 15 * max([1, *(math.ceil(text_width(str(v)) / max(w - 1, 1)) for v, w in zip(row, x.widths))]))
             for j, v in enumerate(row):
                 if isinstance(v, bool) or v is None:
                     ws.write_string(i, j, "" if v is None else ("是" if v else "否"), self.f_label)

@@ -100,3 +100,79 @@ def test_a_year_before_the_edition_is_refused_and_a_later_one_warned(tmp_path):
     assert "2021 版用于 2021 年度起的报告" in r.stderr and "–的" not in r.stderr
     r = run("new", tmp_path / "b.xlsx", "--year", "2023", "--edition", "2019", lang="en")
     assert r.exit_code == 0 and "2019–2020;" in r.stderr
+
+
+@pytest.fixture
+def typed_badly(tmp_path: Path) -> Path:
+    """A workbook with -1, "abc" and 2.5 typed in three count cells of table 二 and B8 left blank."""
+    import openpyxl
+
+    ed = load_edition("2021")
+    path = govxl.new(tmp_path / "typed.xlsx", agency="甲", year=2023,
+                     values={f.key: 0 for t in ed.tables for f in t.inputs if f.sheet != ed.tables[0].sheet
+                             or f.cell not in ("B4", "C4", "D4", "B8")})
+    wb = openpyxl.load_workbook(path)
+    ws = wb[ed.tables[0].sheet]
+    ws["B4"], ws["C4"], ws["D4"] = -1, "abc", 2.5
+    wb.save(path)
+    return path
+
+
+def test_json_actual_is_the_value_typed_without_quote_marks(typed_badly):
+    r = run("check", typed_badly, "--format", "json")
+    got = {f["cell"]: f["actual"] for f in json.loads(r.stdout)["findings"] if f["rule"] == "V-INT"}
+    assert got == {"B4": -1, "C4": "abc", "D4": 2.5}
+    assert isinstance(got["B4"], int)
+    text = run("check", typed_badly).stdout
+    assert "实际填的是 “abc”" in text and "实际填的是 -1（" in text  # the message still quotes the text
+
+
+def test_the_report_page_shows_what_was_typed_and_marks_blanks(typed_badly, tmp_path):
+    import re
+
+    page = tmp_path / "r.html"
+    assert run("check", typed_badly, "--report", page).exit_code == 1
+    html = page.read_text(encoding="utf-8")
+    cells = dict(re.findall(r'<td class="value[^"]*" id="f1-active-(\w+)"[^>]*>(.*?)</td>', html))
+    assert cells["B4"].startswith("-1<sup") and cells["C4"].startswith("“abc”<sup") and cells["D4"].startswith("2.5<")
+    assert cells["B8"] == '（空）<sup class="code">V-BLANK</sup>'
+    assert cells["B5"] == "0"
+
+
+def test_the_batch_table_on_a_100_column_terminal_keeps_file_names_whole():
+    from rich.console import Console
+
+    from govxl.batch import HEADERS, Row
+    from govxl.cli.batch import rich_table
+
+    names = [f"各单位年报/第{i}批/县教育局2025年政府信息公开年报-修订稿.xlsx" for i in range(3)]
+    rows = [Row(n, "长春市南关区人民政府办公室（政务公开办公室）", 2025, "2021", "passed") for n in names]
+    console = Console(width=100, record=True, force_terminal=False)
+    console.print(rich_table(rows, HEADERS["zh"][:8], [[str(v) for v in r.cells("zh")[:8]] for r in rows], 100))
+    out = console.export_text()
+    assert all(n in out for n in names), out
+    assert all(len(line) <= 100 for line in out.splitlines())
+
+
+def test_the_aggregate_list_prints_readably_with_its_headers_whole(tmp_path, good, bad):
+    """汇总清单: about 160 character units wide (landscape A4 one page wide at a readable scale), the
+    header row and every row as tall as their wrapped text needs."""
+    import math
+
+    import openpyxl
+
+    from govxl.writer import text_width
+
+    out = tmp_path / "sum.xlsx"
+    assert run("aggregate", good, bad, "-o", out, "--agency", "汇总").exit_code == 1  # bad is left out
+    ws = openpyxl.load_workbook(out)["汇总清单"]
+    n = sum(1 for c in ws[1] if c.value)
+    width_of = {i: d.width for d in ws.column_dimensions.values() for i in range(d.min, d.max + 1)}  # runs of columns
+    widths = [width_of[i] for i in range(1, n + 1)]
+    assert sum(widths) <= 170, widths
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the default, left out of the file
+    for row in ws.iter_rows(min_row=1, max_row=3, max_col=n):
+        need = max(math.ceil(text_width(str(c.value or "")) / max(w - 1, 1)) for c, w in zip(row, widths))
+        assert ws.row_dimensions[row[0].row].height >= 15 * need, (row[0].row, need)
+    assert ws.row_dimensions[1].height >= 30  # 内容摘要（SHA-256 前 12 位） wraps onto two lines at least
