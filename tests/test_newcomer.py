@@ -176,3 +176,38 @@ def test_the_aggregate_list_prints_readably_with_its_headers_whole(tmp_path, goo
         need = max(math.ceil(text_width(str(c.value or "")) / max(w - 1, 1)) for c, w in zip(row, widths))
         assert ws.row_dimensions[row[0].row].height >= 15 * need, (row[0].row, need)
     assert ws.row_dimensions[1].height >= 30  # 内容摘要（SHA-256 前 12 位） wraps onto two lines at least
+
+
+def test_make_check_pictures_says_wrote_only_when_both_pictures_are_made(monkeypatch, capsys):
+    import importlib
+    import sys
+
+    monkeypatch.syspath_prepend(str(ROOT / "docs"))
+    pictures = importlib.import_module("make_check_pictures")
+    before = {p: p.read_bytes() for p in (ROOT / "docs" / "check-report.png", ROOT / "docs" / "check-annotated.png")}
+
+    def screenshot(page, png, **kw):
+        Path(png).write_bytes(b"png")
+        return Path(png)
+
+    def to_pdf(*a, **kw):
+        raise RuntimeError("LibreOffice is not there")
+
+    monkeypatch.setattr(pictures, "screenshot", screenshot)
+    monkeypatch.setattr(pictures, "to_pdf", to_pdf)
+    with pytest.raises(RuntimeError):
+        pictures.main()
+    assert "wrote" not in capsys.readouterr().out
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_readme_names_the_2019_rows_as_findings_do(tmp_path):
+    ed = load_edition("2019")
+    inputs = {f.key: 0 for t in ed.tables for f in t.inputs}
+    inputs[("requests", "new", "natural_person")] = 1
+    path = govxl.new(tmp_path / "a.xlsx", edition="2019", agency="甲", year=2020, values=inputs)
+    cells = [f.cell for f in govxl.check(path).findings if f.rule == "T3-BAL"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert cells[0] in readme and f"T3-BAL `{cells[0]}`" in readme
+    total = ed.table("requests").field("results.total", "natural_person").cell
+    assert f"sheet row {total[1:]}" in readme
