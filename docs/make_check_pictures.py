@@ -32,12 +32,15 @@ EXAMPLE = ROOT / "examples" / "nanguan-2023-inconsistent.xlsx"
 
 
 def main() -> None:
+    """Both pictures are made in a temporary folder and put in docs/ only when both are done: a step
+    that fails leaves the old pictures and says nothing was written."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        subprocess.run([sys.executable, "-m", "govxl", "check", str(EXAMPLE.relative_to(ROOT)), "--annotate", str(tmp / "out"),
-                        "--report", str(tmp / "r.html")], cwd=ROOT, capture_output=True)
-        png = screenshot(tmp / "r.html", ROOT / "docs" / "check-report.png", width=1000, height=1720)
-        print("wrote", png.relative_to(ROOT))
+        r = subprocess.run([sys.executable, "-m", "govxl", "check", str(EXAMPLE.relative_to(ROOT)), "--annotate",
+                            str(tmp / "out"), "--report", str(tmp / "r.html")], cwd=ROOT, capture_output=True, text=True)
+        if r.returncode != 1:  # the example fails its check (T3-BAL): 1, and both outputs written
+            sys.exit(f"govxl check exited {r.returncode} (expected 1): {r.stderr.strip()}")
+        report = screenshot(tmp / "r.html", tmp / "check-report.png", width=1000, height=1720)
         pdf = to_pdf(tmp / "out" / EXAMPLE.name, tmp)
         texts = pdf_page_texts(pdf)
         title = load_edition("2021").table("requests").title
@@ -48,8 +51,11 @@ def main() -> None:
         # table 三 fills two landscape pages (its title only on the first), shown side by side below
         subprocess.run(["pdftoppm", "-r", "55", "-f", str(t3[0]), "-l", str(t3[0] + 1), str(pdf), str(tmp / "b")],
                        check=True)
-        bands([sorted(tmp.glob("a-*.ppm")), sorted(tmp.glob("b-*.ppm"))], ROOT / "docs" / "check-annotated.png")
-        print("wrote docs/check-annotated.png")
+        annotated = tmp / "check-annotated.png"
+        bands([sorted(tmp.glob("a-*.ppm")), sorted(tmp.glob("b-*.ppm"))], annotated)
+        for png in (report, annotated):
+            (ROOT / "docs" / png.name).write_bytes(png.read_bytes())
+            print("wrote", (ROOT / "docs" / png.name).relative_to(ROOT))
 
 
 def bands(rows: list[list[Path]], png: Path, gap: int = 16) -> None:

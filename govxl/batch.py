@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .errors import OutputExistsError, UsageError
 from .safefile import atomic_path, csv_safe
 from .session import Checked
 
@@ -21,6 +21,9 @@ VERDICTS = {
     "zh": {PASSED: "通过", FAILED: "不通过", UNREADABLE: "无法校验"},
     "en": {PASSED: "passed", FAILED: "failed", UNREADABLE: "could not check"},
 }
+# The CSV's header: one machine header whatever the language (scripts read it); the terminal's
+# closing table shows HEADERS in the run's language.
+CSV_HEADER = ("file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason")
 HEADERS = {
     "zh": ("文件", "填报单位", "年度", "格式版本", "结论", "错误", "警告", "提示", "说明"),
     "en": ("file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason"),
@@ -100,7 +103,7 @@ class SummaryCSV:
     """
 
     def __init__(self, path: str | os.PathLike, lang: str = "zh") -> None:
-        self.path = prepare_csv(path)
+        self.path = prepare_csv(path, force=True)  # the command line asked for --force before the run
         self.lang = lang
 
     def __enter__(self) -> SummaryCSV:
@@ -108,7 +111,7 @@ class SummaryCSV:
         tmp = self._target.__enter__()
         self._fh = open(tmp, "w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._fh)
-        self._csv.writerow(HEADERS[self.lang])
+        self._csv.writerow(CSV_HEADER)
         return self
 
     def add(self, row: Row) -> None:
@@ -119,8 +122,9 @@ class SummaryCSV:
         self._target.__exit__(exc_type, exc, tb)
 
 
-def prepare_csv(path: str | os.PathLike) -> Path:
-    """Validate the summary's path; raise UsageError with a clerk-readable reason."""
+def prepare_csv(path: str | os.PathLike, force: bool = False) -> Path:
+    """Validate the summary's path; raise UsageError with a clerk-readable reason (an existing file
+    is overwritten only with `force`)."""
     out = Path(path)
     if out.suffix.lower() != ".csv":
         raise UsageError(code="U-CSV-SUFFIX", path=str(out))
@@ -128,6 +132,8 @@ def prepare_csv(path: str | os.PathLike) -> Path:
         raise UsageError(code="U-CSV-ISDIR", path=str(out))
     if not out.parent.exists():
         raise UsageError(code="U-CSV-DIR", path=str(out.parent))
+    if out.exists() and not force:
+        raise OutputExistsError(code="U-EXISTS", path=str(out))
     if not os.access(out.parent, os.W_OK):
         raise UsageError(code="U-NOWRITE", path=str(out.parent))
     return out

@@ -103,6 +103,9 @@ READ_ERRORS.update({
     "R-NOTABLES": ("{where}没有找到年度报告的统计表（表二、表三、表四的标签都不在）；如果表格是图片，无法导入",
                    "no statistics table of an annual report was found in {where_en} (none of the labels of "
                    "tables 2, 3 and 4); tables that are pictures cannot be read"),
+    "R-NOREPORT": ("不是年度报告：{where}没有统计表的数字（只在文字中提到了表格的标签）",
+                   "not an annual report: {where_en} holds no number of the statistics tables (only their "
+                   "labels, in running text)"),
     "R-DOC-OLDDOC": ("{name}：这是旧版 Word（.doc）文档，请在 Word 或 WPS 中另存为 .docx 后再检查",
                      "{name}: this is an old Word (.doc) document: save it as .docx in Word or WPS, then check it"),
     "R-DOC-OLDOFFICE": ("{name}：这是旧版 Office 文件，请另存为 .docx 或 .xlsx 后再检查",

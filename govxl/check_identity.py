@@ -11,7 +11,7 @@ from functools import cache
 
 from .catalogue import KIND_TEXT, Join, Phrase, phrase
 from .errors import NoIdentityError, NotGovxlError
-from .findings import Finding
+from .findings import Finding, Quoted
 from .reader import RawWorkbook
 from .rules import Key
 from .spec import (
@@ -91,9 +91,9 @@ def norm_formula(text: str | None) -> str:
     return "".join(out)
 
 
-def quote(v: object, limit: int = 40) -> str:
+def quote(v: object, limit: int = 40) -> Quoted:
     s = str(v)
-    return "“" + (s if len(s) <= limit else s[:limit] + "…") + "”"
+    return Quoted(s, "“" + (s if len(s) <= limit else s[:limit] + "…") + "”")
 
 
 # ------------------------------------------------------------------ a workbook written by govxl import

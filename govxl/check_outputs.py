@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UsageError, unexpected
+from .errors import OutputExistsError, UsageError, unexpected
 from .files import DOCUMENTS, skipped, walk
 from .findings import Report
 from .safefile import same_file
@@ -103,16 +103,16 @@ def _inside(child: Path, folder: Path) -> Path | None:
 
 
 def prepare(args: list[Path], paths: list[Path], *, annotate: Path | None, report: Path | None,
-            lang: str, strict: bool, read_too: list[Path] = ()) -> Outputs:
+            lang: str, strict: bool, read_too: list[Path] = (), force: bool = False) -> Outputs:
     """Check the output paths and name the copies; raise UsageError with a clerk-readable reason.
     `read_too`: other folders the command reads (--previous-dir, --children), where copies would
-    be read again next time just the same."""
+    be read again next time just the same. A page or a copy that exists is replaced only with `force`."""
     from .safefile import prepare_output
 
     out = Outputs(lang, strict, annotate, report)
     out.index = {str(p): i for i, p in enumerate(paths, start=1)}
     if report is not None:
-        out.report = prepare_output(report, force=True, suffix=".html", inputs=tuple(paths))
+        out.report = prepare_output(report, force=force, suffix=".html", inputs=tuple(paths))
     if annotate is None:
         return out
     if annotate.exists() and not annotate.is_dir():
@@ -142,5 +142,7 @@ def prepare(args: list[Path], paths: list[Path], *, annotate: Path | None, repor
             for p in paths:
                 if same_file(copy, p):
                     raise UsageError(code="U-ANNOTATE-OVER", copy=str(copy), path=str(p))
+            if copy.exists() and not copy.is_dir() and not force:  # a folder in its place: said per file
+                raise OutputExistsError(code="U-EXISTS", path=str(copy))
             out.copies[str(f)] = copy
     return out

@@ -83,6 +83,9 @@ def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
             zh, en = KIND_NAMES[kind]
             raise ReadError(code="R-NOTABLES", where=f"{zh}中", where_en=en) from None
         raise
+    if not any(v is not None for v in imp.inputs.values()):  # labels in prose, not one number of a table
+        zh, en = KIND_NAMES.get(kind, ("文件", "the file"))
+        raise ReadError(code="R-NOREPORT", where=f"{zh}中", where_en=en)
     ed = imp.edition
     rep = imp.to_report()
     bad = []

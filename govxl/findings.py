@@ -11,6 +11,27 @@ from .numbers import show as _fmt
 _KIND_EN = dict(KIND_TEXT.values())  # what a value should be: the Chinese text -> the English one
 
 
+class Quoted(str):
+    """A text read from a file, shown between quote marks (“abc”); as data (JSON) it is the text alone."""
+
+    def __new__(cls, text: str, shown: str | None = None) -> Quoted:
+        obj = super().__new__(cls, f"“{text}”" if shown is None else shown)
+        obj.text = text
+        return obj
+
+    def __reduce__(self):
+        return (Quoted, (self.text, str(self)))
+
+
+def data(v: Any) -> Any:
+    """`expected` or `actual` as JSON data: a quoted text without its quote marks, a whole float as an int."""
+    if isinstance(v, Quoted):
+        return v.text
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str
@@ -67,8 +88,8 @@ class Finding:
             "cell": self.cell,
             "row_label": self.row_label,
             "col_label": self.col_label,
-            "expected": self.shown("expected", lang),
-            "actual": self.shown("actual", lang),
+            "expected": data(self.shown("expected", lang)),
+            "actual": data(self.shown("actual", lang)),
             "message": self.message(lang),
             "reason": self.reason or None,
             "params": params_data(self.params),

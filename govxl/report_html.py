@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .annotate import NOT_COPIED, marks_of, severity_word, worst
 from .findings import Report
+from .numbers import show
 from .spec import load_edition, load_outputs
 from .version import __version__
 
@@ -81,9 +82,9 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
     values = usable_values(report, ed)
     present = {f.sheet for f in report.findings if f.rule in ("S-LAYOUT", "S-SHEET")}
     empty = {f.sheet for f in report.findings if f.rule == "V-EMPTY"}
+    unfilled = blank_cells(report)
     blanks = [f for tb in ed.tables if tb.sheet not in present | empty for f in tb.inputs
-              if f.key not in report.values and not any(x.sheet == f.sheet and f.cell in x.cell.split(",")
-                                                        for x in report.findings)]
+              if (f.sheet, f.row, f.col) in unfilled]
     marks = marks_of(report, ed, blanks)
     sheet_key = {tb.sheet: tb.key for tb in ed.tables}
     ok = report.ok(strict)
@@ -120,6 +121,11 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
             found = marks.get((f.sheet, f.row, f.col), [])
             cls = "value" + (" total" if f.is_total else "")
             extra = ""
+            typed = next((x.shown("actual", lang) for x in found if x.rule in ("V-INT", "V-AMT")), None)
+            if (f.sheet, f.row, f.col) in unfilled:
+                c = type(c)(**{**c.__dict__, "text": t["blank"]})  # counted as 0, but nothing was typed
+            elif typed is not None and not c.text:
+                c = type(c)(**{**c.__dict__, "text": str(show(typed))})  # the value typed, not a number
             if found:
                 cls += f" mark {worst(found)}"
                 codes = []
@@ -141,6 +147,22 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
                 f'<li><span class="code">{escape(x.rule)}</span> {escape(x.cell)}：{escape(x.message(lang))}</li>'
                 for x in notes.values()) + "</ol>")
     return "\n".join(out)
+
+
+def blank_cells(report: Report) -> set[tuple[str, int, int]]:
+    """(sheet, row, col) of every input cell left blank: the cells the V-BLANK finding names."""
+    from .a1 import parse_cell, parse_range
+
+    out: set[tuple[str, int, int]] = set()
+    for f in report.findings:
+        if f.rule != "V-BLANK":
+            continue
+        for item in getattr(dict(f.params).get("cells"), "items", ()):
+            sheet, _, ref = str(item).rpartition("!")
+            for part in filter(None, ref.split(",")):
+                r1, c1, r2, c2 = parse_range(part) if ":" in part else (*parse_cell(part), *parse_cell(part))
+                out |= {(sheet, r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    return out
 
 
 class HtmlReport:

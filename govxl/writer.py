@@ -271,19 +271,31 @@ class _Writer:
 
         status = rule_status(self.ed, self.values)
         ok, bad = c["pass_text"], c["fail_text"]
+        inputs = [f for t in self.ed.tables for f in t.inputs]
+        blanks = sum(1 for f in inputs if self.values.get(f.key) is None)
+        filled = ok if not blanks else c["blank_text"] if blanks == len(inputs) else c["partly_text"].format(n=blanks)
         for i, rule in enumerate(self.ed.rules):
             r = r0 + 2 + i
             ws.write_string(r, c0, rule, self.f_label)
             ws.merge_range(r, c0 + 1, r, c0 + 2, CATALOGUE[rule].title_zh, self.f_label)
-            ws.write_formula(r, c0 + 3, self.status_formula(rule, ok, bad), self.f_check,
-                             ok if status[rule] else bad)
+            ws.write_formula(r, c0 + 3, self.status_formula(rule, ok, bad, c), self.f_check,
+                             filled if status[rule] else bad)
         ws.conditional_format(r0 + 2, c0 + 3, r0 + 1 + len(self.ed.rules), c0 + 3, {
             "type": "cell", "criteria": "==", "value": f'"{bad}"', "format": self.f_bad})
         self.protect(ws)
         self.print_setup(ws, False, None)
         ws.activate()
 
-    def status_formula(self, rule: str, ok: str, bad: str) -> str:
+    def status_formula(self, rule: str, ok: str, bad: str, cover) -> str:
+        """A rule's live status: `bad` if broken; else, while inputs are blank, blank_text or partly_text."""
+        n = "(" + "+".join(f"COUNTBLANK({quote_sheet(t.sheet)}!{range_name(*rect)})"
+                           for t in self.ed.tables for rect in compress([(f.row, f.col) for f in t.inputs])) + ")"
+        head, tail = cover["partly_text"].split("{n}")
+        total, empty = sum(len(t.inputs) for t in self.ed.tables), cover["blank_text"]
+        return self.rule_formula(rule, f'IF({n}=0,"{ok}",IF({n}={total},"{empty}","{head}"&{n}&"{tail}"))', bad)
+
+    def rule_formula(self, rule: str, ok: str, bad: str) -> str:
+        """`ok` (a formula or a quoted text) when `rule` holds, "bad" when not."""
         conds: list[str] = []
         for t in self.ed.tables:
             q = quote_sheet(t.sheet) + "!"
@@ -305,11 +317,8 @@ class _Writer:
             terms: list[str] = []
             for t in self.ed.tables:
                 q = quote_sheet(t.sheet) + "!"
-                for kind in ("count", "signed", "amount"):
-                    if ("V-AMT" if kind == "amount" else "V-INT") != rule:
-                        continue
-                    cells = [(f.row, f.col) for f in t.inputs if f.kind == kind]
-                    for rect in compress(cells):
+                for kind in ("amount",) if rule == "V-AMT" else ("count", "signed"):
+                    for rect in compress([(f.row, f.col) for f in t.inputs if f.kind == kind]):
                         rng = q + range_name(*rect)
                         if kind == "count":
                             terms.append(f"SUMPRODUCT(({rng}<0)+({rng}<>INT({rng})))")
@@ -318,9 +327,9 @@ class _Writer:
                         else:
                             terms.append(f"SUMPRODUCT(({rng}<0)+(ROUND({rng},6)<>{rng}))")
             cond = "+".join(terms) + "=0" if terms else "TRUE"
-            return f'IFERROR(IF({cond},"{ok}","{bad}"),"{bad}")'
+            return f'IFERROR(IF({cond},{ok},"{bad}"),"{bad}")'
         cond = "AND(" + ",".join(conds) + ")" if conds else "TRUE"
-        return f'IF({cond},"{ok}","{bad}")'
+        return f'IF({cond},{ok},"{bad}")'
 
     # -------------------------------------------------------------- tables
     def table(self, wb, t: Table) -> None:
@@ -337,15 +346,20 @@ class _Writer:
             ws.write_string(lb.row, lb.col, lb.text, self.f_label)
         for f in t.fields:
             self.field(ws, t, f)
+        empty = self.ed.cover.raw["column_blank_text"]
         for b in t.balances:
             ws.merge_range(b.show_row, c0, b.show_row, t.field(b.left[0], b.cols[0]).col - 1, "", self.f_label)
             ws.write_string(b.show_row, c0, b.show_label, self.f_label)
+            bcols = {t.field(b.left[0], c).col for c in b.cols}
             for col in b.cols:
                 f = t.field(b.left[0], col)
                 left = sum(self.computed[(t.key, r, col)] for r in b.left)
                 right = sum(self.computed[(t.key, r, col)] for r in b.right)
-                ws.write_formula(b.show_row, f.col, t.balance_formula(b, col), self.f_check,
-                                 CHECK_OK if abs(left - right) < 1e-7 else CHECK_BAD)
+                mine = [x for x in t.inputs if x.col == f.col] or [x for x in t.inputs if x.col in bcols]  # all blank: 未填
+                blank = "+".join(f"COUNTBLANK({range_name(*rect)})" for rect in compress([(x.row, x.col) for x in mine]))
+                unfilled = all(self.values.get(x.key) is None for x in mine)
+                ws.write_formula(b.show_row, f.col, f'IF(({blank})={len(mine)},"{empty}",{t.balance_formula(b, col)})',
+                                 self.f_check, empty if unfilled else CHECK_OK if abs(left - right) < 1e-7 else CHECK_BAD)
             c1, c2 = t.field(b.left[0], b.cols[0]).col, t.field(b.left[0], b.cols[-1]).col
             ws.conditional_format(b.show_row, c1, b.show_row, c2, {
                 "type": "cell", "criteria": "==", "value": f'"{CHECK_BAD}"', "format": self.f_bad})
@@ -398,9 +412,8 @@ class _Writer:
         ws = wb.add_worksheet(x.name)
         for i, w in enumerate(x.widths):
             ws.set_column(i, i, w)
-        for j, h in enumerate(x.header):
-            ws.write_string(0, j, h, self.f_label)
-        for i, row in enumerate(x.rows, start=1):
+        for i, row in enumerate([x.header, *x.rows]):  # each row as tall as its wrapped text (no autofit)
+            ws.set_row(i, 15 * max([1, *(math.ceil(text_width(str(v)) / max(w - 1, 1)) for v, w in zip(row, x.widths))]))
             for j, v in enumerate(row):
                 if isinstance(v, bool) or v is None:
                     ws.write_string(i, j, "" if v is None else ("是" if v else "否"), self.f_label)

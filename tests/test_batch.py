@@ -157,13 +157,25 @@ def test_summary_csv_opens_in_excel_with_chinese_intact(folder, tmp_path):
     assert b"\r\n" in raw
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["文件", "填报单位", "年度", "格式版本", "结论", "错误", "警告", "提示", "说明"]
+    assert rows[0] == ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason"]
     assert rows[1] == [str(folder / "a-good.xlsx"), NANGUAN_AGENCY, "2023", "2021", "通过", "0", "0", "0", ""]
     assert rows[2][4:6] == ["不通过", "2"]
     assert rows[4][4] == "无法校验" and "不是 xlsx 工作簿" in rows[4][8]
     assert len(rows) == 5
     assert before == {p: sha256(p) for p in folder.rglob("*") if p.is_file()}, "inputs untouched"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".govxl-")], "no temporary file left"
+
+
+def test_summary_csv_has_one_machine_header_in_both_languages_and_says_where_it_went(folder, tmp_path):
+    zh, en = tmp_path / "zh.csv", tmp_path / "en.csv"
+    rz = run("check", folder, "--summary", zh)
+    re_ = run("check", folder, "--summary", en, "--lang", "en")
+    first = [p.read_text(encoding="utf-8-sig").splitlines()[0] for p in (zh, en)]
+    assert first[0] == first[1] == "file,agency,year,edition,verdict,errors,warnings,infos,reason"
+    assert f"校验汇总：{zh}" in rz.stderr and f"summary: {en}" in re_.stderr
+    again = run("check", folder, "--summary", zh)  # an existing summary is kept unless --force
+    assert again.returncode == 2 and "--force" in again.stderr and zh.read_text(encoding="utf-8-sig") != ""
+    assert run("check", folder, "--summary", zh, "--force").returncode == rz.returncode
 
 
 def test_summary_csv_guards_against_formulas_and_bad_paths(tmp_path):
@@ -183,9 +195,10 @@ def test_summary_csv_guards_against_formulas_and_bad_paths(tmp_path):
 
 def test_jobs_1_and_jobs_2_give_identical_output(folder, tmp_path):
     for fmt in ("text", "json", "jsonl"):
-        one = run("check", folder, "--format", fmt, "--jobs", "1", "--summary", tmp_path / "1.csv")
-        two = run("check", folder, "--format", fmt, "--jobs", "2", "--summary", tmp_path / "2.csv")
-        assert (one.returncode, one.stdout, one.stderr) == (two.returncode, two.stdout, two.stderr), fmt
+        one = run("check", folder, "--format", fmt, "--jobs", "1", "--summary", tmp_path / "1.csv", "--force")
+        two = run("check", folder, "--format", fmt, "--jobs", "2", "--summary", tmp_path / "2.csv", "--force")
+        assert (one.returncode, one.stdout, one.stderr.replace("1.csv", "2.csv")) == (two.returncode, two.stdout,
+                                                                                     two.stderr), fmt
         assert (tmp_path / "1.csv").read_bytes() == (tmp_path / "2.csv").read_bytes()
 
 
@@ -321,6 +334,6 @@ def test_the_summary_csv_opens_in_libreoffice_with_chinese_intact(folder, tmp_pa
         expected = list(csv.reader(fh))
     ws = openpyxl.load_workbook(tmp_path / "lo" / "汇总.xlsx").active
     got = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    assert got[0] == expected[0] == ["文件", "填报单位", "年度", "格式版本", "结论", "错误", "警告", "提示", "说明"]
+    assert got[0] == expected[0] == ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason"]
     assert [row[:2] + row[4:5] for row in got] == [row[:2] + row[4:5] for row in expected]
     assert got[1][1] == NANGUAN_AGENCY and got[4][8].startswith("不是 xlsx 工作簿")

@@ -227,7 +227,7 @@ def test_usage_errors_speak_the_language_asked(args, zh, en):
 
 def test_help_is_chinese_unless_english_is_asked():
     res = invoke("check", "--help")
-    assert "用法：" in res.output and "选项:" in res.output and "显示本帮助后退出" in res.output
+    assert "用法：" in res.output and "选项：" in res.output and "显示本帮助后退出" in res.output
     assert "Usage" not in res.output and "[default" not in res.output
     res = invoke("check", "--help", "--lang", "en")
     assert "Usage:" in res.output and "Show this message and exit." in res.output

@@ -182,7 +182,7 @@ def test_export_paths_and_inputs_untouched(tmp_path, ed2021):
     for args, reason in [
         ([good, "-o", tmp_path / "x.json", "--to", "csv"], said("U-SUFFIX", suffix=".csv", path=str(tmp_path / "x.json"))),
         ([good, "-o", tmp_path / "x.txt"], "--to"),
-        ([good], "--to"),
+        ([good, "-o", good.with_suffix(".csv"), "--to", "csv"], said("U-EXISTS", path=str(good.with_suffix(".csv")))),
         ([tmp_path / "missing.xlsx", "--to", "csv"], said("U-NOTFOUND", path=str(tmp_path / "missing.xlsx"))),
         ([tmp_path / "empty", "--to", "csv"], said("U-NOTFOUND", path=str(tmp_path / "empty"))),
         ([good, "-o", good.with_suffix(".csv"), "--to", "csv", good.with_suffix(".csv")],
@@ -198,6 +198,22 @@ def test_export_paths_and_inputs_untouched(tmp_path, ed2021):
     assert r.returncode == 2 and "没有 .xlsx" in r.stderr.decode()
     assert sha256(good) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".govxl-")]
+
+
+def test_without_o_or_to_the_data_go_to_stdout_as_json(tmp_path, ed2021):
+    good = govxl.new(tmp_path / "good.xlsx", values=values(ed2021, NANGUAN_2023), agency="甲", year=2023)
+    r = run("export", good)
+    assert r.returncode == 0 and r.stderr == ""
+    doc = json.loads(r.stdout)
+    assert doc["govxl_export"] == 1 and [x["file"] for x in doc["reports"]] == [str(good)]
+
+
+def test_o_overwrites_only_with_force(tmp_path, ed2021):
+    good = govxl.new(tmp_path / "good.xlsx", values=values(ed2021, NANGUAN_2023), agency="甲", year=2023)
+    out = tmp_path / "x.csv"
+    out.write_text("keep", encoding="utf-8")
+    assert run("export", good, "-o", out).returncode == 2 and out.read_text(encoding="utf-8") == "keep"
+    assert run("export", good, "-o", out, "--force").returncode == 0 and "natural_person" in out.read_text("utf-8-sig")
 
 
 def test_stdout_by_default_and_hundreds_of_reports(tmp_path, ed2021):

@@ -276,6 +276,24 @@ def test_check_row_and_cover_status_follow_the_rules(request, ed, data):
 
 
 @libreoffice
+def test_a_blank_or_half_filled_workbook_does_not_say_passed(office, ed, workbook, workdir):
+    """Until every input cell is filled the cover says so (未填写 / 尚有 N 格未填), not 通过, and a
+    column of table 三 whose inputs are all blank shows 未填, not ✓; a broken rule still says 不通过."""
+    cover = ed.cover.raw
+    blank = fill_in_libreoffice(office, ed, workbook, workdir, "none-filled", {})
+    assert {blank.string(ed.cover.sheet, c) for c in status_cells(ed).values()} == {cover["blank_text"]}
+    t = ed.table("requests")
+    assert {blank.string(t.sheet, c) for c in balance_cells(t).values()} == {cover["column_blank_text"]}
+    data = dataset(ed, new=11)  # T3-BAL broken
+    zeros = [k for k, v in data.items() if v == 0 and k[0] == "active"][:3]
+    assert len(zeros) == 3
+    half = fill_in_libreoffice(office, ed, workbook, workdir, "half", {k: v for k, v in data.items() if k not in zeros})
+    shown = {rule: half.string(ed.cover.sheet, c) for rule, c in status_cells(ed).items()}
+    assert shown == {r: cover["fail_text"] if r == "T3-BAL" else cover["partly_text"].format(n=3) for r in ed.rules}
+    assert CHECK_BAD in {half.string(t.sheet, c) for c in balance_cells(t).values()}
+
+
+@libreoffice
 def test_consistent_data_shows_ticks_and_passes(consistent):
     ed = consistent.ed
     t = ed.table("requests")
@@ -451,7 +469,9 @@ def test_fee_takes_six_decimals(office, ed, workbook, workdir, fee, ok):
     res = lo.fill(workbook, saved, typed(ed, inputs), read=read, session=office)
     assert res.typed[(f.sheet, f.cell)]["changed"]
     assert res.value(f.sheet, f.cell) == float(fee)
-    assert res.string(ed.cover.sheet, cover_cell) == ed.cover.raw["pass_text" if ok else "fail_text"]
+    blank = sum(len(t.inputs) for t in ed.tables) - len(inputs)  # the rest is blank: the cover says how many
+    assert res.string(ed.cover.sheet, cover_cell) == (ed.cover.raw["partly_text"].format(n=blank) if ok
+                                                      else ed.cover.raw["fail_text"])
 
     raw = read_xlsx(saved)
     assert raw.sheet(f.sheet).cells[(f.row, f.col)].value == float(fee)

@@ -210,10 +210,12 @@ def test_render_refuses_a_workbook_that_fails_check(tmp_path, nanguan, ed2021):
     r = run("render", bad, "--to", "html", "-o", tmp_path / "r.html")
     assert r.returncode == 1
     assert "T3-BAL" in r.stdout and "不通过" in r.stdout, "the check's findings are shown"
-    assert "--force" in r.stderr and "Traceback" not in r.stderr
+    assert "--allow-errors" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "r.html").exists()
-    r = run("render", bad, "--to", "html", "-o", tmp_path / "r.html", "--force")
-    assert r.returncode == 0 and "--force" in r.stdout and (tmp_path / "r.html").is_file()
+    r = run("render", bad, "--to", "html", "-o", tmp_path / "r.html", "--force")  # --force only overwrites
+    assert r.returncode == 1 and not (tmp_path / "r.html").exists()
+    r = run("render", bad, "--to", "html", "-o", tmp_path / "r.html", "--allow-errors")
+    assert r.returncode == 0 and "--allow-errors" in r.stdout and (tmp_path / "r.html").is_file()
 
 
 def test_render_output_paths(tmp_path, nanguan):

@@ -91,8 +91,8 @@ def test_the_commands_own_messages_are_english_too(folder):
     r = run("export", "a.xlsx", "-o", "out.txt", lang="en", cwd=folder)
     assert r.exit_code == 2 and ".csv" in r.stderr and ".json" in r.stderr and "out.txt" in r.stderr
     assert not CJK.search(r.stderr)
-    r = run("render", "p.xlsx", "-o", "r.html", lang="en", cwd=folder)  # fails its check, no --force
-    assert r.exit_code == 1 and "p.xlsx" in r.stderr and "--force" in r.stderr
+    r = run("render", "p.xlsx", "-o", "r.html", lang="en", cwd=folder)  # fails its check, no --allow-errors
+    assert r.exit_code == 1 and "p.xlsx" in r.stderr and "--allow-errors" in r.stderr
     assert not CJK.search(english(r.stderr.replace("p.xlsx", ""))), r.stderr
     assert not (folder / "r.html").exists()
 

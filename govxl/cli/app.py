@@ -8,7 +8,6 @@ shown in the language asked for (Chinese unless `--lang en`), and nothing shows 
 
 from __future__ import annotations
 
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -21,6 +20,8 @@ from typer import _click
 from ..errors import GovxlError, InputsError
 from ..safetext import clean
 from ..version import __version__
+from . import i18n
+from .i18n import H, Formatter, current_lang, help_language, say, usage_message
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
 
@@ -36,107 +37,9 @@ class Lang(str, Enum):
     en = "en"
 
 
-# ------------------------------------------------------------------ the language of this run
-# Known before the arguments are parsed (a usage error must already speak it): read from argv.
-_lang = "zh"
-
-
-def lang_of(args: list[str]) -> str:
-    """The value of `--lang` among `args` ("zh" unless "en" is given)."""
-    for i, a in enumerate(args):
-        if a == "--":
-            break
-        if a == "--lang" and i + 1 < len(args):
-            return "en" if args[i + 1] == "en" else "zh"
-        if a.startswith("--lang="):
-            return "en" if a[7:] == "en" else "zh"
-    return "zh"
-
-
-def current_lang() -> str:
-    return _lang
-
-
-def say(zh: str, en: str) -> str:
-    """The text in the language of this run."""
-    return en if _lang == "en" else zh
-
-
-# ------------------------------------------------------------------ usage errors and help, in Chinese
-_VALUE = [  # click's sentences about a bad value -> Chinese
-    (re.compile(r"^(.+) is not one of (.+)\.$", re.S), "{0} 不是可选的值（可选：{1}）"),
-    (re.compile(r"^(.+) is not a valid integer\.$", re.S), "{0} 不是整数"),
-    (re.compile(r"^(.+) is not a valid float\.$", re.S), "{0} 不是数字"),
-    (re.compile(r"^(.+) is not in the range (.+)\.$", re.S), "{0} 超出允许的范围（{1}）"),
-    (re.compile(r"^(.+) is not a valid boolean\..*$", re.S), "{0} 不是是/否值"),
-]
-_OTHER = [  # click's other usage errors -> Chinese
-    (re.compile(r"^Option '(.+)' requires an argument\.$"), "选项 {0} 后面缺少它的值"),
-    (re.compile(r"^Option '(.+)' does not take a value\.$"), "选项 {0} 不接受值"),
-    (re.compile(r"^Got unexpected extra argument\(s\) \((.*)\)$"), "多余的参数：{0}"),
-    (re.compile(r"^No such command '(.*)'\.$"), "没有这个命令：{0}"),
-    (re.compile(r"^Missing command\.$"), "缺少命令"),
-]
-_HEADINGS = {"Arguments": "参数", "Options": "选项", "Commands": "命令"}
-
-
-def usage_message(exc: _click.exceptions.UsageError, lang: str) -> str:
-    """The one-line reason of a usage error, in `lang` (click's own English for "en")."""
-    if lang == "en":
-        return exc.format_message()
-    E = _click.exceptions
-    ctx = exc.ctx
-    if isinstance(exc, E.MissingParameter):
-        hint = exc.param.get_error_hint(ctx) if exc.param is not None and ctx is not None else ""
-        kind = "参数" if getattr(exc.param, "param_type_name", "") == "argument" else "选项"
-        return f"缺少{kind} {hint}".rstrip()
-    if isinstance(exc, E.NoSuchOption):
-        out = f"没有这个选项：{clean(exc.option_name)}"
-        maybe = sorted(p for p in exc.possibilities or () if p != "--out")
-        return out + (f"（可能是：{'、'.join(maybe)}）" if maybe else "")
-    if isinstance(exc, E.BadParameter):
-        message = _translate(exc.message, _VALUE) or exc.message
-        hint = exc.param_hint or (exc.param.get_error_hint(ctx) if exc.param is not None and ctx else None)
-        if isinstance(hint, (list, tuple)):
-            hint = " / ".join(hint)
-        return f"{hint} 的值无效：{message}" if hint else f"值无效：{message}"
-    return _translate(exc.message, _OTHER) or exc.format_message()
-
-
-def _translate(message: str, table) -> str | None:
-    """`message` through the first (pattern, Chinese template) of `table` that matches it."""
-    for pattern, zh in table:
-        m = pattern.match(message)
-        if m:
-            return zh.format(*m.groups())
-    return None
-
-
-class _Formatter(_click.HelpFormatter):
-    """Help headings and the usage line in Chinese unless `--lang en`."""
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        # typer 0.28 under click 8.2+ writes an argument as `{files}`: show it as click does, FILES
-        args = re.sub(r"\{(\w+)\}", lambda m: m.group(1).upper(), args)
-        if _lang != "en":
-            prefix = "用法："
-            args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
-        super().write_usage(prog, args, prefix)
-
-    def write_dl(self, rows, *args: Any, **kw: Any) -> None:
-        if _lang != "en":
-            rows = [(term.replace("<int range>", "<整数>").replace("<path>", "<路径>").replace("<str>", "<文字>")
-                     .replace("<int>", "<整数>"),
-                     text.replace("[default: ", "[默认：").replace("[required]", "[必填]"))
-                    for term, text in rows]
-        super().write_dl(rows, *args, **kw)
-
-    def write_heading(self, heading: str) -> None:
-        super().write_heading(heading if _lang == "en" else _HEADINGS.get(heading, heading))
-
-
+# ------------------------------------------------------------------ the language of this run (govxl/cli/i18n.py)
 class _Context(typer.Context):
-    formatter_class = _Formatter
+    formatter_class = Formatter
 
 
 def _help_option(cmd, ctx):
@@ -166,6 +69,10 @@ class Command(typer.core.TyperCommand):
     context_class = _Context
     get_help_option = _help_option
 
+    def format_help(self, ctx, formatter) -> None:
+        with help_language(self):
+            super().format_help(ctx, formatter)
+
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         for param in self.params:
@@ -179,13 +86,24 @@ class Group(typer.core.TyperGroup):
     context_class = _Context
     get_help_option = _help_option
 
+    def format_help(self, ctx, formatter) -> None:
+        with help_language(self, *self.commands.values()):
+            super().format_help(ctx, formatter)
+
     def list_commands(self, ctx) -> list[str]:
         return list(self.commands)  # the order of registration, not alphabetical
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra: Any) -> Any:
-        global _lang
         args = list(sys.argv[1:] if args is None else args)
-        _lang = lang_of(args)
+        i18n.set_lang(i18n.lang_of(args))
+        with help_language(self, *self.commands.values()):  # usage lines and hints name arguments too
+            code = self._main(args, prog_name, complete_var, **extra)
+        if standalone_mode:
+            sys.exit(code if isinstance(code, int) else EXIT_OK)
+        return code
+
+    def _main(self, args, prog_name, complete_var, **extra: Any) -> Any:
+        _lang = current_lang()
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except _click.exceptions.UsageError as exc:
@@ -211,8 +129,6 @@ class Group(typer.core.TyperGroup):
         except Exception as exc:  # pragma: no cover - the last line of defence
             code = _error(say("内部错误（请把此信息报告给 govxl 开发者）：", "internal error (please report it to the "
                               "govxl developers): ") + f"{type(exc).__name__}: {exc}")
-        if standalone_mode:
-            sys.exit(code if isinstance(code, int) else EXIT_OK)
         return code
 
 
@@ -252,7 +168,9 @@ def write_stdout(text: str) -> None:
 app = typer.Typer(
     name="govxl",
     cls=Group,
-    help="政府信息公开工作年度报告统计表：生成锁定的官方格式工作簿，并校验填好的工作簿。",
+    help=H("政府信息公开工作年度报告统计表：生成锁定的官方格式工作簿，并校验填好的工作簿。",
+           "Statistics tables of the government information disclosure annual report: write the locked "
+           "official workbook, check the filled-in one."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -260,9 +178,12 @@ app = typer.Typer(
 )
 
 
-def command(name: str | None = None):
-    """Register a command on `app` (with the Chinese help and usage formatting)."""
-    return app.command(name, cls=Command)
+def command(name: str | None = None, *, en: str):
+    """Register a command on `app`: its docstring is the Chinese help, `en` the English."""
+    def register(func):
+        H(func.__doc__ or "", en)
+        return app.command(name, cls=Command)(func)
+    return register
 
 
 def _version(value: bool) -> None:
@@ -271,10 +192,33 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _run_lang(value: Lang | None) -> str:
+    """`--lang` of a command is the run's language, wherever it was given (or GOVXL_LANG); typer makes
+    the returned value a Lang."""
+    return current_lang()
+
+
+# ------------------------------------------------------------------ options shared by several commands
+LangOpt = Annotated[Lang, typer.Option(
+    "--lang", callback=_run_lang, show_default=False, metavar="<zh|en>",
+    help=H("提示和帮助的语言：zh（中文，默认）或 en（English）；也可在命令前给出，或设置环境变量 GOVXL_LANG=en。",
+           "language of messages and help: zh (Chinese, the default) or en (English); also before the command, "
+           "or as the environment variable GOVXL_LANG=en."))]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, show_default=H("CPU 核数", "number of CPU cores"),
+                                             help=H("同时校验的进程数。", "number of files checked at the same time."))]
+FormatOpt = Annotated[Fmt, typer.Option("--format", help=H(
+    "输出格式：text（表格）、json（一个文档）或 jsonl（每个文件一行）。",
+    "output format: text (a table), json (one document) or jsonl (one line per file)."))]
+ForceOpt = Annotated[bool, typer.Option("--force", help=H("输出文件已存在时覆盖（不加则不覆盖，报错退出）。",
+                                                          "overwrite an output file that exists (without it, "
+                                                          "an existing file is an error)."))]
+
+
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="显示版本号后退出。")] = False,
+                                          help=H("显示版本号后退出。", "Show the version and exit."))] = False,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """政府信息公开工作年度报告统计表工具。"""
 
@@ -286,18 +230,12 @@ def run() -> None:
     app()
 
 
-# ------------------------------------------------------------------ options shared by several commands
-LangOpt = Annotated[Lang, typer.Option("--lang", help="提示语言：zh（中文）或 en（English）。")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, show_default="CPU 核数",
-                                             help="同时校验的进程数。")]
-FormatOpt = Annotated[Fmt, typer.Option("--format", help="输出格式：text（表格）、json（一个文档）或 jsonl（每个文件一行）。")]
-
-
-def ForceOpt(help: str = "输出文件已存在时覆盖。"):
-    return Annotated[bool, typer.Option("--force", help=help)]
-
-
 def OutputOpt(help: str, required: bool = False):
     """`-o/--output` (with `--out`, hidden, kept for old scripts)."""
     kind = Path if required else Path | None
     return Annotated[kind, typer.Option("-o", "--output", "--out", help=help, show_default=False)]
+
+
+def Arg(zh: str, en: str, metavar: tuple[str, str]):
+    """A positional argument: its help and its name (metavar), in both languages."""
+    return typer.Argument(help=H(zh, en), metavar=H(*metavar), show_default=False)

@@ -110,6 +110,8 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
                 typer.echo(say(f"错误：无法写入 {clean(outputs.report)}：", f"error: cannot write {clean(outputs.report)}: ")
                            + clean(exc.strerror or exc), err=True)
                 failed_outputs = True
+    if summary is not None:  # written when the stack closed: say where, as --annotate and --report do
+        typer.echo(say("校验汇总：", "summary: ") + clean(summary), err=True)
     return EXIT_FAIL if failed_outputs else totals.exit_code
 
 
@@ -179,19 +181,30 @@ def summary_table(rows: list[Row], lang: str) -> None:
     cells = [[clean(v) for v in r.cells(lang)[:8]] for r in rows]
     if sys.stdout.isatty():
         from rich.console import Console
-        from rich.table import Table
 
-        table = Table(show_lines=False)
-        for i, h in enumerate(header):
-            table.add_column(h, overflow="fold", justify="right" if i >= 5 else "left")
-        for r, c in zip(rows, cells):
-            style = {"failed": "red", UNREADABLE: "magenta"}.get(r.status, "")
-            table.add_row(*c, style=style)
-        Console().print(table)
+        console = Console()
+        console.print(rich_table(rows, header, cells, console.width))
         return
     widths = [max(map(_width, col)) for col in zip(header, *cells)]
     typer.echo("\n".join("  ".join(_pad(v, w, right=i >= 5) for i, (v, w) in enumerate(zip(line, widths))).rstrip()
                          for line in [list(header), *cells]))
+
+
+def rich_table(rows: list[Row], header, cells: list[list[str]], width: int):
+    """The closing table for a terminal `width` columns wide: file names are never broken (the file
+    column gets the width of the longest name while half the width allows it); the agency wraps."""
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    longest = max((_width(c[0]) for c in cells), default=0)
+    for i, h in enumerate(header):
+        if i == 0:
+            table.add_column(h, no_wrap=True, min_width=min(longest, max(width // 2, 10)), overflow="fold")
+        else:
+            table.add_column(h, overflow="fold", justify="right" if i >= 5 else "left")
+    for r, c in zip(rows, cells):
+        table.add_row(*c, style={"failed": "red", UNREADABLE: "magenta"}.get(r.status, ""))
+    return table
 
 
 def totals_line(t: Totals, lang: str) -> str:

@@ -56,9 +56,26 @@ def source_line(report, lang: str) -> str | None:
     return clean(line(report, lang))
 
 
+def in_workbook_order(findings, edition) -> list:
+    """`findings` in the workbook's order: the whole workbook and the cover first, then tables 二, 三,
+    四 as the edition has them, then any other sheet; the order found within each (a stable sort).
+    `edition`: an edition or its id (every report has one)."""
+    from ..spec import load_cover, load_edition
+
+    ed = load_edition(edition) if isinstance(edition, str) else edition
+    sheets = [load_cover().sheet, *(t.sheet for t in ed.tables)]
+
+    def key(f) -> int:
+        if not f.sheet:
+            return 0
+        return 1 + sheets.index(f.sheet) if f.sheet in sheets else 1 + len(sheets)
+
+    return sorted(findings, key=key)
+
+
 def group_by_sheet(report, lang: str) -> dict[str, list]:
     groups: dict[str, list] = {}
-    for f in report.findings:
+    for f in in_workbook_order(report.findings, report.edition):
         groups.setdefault(clean(f.sheet) or ("(whole workbook)" if lang == "en" else "（整个工作簿）"), []).append(f)
     return groups
 

@@ -79,7 +79,7 @@ _OUT_KEYS = {
                   "unplaced_missing"}),
     "report": ({"fills", "zh", "en"},
                {"title", "summary", "headers", "details", "copy", "findings", "finding_headers", "none",
-                "unreadable", "layout", "missing", "totals"}),
+                "unreadable", "layout", "missing", "totals", "blank"}),
 }
 
 

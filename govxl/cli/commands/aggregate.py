@@ -11,20 +11,28 @@ from typing import Annotated
 
 import typer
 
-from ..app import EXIT_FINDINGS, EXIT_OK, ForceOpt, JobsOpt, Lang, LangOpt, OutputOpt, command, fail, say
+from ..app import EXIT_FINDINGS, EXIT_OK, Arg, ForceOpt, H, JobsOpt, Lang, LangOpt, OutputOpt, command, fail, say
 from ..printer import finding_line
 
 
-@command()
+@command(en="Sum several reports of one edition and one year into one (the input cells hold the sums, the "
+              "totals stay formulas), with a list of the reports summed.")
 def aggregate(
-    inputs: Annotated[list[Path], typer.Argument(help="下级单位的年报工作簿，或存放它们的文件夹（含子文件夹）。")],
-    output: OutputOpt("要生成的汇总工作簿，例如 汇总.xlsx。", required=True),
-    agency: Annotated[str, typer.Option(help="汇总报告的填报单位，例如“XX县人民政府（汇总）”。")],
-    year: Annotated[int | None, typer.Option(help="报告年度；给出时每份报告都须是这一年（默认以多数为准）。")] = None,
-    include_failing: Annotated[bool, typer.Option("--include-failing",
-                                                  help="校验有错误的报告也计入（在汇总清单中标明）。")] = False,
+    inputs: Annotated[list[Path], Arg("下级单位的年报工作簿，或存放它们的文件夹（含子文件夹）。",
+                                      "the workbooks of the reporting units, or folders of them (subfolders too).",
+                                      ("文件...", "FILES..."))],
+    output: OutputOpt(H("要生成的汇总工作簿，例如 汇总.xlsx。", "the summary workbook to write, e.g. summary.xlsx."),
+                      required=True),
+    agency: Annotated[str, typer.Option(help=H("汇总报告的填报单位，例如“XX县人民政府（汇总）”。",
+                                               "the agency of the summary, e.g. “XX县人民政府（汇总）”."))],
+    year: Annotated[int | None, typer.Option(help=H(
+        "报告年度；给出时每份报告都须是这一年（默认以多数为准）。",
+        "the year; when given, every report must be of that year (by default the year most reports give)."))] = None,
+    include_failing: Annotated[bool, typer.Option("--include-failing", help=H(
+        "校验有错误的报告也计入（在汇总清单中标明）。",
+        "sum reports that fail their check too (marked in the list of reports)."))] = False,
     jobs: JobsOpt = None,
-    force: ForceOpt("汇总文件已存在时覆盖。") = False,
+    force: ForceOpt = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """把多份同一版本、同一年度的年报汇总为一份（输入单元格为各份之和，合计仍为公式），并附汇总清单。"""

@@ -10,36 +10,50 @@ from typing import Annotated
 
 import typer
 
-from ..app import Lang, LangOpt, OutputOpt, command, fail, say
+from ..app import Arg, H, Lang, LangOpt, OutputOpt, command, fail, say
 
 _NEEDS = ("收表台需要额外的组件，请先安装：pip install 'govxl[desk]'",
           "the desk needs extra components: pip install 'govxl[desk]'")
 MIN_PASSWORD = 8
 
 
-@command()
+@command(en="Start the collection desk (a web page): the office opens the season, hands each unit its own link, "
+              "follows progress and sums up; each unit sees its check as soon as it uploads.\n\n"
+              "Install it first: pip install 'govxl[desk]'.")
 def desk(
-    folder: Annotated[Path | None, typer.Argument(
-        help="收表台的数据文件夹（数据库和收到的文件都在这里；默认 govxl-desk）。", show_default=False)] = None,
-    output: OutputOpt("收表台的数据文件夹（同第一个参数）。") = None,
-    host: Annotated[str, typer.Option(help="监听地址；在办公网内提供服务时用 0.0.0.0。")] = "127.0.0.1",
-    port: Annotated[int | None, typer.Option(
-        help="端口；0 表示自动选一个空闲端口。不指定时沿用上次的端口（首次启动自动选择），已发出的链接重启后仍然有效。",
+    folder: Annotated[Path | None, Arg(
+        "收表台的数据文件夹（数据库和收到的文件都在这里；默认 govxl-desk）。",
+        "the desk's data folder (its database and the files received; govxl-desk by default).",
+        ("文件夹", "FOLDER"))] = None,
+    output: OutputOpt(H("收表台的数据文件夹（同第一个参数）。", "the desk's data folder (as the first argument).")) = None,
+    host: Annotated[str, typer.Option(help=H("监听地址；在办公网内提供服务时用 0.0.0.0。",
+                                             "address to listen on; 0.0.0.0 to serve the office network."))] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help=H(
+        "端口；0 表示自动选一个空闲端口。不指定时沿用上次的端口（首次启动自动选择），已发出的链接重启后仍然有效。",
+        "port; 0 picks a free one. Without it the desk keeps the port of its last start (chosen at the first), "
+        "so links already sent keep working after a restart."), show_default=False)] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help=H(
+        "各单位链接的对外地址，例如 https://shoubiao.example.gov.cn（给一次即可，保存在数据文件夹中）。",
+        "the address the units' links use, e.g. https://desk.example.org (given once, kept in the data folder)."),
         show_default=False)] = None,
-    base_url: Annotated[str | None, typer.Option(
-        "--base-url", help="各单位链接的对外地址，例如 https://shoubiao.example.gov.cn（给一次即可，保存在数据文件夹中）。",
-        show_default=False)] = None,
-    trust_proxy: Annotated[bool, typer.Option(
-        "--trust-proxy", help="在反向代理之后运行：采用代理给出的客户端地址和协议（X-Forwarded-For/-Proto）。")] = False,
-    db: Annotated[str | None, typer.Option(
-        "--db", help="数据库地址，例如 postgresql://用户@主机/库名（默认使用文件夹中的 SQLite）。")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=0, show_default="CPU 核数",
-                                             help="同时校验的进程数（0：在服务进程内校验）。")] = None,
-    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, max=1024, help="上传文件的大小上限（MB）。")] = 20,
-    threads: Annotated[int, typer.Option(min=1, max=256, help="处理请求的线程数。")] = 8,
+    trust_proxy: Annotated[bool, typer.Option("--trust-proxy", help=H(
+        "在反向代理之后运行：采用代理给出的客户端地址和协议（X-Forwarded-For/-Proto）。",
+        "behind a reverse proxy: take the client address and scheme it forwards (X-Forwarded-For/-Proto)."))] = False,
+    db: Annotated[str | None, typer.Option("--db", help=H(
+        "数据库地址，例如 postgresql://用户@主机/库名（默认使用文件夹中的 SQLite）。",
+        "database URL, e.g. postgresql://user@host/name (by default SQLite in the folder)."))] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=0, show_default=H("CPU 核数", "number of CPU cores"),
+                                             help=H("同时校验的进程数（0：在服务进程内校验）。",
+                                                    "number of files checked at the same time (0: in the server "
+                                                    "process)."))] = None,
+    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, max=1024, help=H(
+        "上传文件的大小上限（MB）。", "largest upload accepted (MB)."))] = 20,
+    threads: Annotated[int, typer.Option(min=1, max=256, help=H("处理请求的线程数。",
+                                                                "threads serving requests."))] = 8,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """启动收表台（网页）：公开办开始收表、分发各单位的专用链接、查看进度并汇总；各单位上传报告后立即看到校验结果。
+
     需要先安装：pip install 'govxl[desk]'。"""
     if folder is not None and output is not None and folder != output:
         fail(say("数据文件夹只能给一个（参数或 -o）", "give the data folder once (argument or -o)"))

@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from ..app import EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, Lang, LangOpt, OutputOpt, command, pick_format, say, write_stdout
+from ..app import (EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, Arg, ForceOpt, H, Lang, LangOpt, OutputOpt, command, pick_format,
+                   say, write_stdout)
 from ..printer import error_text, verdict
 
 
@@ -20,12 +21,17 @@ class ExportTo(str, Enum):
     json = "json"
 
 
-@command()
+@command(en="Export the checked data (CSV in long form, or JSON) for analysis. A workbook that fails its check "
+              "is exported all the same, marked ok=false.")
 def export(
-    paths: Annotated[list[Path], typer.Argument(help="工作簿（.xlsx），或存放工作簿的文件夹（含子文件夹）。")],
-    to: Annotated[ExportTo | None, typer.Option("--to", help="csv（长表：一行一个数）或 json；"
-                                                "不指定则按输出文件的扩展名。")] = None,
-    output: OutputOpt("输出文件（.csv 或 .json）；不指定则输出到屏幕（标准输出）。") = None,
+    paths: Annotated[list[Path], Arg("工作簿（.xlsx），或存放工作簿的文件夹（含子文件夹）。",
+                                     "workbooks (.xlsx), or folders of them (subfolders too).", ("文件...", "FILES..."))],
+    to: Annotated[ExportTo | None, typer.Option("--to", help=H(
+        "csv（长表：一行一个数）或 json；不指定则按输出文件的扩展名，没有输出文件时为 json。",
+        "csv (long form: one number a line) or json; by default the output file's ending, json without one."))] = None,
+    output: OutputOpt(H("输出文件（.csv 或 .json）；不指定则输出到屏幕（标准输出）。",
+                        "the output file (.csv or .json); without it, the data go to standard output.")) = None,
+    force: ForceOpt = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """导出校验后的数据（CSV 长表或 JSON），供汇总分析。未通过校验的工作簿照样导出，标为 ok=false。"""
@@ -34,10 +40,10 @@ def export(
     from ...safefile import prepare_output
 
     lang_ = lang.value
-    fmt = pick_format(to, output, ExportTo, say("导出", "export"))
+    fmt = "json" if to is None and output is None else pick_format(to, output, ExportTo, say("导出", "export"))
     files = find_workbooks(paths)
     if output is not None:  # a bad output path should not wait for hundreds of checks
-        prepare_output(output, force=True, suffix="." + fmt, inputs=tuple(files))
+        prepare_output(output, force=force, suffix="." + fmt, inputs=tuple(files))
     items = load(files)
     worst = EXIT_OK
     for item in items:

@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from ..app import EXIT_FINDINGS, EXIT_OK, ForceOpt, Lang, LangOpt, OutputOpt, command, fail, say
-from ..printer import finding_line
+from ..app import EXIT_FINDINGS, EXIT_OK, Arg, ForceOpt, H, Lang, LangOpt, OutputOpt, command, fail, say
+from ..printer import finding_line, in_workbook_order
 
 
 class To(str, Enum):
@@ -21,20 +21,33 @@ class To(str, Enum):
     json = "json"
 
 
-@command("import")
+@command("import", en="Read the statistics tables of a published annual report (web page, text, Word, Excel or "
+                       "PDF) into a govxl workbook (or JSON), to be checked with govxl check.\n\n"
+                       "Exit codes: 0 read completely, 1 a table missing or incomplete (what was read is still "
+                       "written), 2 could not read.")
 def import_(
-    report: Annotated[Path, typer.Argument(
-        help="年度报告：网页（.html）、Word（.docx/.odt）、Excel（.xlsx/.xls/.ods）、带文字的 PDF，或复制出的文字（.txt）。")],
-    output: OutputOpt("输出文件：.xlsx 工作簿或 .json（以 .json 结尾即输出 JSON）。") = None,
-    to: Annotated[To | None, typer.Option("--to", help="输出格式：xlsx（govxl 工作簿）或 json（不给 -o 时输出到屏幕）；"
-                                          "不指定则按输出文件的扩展名。")] = None,
-    agency: Annotated[str | None, typer.Option(help="机关名称（默认从报告标题读取）。")] = None,
-    year: Annotated[int | None, typer.Option(help="报告年度（默认从报告标题读取）。")] = None,
-    edition: Annotated[str | None, typer.Option(help="报告格式版本，如 2021 或 2019（默认按表格标签判断）。")] = None,
-    force: ForceOpt() = False,
+    report: Annotated[Path, Arg(
+        "年度报告：网页（.html）、Word（.docx/.odt）、Excel（.xlsx/.xls/.ods）、带文字的 PDF，或复制出的文字（.txt）。",
+        "the annual report: a web page (.html), Word (.docx/.odt), Excel (.xlsx/.xls/.ods), a PDF with text, or "
+        "copied text (.txt).", ("报告", "REPORT"))],
+    output: OutputOpt(H("输出文件：.xlsx 工作簿或 .json（以 .json 结尾即输出 JSON）。",
+                        "the output file: an .xlsx workbook or .json (a name ending in .json gives JSON).")) = None,
+    to: Annotated[To | None, typer.Option("--to", help=H(
+        "输出格式：xlsx（govxl 工作簿）或 json（不给 -o 时输出到屏幕）；不指定则按输出文件的扩展名。",
+        "output format: xlsx (a govxl workbook) or json (to standard output without -o); by default the "
+        "output file's ending."))] = None,
+    agency: Annotated[str | None, typer.Option(help=H("机关名称（默认从报告标题读取）。",
+                                                      "the agency (by default read from the report's title)."))] = None,
+    year: Annotated[int | None, typer.Option(help=H("报告年度（默认从报告标题读取）。",
+                                                    "the year (by default read from the report's title)."))] = None,
+    edition: Annotated[str | None, typer.Option(help=H(
+        "报告格式版本，如 2021 或 2019（默认按表格标签判断）。",
+        "the format edition, 2021 or 2019 (by default told by the tables' labels)."))] = None,
+    force: ForceOpt = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """把网页、文本、Word、Excel 或 PDF 形式的年度报告中的统计表读成 govxl 工作簿（或 JSON），再用 govxl check 校验。
+
     退出码 0 完整读取，1 有表格缺失或不完整（已读到的数据仍会写出），2 无法读取。"""
     from ...importer import import_report
     from ...spec import edition_ids
@@ -64,8 +77,9 @@ def show(result, written: Path, lang: str, workbook: bool) -> None:
     who = [x for x in (result.agency, (f"{result.year}" if en else f"{result.year} 年") if result.year else None) if x]
     typer.echo(f"{result.file} (edition {result.edition.id}{''.join(', ' + w for w in who)})" if en else
                f"{result.file}（{result.edition.id} 版{'，' + '，'.join(who) if who else ''}）")
-    reading = [f for f in result.findings if f.rule.startswith("I-")]
-    printed = [f for f in result.findings if not f.rule.startswith("I-")]
+    findings = in_workbook_order(result.findings, result.edition)
+    reading = [f for f in findings if f.rule.startswith("I-")]
+    printed = [f for f in findings if not f.rule.startswith("I-")]
     for f in reading:
         typer.echo(finding_line(f, lang, sheet=True))
     if printed:

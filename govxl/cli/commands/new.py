@@ -7,22 +7,28 @@ from typing import Annotated
 
 import typer
 
-from ..app import EXIT_FINDINGS, ForceOpt, Lang, LangOpt, OutputOpt, command, fail, say
+from ..app import EXIT_FINDINGS, Arg, ForceOpt, H, Lang, LangOpt, OutputOpt, command, fail, say
 from ..printer import render_text
 
 
-@command()
+@command(en="Write a locked blank workbook in the official format (only the input cells can be filled in).")
 def new(
-    out: Annotated[Path | None, typer.Argument(help="要生成的工作簿，例如 2025年报.xlsx（也可用 -o 给出）。",
-                                               show_default=False)] = None,
-    output: OutputOpt("要生成的工作簿（同第一个参数）。") = None,
-    agency: Annotated[str, typer.Option(help="填报单位（机关全称）。")] = "",
-    year: Annotated[int | None, typer.Option(help="报告年度，例如 2025。")] = None,
-    edition: Annotated[str | None, typer.Option(help="报告格式版本：2021（现行，默认）或 2019（试行）。")] = None,
-    password: Annotated[str | None, typer.Option(help="工作表和工作簿结构的保护密码（默认不设密码）。")] = None,
-    force: ForceOpt("文件已存在时覆盖。") = False,
-    from_: Annotated[Path | None, typer.Option(
-        "--from", help="上一年度的工作簿：沿用填报单位，年度加一，预填上年结转数。")] = None,
+    out: Annotated[Path | None, Arg("要生成的工作簿，例如 2025年报.xlsx（也可用 -o 给出）。",
+                                    "the workbook to write, e.g. report-2025.xlsx (or give it with -o).",
+                                    ("工作簿", "WORKBOOK"))] = None,
+    output: OutputOpt(H("要生成的工作簿（同第一个参数）。", "the workbook to write (as the first argument).")) = None,
+    agency: Annotated[str, typer.Option(help=H("填报单位（机关全称）。", "the reporting agency (its full name)."))] = "",
+    year: Annotated[int | None, typer.Option(help=H("报告年度，例如 2025。", "the report's year, e.g. 2025."))] = None,
+    edition: Annotated[str | None, typer.Option(help=H(
+        "报告格式版本：2021（现行，默认）或 2019（试行）。",
+        "the format edition: 2021 (current, the default) or 2019 (trial)."))] = None,
+    password: Annotated[str | None, typer.Option(help=H(
+        "工作表和工作簿结构的保护密码（默认不设密码）。",
+        "password protecting the sheets and the workbook's structure (none by default)."))] = None,
+    force: ForceOpt = False,
+    from_: Annotated[Path | None, typer.Option("--from", help=H(
+        "上一年度的工作簿：沿用填报单位，年度加一，预填上年结转数。",
+        "last year's workbook: same agency, the next year, carried-over figures filled in."))] = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """生成一个锁定的官方格式空白工作簿（只能在应填单元格中填写）。"""
@@ -52,16 +58,21 @@ def new(
 
 
 def _warn_years(ed, year: int | None) -> None:
-    """An edition used for a year it was not made for: say so (the workbook is still written).
-    An edition serves from its first year to the year before the next edition's first year."""
+    """An edition serves from its first year to the year before the next edition's first year. A year
+    before it is refused (the edition did not exist); a later year is written with a warning."""
     from ...spec import edition_ids, load_edition
 
     if year is None:
         return
     later = [e.first_year for e in map(load_edition, edition_ids()) if e.first_year > ed.first_year]
     last = min(later) - 1 if later else None
-    if year < ed.first_year or (last is not None and year > last):
-        span = f"{ed.first_year}–{last}" if last is not None else f"{ed.first_year}–"
-        typer.echo(say(f"警告：{ed.id} 版用于 {span} 年度的报告，{year} 年度的报告请用适用于该年的版本",
-                       f"warning: the {ed.id} edition is for the reports of {span}; "
+    zh = f"{ed.first_year}–{last} 年度" if last is not None else f"{ed.first_year} 年度起"
+    en = f"{ed.first_year}–{last}" if last is not None else f"{ed.first_year} onwards"
+    if year < ed.first_year:
+        fail(say(f"{ed.id} 版用于 {zh}的报告，没有生成 {year} 年度的工作簿（请检查 --year 或 --edition）",
+                 f"the {ed.id} edition is for the reports of {en}: no workbook written for {year} "
+                 "(check --year or --edition)"))
+    if last is not None and year > last:
+        typer.echo(say(f"警告：{ed.id} 版用于 {zh}的报告，{year} 年度的报告请用适用于该年的版本",
+                       f"warning: the {ed.id} edition is for the reports of {en}; "
                        f"use the edition for {year}"), err=True)
