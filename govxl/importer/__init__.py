@@ -186,7 +186,7 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     # `-1`); it stops on a `|` of a table row: the last cell is closed, even when it is empty.
     end = src.ends.rstrip()
     placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit() or src.ends.endswith(("-", "－", "−")),
-                       closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells")).run()
+                       closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells"), said=said_in(src, ed)).run()
     res.findings = findings + placement.findings
     for key, val in placement.placed.items():
         res.values[key] = _number(res, ed.field(key), val)
@@ -249,6 +249,18 @@ def simplified(src: Source) -> Source:
     """The report in Simplified characters without pinyin glosses (text.simplify)."""
     return replace(src, rows=[[simplify(c) for c in row] for row in src.rows], text=simplify(src.text),
                    titles=[simplify(t) for t in src.titles])
+
+
+def said_in(src: Source, ed: Edition) -> list:
+    """The figures the report's prose (before its first table) states for rows of 表二 (narrative.stated)."""
+    from ..narrative import stated
+
+    text = canon(src.text or "\n".join(" ".join(r) for r in src.rows))
+    first = ed.tables[0]
+    starts = [text.find(canon(x)) for x in (first.title, *(lb.text for lb in first.labels[:1]))]
+    cut = min((i for i in starts if i >= 0), default=len(text))
+    data = import_data()
+    return stated(text[:cut], data.stated, data.amount_units)
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
