@@ -177,6 +177,10 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
         ed = load_edition(edition)
     else:
         ed, findings = detect(eds, atoms, year or t_year or body_year(src))
+        said_year = year or t_year or body_year(src)
+        if not findings and said_year is not None and any(ed.first_year < e.first_year <= said_year for e in eds):
+            # A 2021 report printed in the 2019 layout: read by the layout it is printed in.
+            findings.append(Finding.of("I-LAYOUT", actual=said_year, expected=ed.id))
     unknown = [phrase(what) for what, given, found in (("title-agency", agency, t_agency), ("title-year", year, t_year))
                if given is None and found is None]
     if unknown:
@@ -222,15 +226,29 @@ def lexicon(edition_ids: tuple[str, ...]) -> Lexicon:
 
 def atomize(src: Source, lex: Lexicon) -> list[Atom]:
     """The report as one stream of atoms, with B where a source row ends."""
+    from .documents import is_page_number
+
     raw: list[Atom] = []
     if src.kind == "plain":
+        # Page furniture on a line of its own is no cell: a page number (`-2-`, `第 2 页 共 5 页`),
+        # the report's title repeated as a running head on every page.
+        seen: set[str] = set()
+        lines = []
+        for ln in src.text.split("\n"):
+            head = canon(ln)
+            again = head in seen and head.endswith(_RUNNING_HEADS)
+            seen.add(head)
+            lines.append("" if again or is_page_number(ln) else ln)
+        text = "\n".join(lines)
         line_of, n = [], 0
-        for ch in src.text:
+        for ch in text:
             line_of.append(n)
             n += ch == "\n"
-        raw = decompose(src.text, lex, line_of=line_of)
+        raw = decompose(text, lex, line_of=line_of)
     else:
         for r, row in enumerate(src.rows):
+            if any(c.strip() for c in row) and all(is_page_number(c) for c in row if c.strip()):
+                continue
             for cell in row:
                 if src.kind == "cells" and cell and set(cell) == {"|"}:
                     raw.append(Atom("S", cell, r))  # a filler line between rows
@@ -243,6 +261,9 @@ def atomize(src: Source, lex: Lexicon) -> list[Atom]:
             out.append(Atom("B", "", a.row))
         out.append(a)
     return out
+
+
+_RUNNING_HEADS = ("年度报告", "工作报告")
 
 
 def simplified(src: Source) -> Source:
@@ -320,16 +341,33 @@ def title_of(src: Source) -> tuple[str | None, int | None]:
     """Agency and year from a title such as `2023年南关区政府办公室政府信息公开工作年度报告`
     (or `南关区政府办公室2023年政府信息公开工作年度报告`), per the editions' title templates."""
     templates = tuple(sorted({e.report.title for e in map(load_edition, edition_ids()) if e.report}))
-    for line in src.titles:
-        s = canon(line)
-        for rx in _title_res(templates):
-            m = rx.search(s)
-            if not m:
-                continue
-            year = int(m.group("year"))
-            agency = re.sub(r"^[^\w（(]+|[^\w）)]+$", "", _CUT.sub("", m.group("pre")) + m.group("post"))
-            return (agency if _AGENCY.match(agency) else None), (year if 1990 <= year <= 2100 else None)
-    return None, None
+    lines = [canon(t) for t in src.titles]
+    # A title on one line; else split over two lines (`2023年测试县人民政府办公室` / `政府信息公开
+    # 工作年度报告`, or the agency on the line above, a letterhead `…文件` perhaps); else the year alone.
+    singles = [_title_in(line, templates) for line in lines]
+    pairs = [_title_in(_LETTERHEAD.sub("", a) + b, templates) for a, b in zip(lines, lines[1:])]
+    named = [got for got in [*singles, *pairs] if got is not None and got[0] is not None]
+    return next(iter(named), next((got for got in singles if got is not None), (None, None)))
+
+
+_LETTERHEAD = re.compile(r"文件$")
+# `关于印发2023年…年度报告的通知`, `…管理局关于2023年度…`: words around the agency's name.
+_AROUND = re.compile(r"^(?:关于)?(?:印发|公布|发布)?|关于$")
+
+
+def _title_in(s: str, templates: tuple[str, ...]) -> tuple[str | None, int | None] | None:
+    for rx in _title_res(templates):
+        m = rx.search(s)
+        if not m:
+            continue
+        year = int(m.group("year"))
+        # the agency after the year (`2023年测试县…`) if the title names one there, else before it;
+        # none where the words before the year are prose (`根据《关于做好2022年度我市…`)
+        pre = re.sub(r"^[^\w（(]+|[^\w）)]+$", "", _CUT.sub("", m.group("pre")))
+        agency = _AROUND.sub("", re.sub(r"^[^\w（(]+|[^\w）)]+$", "", m.group("post") or pre))
+        named = _AGENCY.match(agency) and (not pre or _AGENCY.match(pre))
+        return (agency if named else None), (year if 1990 <= year <= 2100 else None)
+    return None
 
 
 # ------------------------------------------------------------------ numbers

@@ -94,6 +94,7 @@ class Placer:
                 if it.field:
                     self.out.trouble.setdefault((t.key, it.field.row), phrase("no-label"))
             fragments = {canon(lb.text) for lb in t.labels}
+            segs: list[Segment] = []
             for (i1, j1), nxt in itertools.zip_longest(anchors, anchors[1:]):
                 stop = nxt[0] if nxt else len(items)
                 fields = [it.field for it in items[i1 + 1: stop] if it.field]
@@ -119,8 +120,9 @@ class Placer:
                 between = items[i1 + 1: stop]
                 own = bool(fields) and not any(it.label for it in between[:next(
                     (n for n, it in enumerate(between) if it.field), len(between))])
-                self.fit(Segment(t, fields, seg_atoms, self.atoms[j1].text, truncated, later[0] if later else "", own,
-                                 self.atoms[j1].row))
+                segs.append(Segment(t, fields, seg_atoms, self.atoms[j1].text, truncated, later[0] if later else "",
+                                    own, self.atoms[j1].row))
+            self.fit_table(segs)
         self.settle_ambiguous()
         return self.out
 
@@ -142,6 +144,38 @@ class Placer:
                     out.append((e, j))
                     texts = [x for x in texts if x > j]
         return sorted(out)
+
+    def fit_table(self, segs: list[Segment]) -> None:
+        """Fit a table's segments in order.  A torn table (text from a PDF or Markdown): some row
+        labels with no numbers after them, then lines of numbers only: the lines are paired with
+        those rows by order when their number and sizes match; otherwise none of those rows is
+        read (the lines may be any of them: never give a row's numbers to another)."""
+        i = 0
+        while i < len(segs):
+            j = i
+            while j < len(segs) and _one_row(segs[j]) and not any(a.kind in "VE" for a in segs[j].atoms):
+                j += 1
+            if j == i or j == len(segs) or not _one_row(segs[j]):
+                self.fit(segs[i])
+                i += 1
+                continue
+            lines = _number_lines(segs[j].atoms)
+            if len(lines) < 2:
+                for seg in segs[i: j + 1]:
+                    self.fit(seg)
+                i = j + 1
+                continue
+            run = segs[i: j + 1]
+            if [len(x) for x in lines] == [len(seg.fields) for seg in run] and not any(
+                    a.val.dash for x in lines for a in x):
+                for seg, cells in zip(run, lines):
+                    self.assign(seg.fields, cells)
+                used = {id(a) for x in lines for a in x}
+                self.stray(segs[j], [a for a in segs[j].atoms if a.kind in "VT" and id(a) not in used], group=True)
+            else:
+                for seg in run:
+                    self.missing_rows(seg, _rows(seg.fields), phrase("torn", n=len(lines)))
+            i = j + 1
 
     # -------------------------------------------------------------- one segment
     def fit(self, seg: Segment) -> None:
@@ -187,7 +221,11 @@ class Placer:
             return
         # Where the text stops, fewer numbers than cells is the cut, not digits run together: a
         # run is split there only in a single row whose own total checks the split.
-        if vals and (dashes or (len(vals) < k and any(a.val.run for a in vals))) and (
+        at = [n for n, a in enumerate(seg.atoms) if a.kind == "V"]
+        # Words between the numbers (`16 16减12 3`): a cell holds words, so where each number
+        # stands is not certain: no digits are split around them.
+        worded = bool(at) and any(a.kind == "T" for a in seg.atoms[at[0]: at[-1]])
+        if vals and not worded and (dashes or (len(vals) < k and any(a.val.run for a in vals))) and (
                 not seg.truncated or (len(_rows(seg.fields)) == 1 and self.local(seg))):
             self.split(seg, vals)
             self.stray(seg, texts)
@@ -376,9 +414,10 @@ class Placer:
             self.take(seg, vals, options[0])
         elif options:
             self.ambiguous.append((seg, vals, options))
-        elif options == [] and self.local(seg):
-            # No split keeps the row's own total: the digits alone decide. One split: the report
-            # printed it so (the check reports the total it breaks); several: the cells they agree on.
+        elif options == [] and self.local(seg) and not seg.truncated:
+            # No split keeps the row's own total: the digits alone decide (where the text is whole:
+            # a cut row has lost digits). One split: the report printed it so (the check reports the
+            # total it breaks); several: the cells they all agree on.
             try:
                 free = runs.readings([a.val for a in vals], len(seg.fields), (), self.budget.child(50_000),
                                      [f.kind == "signed" for f in seg.fields])
@@ -478,6 +517,24 @@ def _short(text: str, limit: int = 30) -> str:
 
 def _rows(fields: list[Field]) -> list[list[Field]]:
     return [list(g) for _, g in itertools.groupby(fields, key=lambda f: f.row)]
+
+
+def _one_row(seg: Segment) -> bool:
+    """A segment that is one row of the table after its own label."""
+    return bool(seg.fields) and seg.own_row and not seg.truncated and len({f.row for f in seg.fields}) == 1
+
+
+def _number_lines(atoms: list[Atom]) -> list[list[Atom]]:
+    """The source lines (between B atoms) made of numbers only, while there are only such lines."""
+    out: list[list[Atom]] = [[]]
+    for a in atoms:
+        if a.kind == "B":
+            out.append([])
+        elif a.kind == "V":
+            out[-1].append(a)
+        else:
+            break
+    return [x for x in out if x]
 
 
 def _last_value(seg: Segment) -> Atom | None:

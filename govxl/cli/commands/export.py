@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from ..app import EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, Lang, LangOpt, OutputOpt, command, pick_format, say, write_stdout
+from ..app import (EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, JobsOpt, Lang, LangOpt, OutputOpt, command, pick_format, say,
+                   write_stdout)
 from ..printer import error_text, verdict
 
 
@@ -22,23 +23,25 @@ class ExportTo(str, Enum):
 
 @command()
 def export(
-    paths: Annotated[list[Path], typer.Argument(help="工作簿（.xlsx），或存放工作簿的文件夹（含子文件夹）。")],
+    paths: Annotated[list[Path], typer.Argument(help="工作簿（.xlsx）或报告（.docx、.xls、.ods、.pdf 等，同 govxl check），"
+                                                     "或存放它们的文件夹（含子文件夹）。")],
     to: Annotated[ExportTo | None, typer.Option("--to", help="csv（长表：一行一个数）或 json；"
                                                 "不指定则按输出文件的扩展名。")] = None,
     output: OutputOpt("输出文件（.csv 或 .json）；不指定则输出到屏幕（标准输出）。") = None,
     lang: LangOpt = Lang.zh,
+    jobs: JobsOpt = None,
 ) -> None:
     """导出校验后的数据（CSV 长表或 JSON），供汇总分析。未通过校验的工作簿照样导出，标为 ok=false。"""
     from ...export import export_text, load, write_export
-    from ...files import find_workbooks
+    from ...files import find_documents
     from ...safefile import prepare_output
 
     lang_ = lang.value
     fmt = pick_format(to, output, ExportTo, say("导出", "export"))
-    files = find_workbooks(paths)
+    files = find_documents(paths)  # the documents `govxl check` takes: one dataset of many published reports
     if output is not None:  # a bad output path should not wait for hundreds of checks
         prepare_output(output, force=True, suffix="." + fmt, inputs=tuple(files))
-    items = load(files)
+    items = load(files, jobs)
     worst = EXIT_OK
     for item in items:
         if item.report is None:
