@@ -109,6 +109,28 @@ def test_the_prose_chooses_among_the_splits_of_a_table_two_row(tmp_path):
     assert not wrong(r, truth)
 
 
+def test_last_years_report_chooses_among_the_splits(tmp_path):
+    """`--previous`: last year's 现行有效 + 本年制发 − 本年废止 = this year's 现行有效 (698 = 665 + 88 − 55)."""
+    ed = load_edition("2021")
+    truth = zeros(ed)
+    truth.update({("active", "normative_documents", "issued"): 88, ("active", "normative_documents", "repealed"): 55,
+                  ("active", "normative_documents", "in_force"): 698})
+    text = replace_line(text_report(ed, truth, "spaces"), "行政规范性文件", "行政规范性文件8855698")
+    path = write(tmp_path, text)
+    last = zeros(ed) | {("active", "normative_documents", "in_force"): 665}
+    r = import_report(path, previous=last)
+    assert r.values == truth
+    info = [f for f in r.findings if f.rule == "I-SAID"]
+    assert len(info) == 1 and "上年报告现行有效 665 件" in info[0].message()
+    assert "last year's report: 665 in force" in info[0].message("en")
+    # through the command line, last year's report given as a published page too
+    prev = write(tmp_path, text_report(ed, last, "spaces", year=2022), "last.txt")
+    out = tmp_path / "r.json"
+    p = run("import", path, "--previous", prev, "-o", out)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "I-SAID" in p.stdout or "上年报告现行有效 665 件" in p.stdout
+
+
 def test_prose_that_fits_two_splits_equally_decides_nothing(tmp_path):
     ed = load_edition("2021")
     truth = zeros(ed)

@@ -164,8 +164,9 @@ class Imported:
 
 # ------------------------------------------------------------------ entry point
 def import_report(path: str | os.PathLike, *, edition: str | None = None, agency: str | None = None,
-                  year: int | None = None) -> Imported:
-    """Read a report and place its numbers. Raises ReadError when nothing can be read."""
+                  year: int | None = None, previous: dict[Key, Any] | None = None) -> Imported:
+    """Read a report and place its numbers. Raises ReadError when nothing can be read.
+    `previous`: last year's values (a Report's `values`), to choose among the splits of 表二 runs."""
     from .documents import read_any
 
     src = simplified(read_any(path))
@@ -190,7 +191,7 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     # `-1`); it stops on a `|` of a table row: the last cell is closed, even when it is empty.
     end = src.ends.rstrip()
     placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit() or src.ends.endswith(("-", "－", "−")),
-                       closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells"), said=said_in(src, ed)).run()
+                       closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells"), said=said_in(src, ed), previous=previous).run()
     res.findings = findings + placement.findings
     for key, val in placement.placed.items():
         res.values[key] = _number(res, ed.field(key), val)

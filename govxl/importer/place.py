@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from ..catalogue import Join, Phrase, phrase
 from ..findings import Finding
 from ..narrative import Said
-from ..numbers import show
 from ..spec import Edition, Field
 from . import runs
-from .order import Key, Segment, align, cells_of, constraints_of, quoted, reading_order, row_name
+from .order import Key, Segment, align, constraints_of, quoted, reading_order
+from .splits import Splits
 from .text import Atom, Val, canon
 
 BUDGET = 150_000  # search steps for splitting runs of digits, per report
@@ -36,12 +35,14 @@ class Placement:
     found_tables: set[str] = field(default_factory=set)
 
 
-class Placer:
+class Placer(Splits):
     def __init__(self, ed: Edition, atoms: list[Atom], kind: str = "plain", cut_value: bool = False,
-                 closed: bool = False, said: Sequence[Said] = ()) -> None:
+                 closed: bool = False, said: Sequence[Said] = (), previous: Mapping[Key, object] | None = None) -> None:
         self.ed = ed
-        # Figures the report's prose states (narrative.stated): they choose among a row's splits.
+        # Figures the report's prose states (narrative.stated), and last year's values (`--previous`):
+        # they choose among a row's splits.
         self.said = list(said)
+        self.previous = previous or {}
         # The text stops on a cell's closing `|`: its last cell is whole, even an empty one.
         self.closed = closed
         # The text stops right after a digit: its last value may be the start of a longer number.
@@ -399,117 +400,6 @@ class Placer:
             self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual="“" + a.text + "”",
                                                 **({"reason": "after", "params": {"after": after}} if after else {})))
 
-    # -------------------------------------------------------------- runs of digits
-    def local(self, seg: Segment) -> list[list[tuple[int, int]]]:
-        pos = {f.key: i for i, f in enumerate(seg.fields)}
-        return [[(pos[k], c) for k, c in con] for con in self.constraints if all(k in pos for k, _ in con)]
-
-    def split(self, seg: Segment, vals: list[Atom]) -> None:
-        try:
-            options = runs.readings([a.val for a in vals], len(seg.fields), self.local(seg),
-                                    self.budget.child(50_000), [f.kind == "signed" for f in seg.fields])
-        except runs.TooMany:
-            options = None
-        if options is not None and len(options) == 1:
-            self.take(seg, vals, options[0])
-        elif options:
-            self.ambiguous.append((seg, vals, options))
-        elif options == [] and self.local(seg) and not seg.truncated:
-            # No split keeps the row's own total: the digits alone decide (where the text is whole:
-            # a cut row has lost digits). One split: the report printed it so (the check reports the
-            # total it breaks); several: the cells they all agree on.
-            try:
-                free = runs.readings([a.val for a in vals], len(seg.fields), (), self.budget.child(50_000),
-                                     [f.kind == "signed" for f in seg.fields])
-            except runs.TooMany:
-                free = []
-            if len(free) == 1:
-                self.take(seg, vals, free[0])
-            else:
-                self.unsplit(seg, vals, [], "no-split")
-                self.common(seg, vals, free)
-        else:
-            self.unsplit(seg, vals, [], "no-split" if options == [] else "too-many-splits")
-
-    def by_text(self, seg: Segment, vals: list[Atom], options: list[tuple]) -> bool:
-        """Take the split that agrees with more of the figures the prose states than any other
-        (`本年度制发规范性文件88件` settles `8855698` as 88 / 55 / 698), saying which sentence."""
-        at = {(f.row_key, f.col_key): i for i, f in enumerate(seg.fields)}
-        said = [x for x in self.said if (x.row, x.col) in at]
-        if not said:
-            return False
-        unit = vals[-1].val.unit if vals else None
-        # a sum of money in the text counts where the row prints the same unit
-        said = [x for x in said if x.col != "amount" or x.unit == unit]
-        agree = [[x for x in said if o[at[x.row, x.col]] is not None and o[at[x.row, x.col]] == x.number]
-                 for o in options]
-        if not said:
-            return False
-        best = max(map(len, agree))
-        if best == 0 or [len(a) for a in agree].count(best) > 1:
-            return False
-        i = next(n for n, a in enumerate(agree) if len(a) == best)
-        self.put(seg, vals, options[i])
-        sentences = Join(tuple(dict.fromkeys(f"“{x.sentence}”" for x in agree[i])), "；")
-        self.out.findings.append(Finding.of(
-            "I-SAID", sheet=seg.table.sheet, cell=cells_of(seg.fields), row_label=row_name(seg.fields[0]),
-            actual=quoted(vals), expected=Join(tuple(_num(v) for v in options[i])), reason="said",
-            params={"sentences": sentences}))
-        return True
-
-    def common(self, seg: Segment, vals: list[Atom], options: list[tuple]) -> None:
-        """The cells on which every possible reading of a row agrees are read; the others are not."""
-        if options:
-            self.put(seg, vals, options[0], [i for i in range(len(seg.fields)) if len({o[i] for o in options}) == 1])
-
-    def put(self, seg: Segment, vals: list[Atom], reading: tuple, only: Sequence[int] | None = None) -> None:
-        """Place a reading of a row (its cells `only`); a unit printed after the run is the last cell's."""
-        unit = vals[-1].val.unit if vals else None
-        for i, (f, v) in enumerate(zip(seg.fields, reading)):
-            if only is not None and i not in only:
-                continue
-            last = unit and i == len(seg.fields) - 1 and v is not None
-            self.out.placed[f.key] = Val("-" if v is None else str(v) + (unit if last else ""),
-                                         None if v is None else Decimal(v), unit if last else None)
-
-    def take(self, seg: Segment, vals: list[Atom], reading: tuple) -> None:
-        self.put(seg, vals, reading)
-        if runs.count_readings([a.val for a in vals], len(seg.fields)) > 1:
-            f = seg.fields[0]
-            self.out.findings.append(Finding.of(
-                "I-RUN", sheet=seg.table.sheet, cell=cells_of(seg.fields), row_label=row_name(f), actual=quoted(vals),
-                expected=Join(tuple(_num(v) for v in reading))))
-
-    def unsplit(self, seg: Segment, vals: list[Atom], options: list[tuple], reason: str) -> None:
-        """An I-SPLIT finding: `reason` why (a code of govxl.catalogue.REASONS), or the first `options`."""
-        f = seg.fields[0]
-        params = {}
-        if options:
-            shown = Join(tuple(Join(tuple(_num(v) for v in o)) for o in options[:3]), "；")
-            reason, params = "maybe-more" if len(options) > 3 else "maybe", {"options": shown}
-        self.out.findings.append(Finding.of("I-SPLIT", sheet=seg.table.sheet, cell=cells_of(seg.fields),
-                                            row_label=row_name(f), actual=quoted(vals), reason=reason, params=params))
-        for g in seg.fields:
-            self.out.trouble.setdefault((seg.table.key, g.row), phrase("run-together"))
-
-    def settle_ambiguous(self) -> None:
-        if not self.ambiguous:
-            return
-        fixed: dict[Key, Decimal | None] = {k: v.number for k, v in self.out.placed.items()}
-        keys = [[f.key for f in seg.fields] for seg, _, _ in self.ambiguous]
-        ok = runs.possible([o for _, _, o in self.ambiguous], keys, fixed, self.constraints, self.budget)
-        for s, (seg, vals, options) in enumerate(self.ambiguous):
-            if len(ok[s]) == 1:
-                self.take(seg, vals, options[next(iter(ok[s]))])
-            elif ok[s] and self.by_text(seg, vals, [options[i] for i in sorted(ok[s])]):
-                continue
-            elif ok[s]:
-                self.unsplit(seg, vals, [options[i] for i in sorted(ok[s])], "maybe")
-                self.common(seg, vals, [options[i] for i in sorted(ok[s])])
-            else:
-                self.unsplit(seg, vals, options, "maybe")
-
-
 def _short(text: str, limit: int = 30) -> str:
     """A label as quoted in a message: a long filling note in it shortened."""
     return text if len(text) <= limit else text[:limit] + "…"
@@ -545,7 +435,3 @@ def _fragment(text: str, labels: set[str]) -> bool:
     """Text made only of pieces of the table's labels (a header split over lines in PDF text)."""
     words = text.split()
     return bool(words) and all(len(w) <= 4 and any(canon(w) in lb for lb in labels) for w in words)
-
-
-def _num(v: Decimal | int | None) -> str | Phrase:
-    return phrase("blank") if v is None else show(v)

@@ -31,6 +31,8 @@ def import_(
     agency: Annotated[str | None, typer.Option(help="机关名称（默认从报告标题读取）。")] = None,
     year: Annotated[int | None, typer.Option(help="报告年度（默认从报告标题读取）。")] = None,
     edition: Annotated[str | None, typer.Option(help="报告格式版本，如 2021 或 2019（默认按表格标签判断）。")] = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="上一年度的工作簿或报告：按其现行有效件数（加本年制发、减本年废止）帮助拆分连在一起的数字。")] = None,
     force: ForceOpt() = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
@@ -50,7 +52,13 @@ def import_(
     if edition is not None and edition not in edition_ids():
         fail(say(f"未知的格式版本“{edition}”（已知：{'、'.join(edition_ids())}）",
                  f"unknown edition '{edition}' (known: {', '.join(edition_ids())})"))
-    result = import_report(report, edition=edition, agency=agency, year=year)
+    last = None
+    if previous is not None:
+        from ...crossyear import Previous
+
+        opened = Previous.open(previous, checking=[report])
+        last = opened.reports[0].values if opened is not None else None
+    result = import_report(report, edition=edition, agency=agency, year=year, previous=last)
     if to is To.json and output is None:
         typer.echo(result.to_json(lang_))
         raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
