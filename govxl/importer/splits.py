@@ -32,6 +32,10 @@ class Splits:
             self.take(seg, vals, options[0])
         elif options:
             self.ambiguous.append((seg, vals, options))
+        elif options == [] and len({f.row for f in seg.fields}) > 1:
+            # No split fills every row after the label (the later rows' labels are missing): the
+            # numbers right after it are its own row's when they are exactly that many.
+            self.first_row(seg)  # type: ignore[attr-defined]
         elif options == [] and self.local(seg) and not seg.truncated:
             # No split keeps the row's own total: the digits alone decide (where the text is whole:
             # a cut row has lost digits). One split: the report printed it so (the check reports the
