@@ -32,7 +32,7 @@ def import_(
     year: Annotated[int | None, typer.Option(help="报告年度（默认从报告标题读取）。")] = None,
     edition: Annotated[str | None, typer.Option(help="报告格式版本，如 2021 或 2019（默认按表格标签判断）。")] = None,
     previous: Annotated[Path | None, typer.Option(
-        "--previous", help="上一年度的工作簿或报告：按其现行有效件数（加本年制发、减本年废止）帮助拆分连在一起的数字。")] = None,
+        "--previous", help="上一年度的工作簿或报告：据其数字（上年现行有效加本年制发减本年废止）帮助拆分表二中连在一起的数字。")] = None,
     force: ForceOpt() = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
