@@ -191,7 +191,7 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     # `-1`); it stops on a `|` of a table row: the last cell is closed, even when it is empty.
     end = src.ends.rstrip()
     placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit() or src.ends.endswith(("-", "－", "−")),
-                       closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells"), said=said_in(src, ed), previous=previous).run()
+                       closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells"), said=lambda: said_in(src, ed), previous=previous).run()
     res.findings = findings + placement.findings
     for key, val in placement.placed.items():
         res.values[key] = _number(res, ed.field(key), val)
@@ -236,10 +236,11 @@ def atomize(src: Source, lex: Lexicon) -> list[Atom]:
         seen: set[str] = set()
         lines = []
         for ln in src.text.split("\n"):
-            head = canon(ln)
-            again = head in seen and head.endswith(_RUNNING_HEADS)
-            seen.add(head)
-            lines.append("" if again or is_page_number(ln) else ln)
+            head = canon(ln) if ln.rstrip().endswith(_RUNNING_HEADS) else ""
+            again = head in seen
+            if head:
+                seen.add(head)
+            lines.append("" if again or _furniture(ln, is_page_number) else ln)
         text = "\n".join(lines)
         line_of, n = [], 0
         for ch in text:
@@ -248,7 +249,7 @@ def atomize(src: Source, lex: Lexicon) -> list[Atom]:
         raw = decompose(text, lex, line_of=line_of)
     else:
         for r, row in enumerate(src.rows):
-            if any(c.strip() for c in row) and all(is_page_number(c) for c in row if c.strip()):
+            if any(c.strip() for c in row) and all(_furniture(c, is_page_number) for c in row if c.strip()):
                 continue
             for cell in row:
                 if src.kind == "cells" and cell and set(cell) == {"|"}:
@@ -265,6 +266,11 @@ def atomize(src: Source, lex: Lexicon) -> list[Atom]:
 
 
 _RUNNING_HEADS = ("年度报告", "工作报告")
+
+
+def _furniture(text: str, is_page_number) -> bool:
+    """A page number on a line or in a cell of its own (a short text with a digit: quick to rule out)."""
+    return len(text) <= 24 and any(ch.isdigit() for ch in text) and is_page_number(text)
 
 
 def simplified(src: Source) -> Source:
@@ -345,10 +351,17 @@ def title_of(src: Source) -> tuple[str | None, int | None]:
     lines = [canon(t) for t in src.titles]
     # A title on one line; else split over two lines (`2023年测试县人民政府办公室` / `政府信息公开
     # 工作年度报告`, or the agency on the line above, a letterhead `…文件` perhaps); else the year alone.
-    singles = [_title_in(line, templates) for line in lines]
-    pairs = [_title_in(_LETTERHEAD.sub("", a) + b, templates) for a, b in zip(lines, lines[1:])]
-    named = [got for got in [*singles, *pairs] if got is not None and got[0] is not None]
-    return next(iter(named), next((got for got in singles if got is not None), (None, None)))
+    year_only = None
+    for line in lines:
+        got = _title_in(line, templates)
+        if got is not None and got[0] is not None:
+            return got
+        year_only = year_only or got
+    for a, b in zip(lines, lines[1:]):
+        got = _title_in(_LETTERHEAD.sub("", a) + b, templates)
+        if got is not None and got[0] is not None:
+            return got
+    return year_only or (None, None)
 
 
 _LETTERHEAD = re.compile(r"文件$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..catalogue import Join, Phrase, phrase
@@ -37,11 +37,12 @@ class Placement:
 
 class Placer(Splits):
     def __init__(self, ed: Edition, atoms: list[Atom], kind: str = "plain", cut_value: bool = False,
-                 closed: bool = False, said: Sequence[Said] = (), previous: Mapping[Key, object] | None = None) -> None:
+                 closed: bool = False, said: Callable[[], Sequence[Said]] | Sequence[Said] = (),
+                 previous: Mapping[Key, object] | None = None) -> None:
         self.ed = ed
-        # Figures the report's prose states (narrative.stated), and last year's values (`--previous`):
-        # they choose among a row's splits.
-        self.said = list(said)
+        # Figures the report's prose states (narrative.stated; read when first needed), and last
+        # year's values (`--previous`): they choose among a row's splits.
+        self.stated = said
         self.previous = previous or {}
         # The text stops on a cell's closing `|`: its last cell is whole, even an empty one.
         self.closed = closed

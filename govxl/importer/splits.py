@@ -16,7 +16,7 @@ from .text import Atom, Val
 
 
 class Splits:
-    """Mixed into Placer: uses its `ed`, `out`, `budget`, `constraints`, `said`, `previous`, `ambiguous`."""
+    """Mixed into Placer: uses its `ed`, `out`, `budget`, `constraints`, `stated`, `previous`, `ambiguous`."""
 
     def local(self, seg: Segment) -> list[list[tuple[int, int]]]:
         pos = {f.key: i for i, f in enumerate(seg.fields)}
@@ -60,7 +60,9 @@ class Splits:
         at = {(f.row_key, f.col_key): i for i, f in enumerate(seg.fields)}
         unit = vals[-1].val.unit if vals else None
         tests: list[tuple[object, object]] = []  # (does option o agree, what says so)
-        for x in self.said:
+        if callable(self.stated):
+            self.stated = list(self.stated())
+        for x in self.stated:
             # a sum of money in the text counts where the row prints the same unit
             if (x.row, x.col) in at and (x.col != "amount" or x.unit == unit):
                 tests.append((lambda o, i=at[x.row, x.col], n=x.number: o[i] is not None and o[i] == n,
