@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from .catalogue import Join, Phrase, phrase
@@ -270,3 +271,55 @@ def check_text(text: Narrative, edition: Edition, values: Mapping[Key, float | N
         if not any(w in _squash(body) for w in m.words):
             findings.append(Finding.of(m.rule, sheet=layout.section(m.section).heading))
     return findings
+
+
+# ------------------------------------------------------------------ figures a published report states
+@dataclass(frozen=True)
+class Said:
+    """A table figure the prose of a published report states: `本年度制发规范性文件88件`."""
+
+    row: str
+    col: str
+    number: Decimal
+    unit: str  # the word after it: 件, 条, 元, 万元 …
+    sentence: str
+
+
+_SAID_NUMBER = re.compile(r"(?<![第\d.零〇一二两三四五六七八九十百千])(\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(万元|亿元|元|件|条|个|项|份)")
+
+
+def stated(prose: str, hints, amount_units: Mapping[str, object]) -> list[Said]:
+    """The figures `prose` states for the rows of `hints` ((row, subject words, ((col, words), …)),
+    templates/import.toml [[stated]]).  A sentence must name the row's subject; from the clause that
+    names it on, a column's words take the nearest number after them in the same clause, else the
+    last one before them; an amount column takes a number with a money unit, the others a count."""
+    out: list[Said] = []
+    for m in _SENTENCE.finditer(_squash(prose)):
+        sentence = m.group(0)
+        for row, subjects, cols in hints:
+            at = min((sentence.find(s) for s in subjects if s in sentence), default=-1)
+            if at < 0:
+                continue
+            start = 0
+            for clause in _CLAUSE.split(sentence):
+                start += len(clause) + 1
+                if start <= at:
+                    continue  # a clause before the one naming the row
+                nums = [(n.start(), n.group(1), n.group(2)) for n in _SAID_NUMBER.finditer(clause)]
+                for col, words in cols:
+                    money = col == "amount"
+                    fit = [(p, v, u) for p, v, u in nums if (u in amount_units) == money]
+                    for w in words:
+                        k = clause.find(w)
+                        if k < 0 or not fit:
+                            continue
+                        after = [x for x in fit if x[0] >= k + len(w)]
+                        p, v, u = after[0] if after else fit[-1] if fit[-1][0] < k else (None, None, None)
+                        if v is None:
+                            continue
+                        n = Decimal(v.replace(",", "")) if v[0].isdigit() else Decimal(cn_int(v))
+                        said = Said(row, col, n, u, _shorten(sentence, clause))
+                        if said not in out:
+                            out.append(said)
+                        break
+    return out

@@ -164,8 +164,9 @@ class Imported:
 
 # ------------------------------------------------------------------ entry point
 def import_report(path: str | os.PathLike, *, edition: str | None = None, agency: str | None = None,
-                  year: int | None = None) -> Imported:
-    """Read a report and place its numbers. Raises ReadError when nothing can be read."""
+                  year: int | None = None, previous: dict[Key, Any] | None = None) -> Imported:
+    """Read a report and place its numbers. Raises ReadError when nothing can be read.
+    `previous`: last year's values (a Report's `values`), to choose among the splits of 表二 runs."""
     from .documents import read_any
 
     src = simplified(read_any(path))
@@ -177,6 +178,10 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
         ed = load_edition(edition)
     else:
         ed, findings = detect(eds, atoms, year or t_year or body_year(src))
+        said_year = year or t_year or body_year(src)
+        if not findings and said_year is not None and any(ed.first_year < e.first_year <= said_year for e in eds):
+            # A 2021 report printed in the 2019 layout: read by the layout it is printed in.
+            findings.append(Finding.of("I-LAYOUT", actual=said_year, expected=ed.id))
     unknown = [phrase(what) for what, given, found in (("title-agency", agency, t_agency), ("title-year", year, t_year))
                if given is None and found is None]
     if unknown:
@@ -186,7 +191,7 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
     # `-1`); it stops on a `|` of a table row: the last cell is closed, even when it is empty.
     end = src.ends.rstrip()
     placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit() or src.ends.endswith(("-", "－", "−")),
-                       closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells")).run()
+                       closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells"), said=lambda: said_in(src, ed), previous=previous).run()
     res.findings = findings + placement.findings
     for key, val in placement.placed.items():
         res.values[key] = _number(res, ed.field(key), val)
@@ -222,15 +227,30 @@ def lexicon(edition_ids: tuple[str, ...]) -> Lexicon:
 
 def atomize(src: Source, lex: Lexicon) -> list[Atom]:
     """The report as one stream of atoms, with B where a source row ends."""
+    from .documents import is_page_number
+
     raw: list[Atom] = []
     if src.kind == "plain":
+        # Page furniture on a line of its own is no cell: a page number (`-2-`, `第 2 页 共 5 页`),
+        # the report's title repeated as a running head on every page.
+        seen: set[str] = set()
+        lines = []
+        for ln in src.text.split("\n"):
+            head = canon(ln) if ln.rstrip().endswith(_RUNNING_HEADS) else ""
+            again = head in seen
+            if head:
+                seen.add(head)
+            lines.append("" if again or _furniture(ln, is_page_number) else ln)
+        text = "\n".join(lines)
         line_of, n = [], 0
-        for ch in src.text:
+        for ch in text:
             line_of.append(n)
             n += ch == "\n"
-        raw = decompose(src.text, lex, line_of=line_of)
+        raw = decompose(text, lex, line_of=line_of)
     else:
         for r, row in enumerate(src.rows):
+            if any(c.strip() for c in row) and all(_furniture(c, is_page_number) for c in row if c.strip()):
+                continue
             for cell in row:
                 if src.kind == "cells" and cell and set(cell) == {"|"}:
                     raw.append(Atom("S", cell, r))  # a filler line between rows
@@ -245,10 +265,30 @@ def atomize(src: Source, lex: Lexicon) -> list[Atom]:
     return out
 
 
+_RUNNING_HEADS = ("年度报告", "工作报告")
+
+
+def _furniture(text: str, is_page_number) -> bool:
+    """A page number on a line or in a cell of its own (a short text with a digit: quick to rule out)."""
+    return len(text) <= 24 and any(ch.isdigit() for ch in text) and is_page_number(text)
+
+
 def simplified(src: Source) -> Source:
     """The report in Simplified characters without pinyin glosses (text.simplify)."""
     return replace(src, rows=[[simplify(c) for c in row] for row in src.rows], text=simplify(src.text),
                    titles=[simplify(t) for t in src.titles])
+
+
+def said_in(src: Source, ed: Edition) -> list:
+    """The figures the report's prose (before its first table) states for rows of 表二 (narrative.stated)."""
+    from ..narrative import stated
+
+    text = canon(src.text or "\n".join(" ".join(r) for r in src.rows))
+    first = ed.tables[0]
+    starts = [text.find(canon(x)) for x in (first.title, *(lb.text for lb in first.labels[:1]))]
+    cut = min((i for i in starts if i >= 0), default=len(text))
+    data = import_data()
+    return stated(text[:cut], data.stated, data.amount_units)
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
@@ -308,16 +348,40 @@ def title_of(src: Source) -> tuple[str | None, int | None]:
     """Agency and year from a title such as `2023年南关区政府办公室政府信息公开工作年度报告`
     (or `南关区政府办公室2023年政府信息公开工作年度报告`), per the editions' title templates."""
     templates = tuple(sorted({e.report.title for e in map(load_edition, edition_ids()) if e.report}))
-    for line in src.titles:
-        s = canon(line)
-        for rx in _title_res(templates):
-            m = rx.search(s)
-            if not m:
-                continue
-            year = int(m.group("year"))
-            agency = re.sub(r"^[^\w（(]+|[^\w）)]+$", "", _CUT.sub("", m.group("pre")) + m.group("post"))
-            return (agency if _AGENCY.match(agency) else None), (year if 1990 <= year <= 2100 else None)
-    return None, None
+    lines = [canon(t) for t in src.titles]
+    # A title on one line; else split over two lines (`2023年测试县人民政府办公室` / `政府信息公开
+    # 工作年度报告`, or the agency on the line above, a letterhead `…文件` perhaps); else the year alone.
+    year_only = None
+    for line in lines:
+        got = _title_in(line, templates)
+        if got is not None and got[0] is not None:
+            return got
+        year_only = year_only or got
+    for a, b in zip(lines, lines[1:]):
+        got = _title_in(_LETTERHEAD.sub("", a) + b, templates)
+        if got is not None and got[0] is not None:
+            return got
+    return year_only or (None, None)
+
+
+_LETTERHEAD = re.compile(r"文件$")
+# `关于印发2023年…年度报告的通知`, `…管理局关于2023年度…`: words around the agency's name.
+_AROUND = re.compile(r"^(?:关于)?(?:印发|公布|发布)?|关于$")
+
+
+def _title_in(s: str, templates: tuple[str, ...]) -> tuple[str | None, int | None] | None:
+    for rx in _title_res(templates):
+        m = rx.search(s)
+        if not m:
+            continue
+        year = int(m.group("year"))
+        # the agency after the year (`2023年测试县…`) if the title names one there, else before it;
+        # none where the words before the year are prose (`根据《关于做好2022年度我市…`)
+        pre = re.sub(r"^[^\w（(]+|[^\w）)]+$", "", _CUT.sub("", m.group("pre")))
+        agency = _AROUND.sub("", re.sub(r"^[^\w（(]+|[^\w）)]+$", "", m.group("post") or pre))
+        named = _AGENCY.match(agency) and (not pre or _AGENCY.match(pre))
+        return (agency if named else None), (year if 1990 <= year <= 2100 else None)
+    return None
 
 
 # ------------------------------------------------------------------ numbers

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from ..catalogue import Join, Phrase, phrase
 from ..findings import Finding
-from ..numbers import show
+from ..narrative import Said
 from ..spec import Edition, Field
 from . import runs
-from .order import Key, Segment, align, cells_of, constraints_of, quoted, reading_order, row_name
+from .order import Key, Segment, align, constraints_of, quoted, reading_order
+from .splits import Splits
 from .text import Atom, Val, canon
 
 BUDGET = 150_000  # search steps for splitting runs of digits, per report
@@ -34,10 +35,15 @@ class Placement:
     found_tables: set[str] = field(default_factory=set)
 
 
-class Placer:
+class Placer(Splits):
     def __init__(self, ed: Edition, atoms: list[Atom], kind: str = "plain", cut_value: bool = False,
-                 closed: bool = False) -> None:
+                 closed: bool = False, said: Callable[[], Sequence[Said]] | Sequence[Said] = (),
+                 previous: Mapping[Key, object] | None = None) -> None:
         self.ed = ed
+        # Figures the report's prose states (narrative.stated; read when first needed), and last
+        # year's values (`--previous`): they choose among a row's splits.
+        self.stated = said
+        self.previous = previous or {}
         # The text stops on a cell's closing `|`: its last cell is whole, even an empty one.
         self.closed = closed
         # The text stops right after a digit: its last value may be the start of a longer number.
@@ -90,6 +96,7 @@ class Placer:
                 if it.field:
                     self.out.trouble.setdefault((t.key, it.field.row), phrase("no-label"))
             fragments = {canon(lb.text) for lb in t.labels}
+            segs: list[Segment] = []
             for (i1, j1), nxt in itertools.zip_longest(anchors, anchors[1:]):
                 stop = nxt[0] if nxt else len(items)
                 fields = [it.field for it in items[i1 + 1: stop] if it.field]
@@ -115,8 +122,9 @@ class Placer:
                 between = items[i1 + 1: stop]
                 own = bool(fields) and not any(it.label for it in between[:next(
                     (n for n, it in enumerate(between) if it.field), len(between))])
-                self.fit(Segment(t, fields, seg_atoms, self.atoms[j1].text, truncated, later[0] if later else "", own,
-                                 self.atoms[j1].row))
+                segs.append(Segment(t, fields, seg_atoms, self.atoms[j1].text, truncated, later[0] if later else "",
+                                    own, self.atoms[j1].row))
+            self.fit_table(segs)
         self.settle_ambiguous()
         return self.out
 
@@ -138,6 +146,38 @@ class Placer:
                     out.append((e, j))
                     texts = [x for x in texts if x > j]
         return sorted(out)
+
+    def fit_table(self, segs: list[Segment]) -> None:
+        """Fit a table's segments in order.  A torn table (text from a PDF or Markdown): some row
+        labels with no numbers after them, then lines of numbers only: the lines are paired with
+        those rows by order when their number and sizes match; otherwise none of those rows is
+        read (the lines may be any of them: never give a row's numbers to another)."""
+        i = 0
+        while i < len(segs):
+            j = i
+            while j < len(segs) and _one_row(segs[j]) and not any(a.kind in "VE" for a in segs[j].atoms):
+                j += 1
+            if j == i or j == len(segs) or not _one_row(segs[j]):
+                self.fit(segs[i])
+                i += 1
+                continue
+            lines = _number_lines(segs[j].atoms)
+            if len(lines) < 2:
+                for seg in segs[i: j + 1]:
+                    self.fit(seg)
+                i = j + 1
+                continue
+            run = segs[i: j + 1]
+            if [len(x) for x in lines] == [len(seg.fields) for seg in run] and not any(
+                    a.val.dash for x in lines for a in x):
+                for seg, cells in zip(run, lines):
+                    self.assign(seg.fields, cells)
+                used = {id(a) for x in lines for a in x}
+                self.stray(segs[j], [a for a in segs[j].atoms if a.kind in "VT" and id(a) not in used], group=True)
+            else:
+                for seg in run:
+                    self.missing_rows(seg, _rows(seg.fields), phrase("torn", n=len(lines)))
+            i = j + 1
 
     # -------------------------------------------------------------- one segment
     def fit(self, seg: Segment) -> None:
@@ -183,7 +223,11 @@ class Placer:
             return
         # Where the text stops, fewer numbers than cells is the cut, not digits run together: a
         # run is split there only in a single row whose own total checks the split.
-        if vals and (dashes or (len(vals) < k and any(a.val.run for a in vals))) and (
+        at = [n for n, a in enumerate(seg.atoms) if a.kind == "V"]
+        # Words between the numbers (`16 16减12 3`): a cell holds words, so where each number
+        # stands is not certain: no digits are split around them.
+        worded = bool(at) and any(a.kind == "T" for a in seg.atoms[at[0]: at[-1]])
+        if vals and not worded and (dashes or (len(vals) < k and any(a.val.run for a in vals))) and (
                 not seg.truncated or (len(_rows(seg.fields)) == 1 and self.local(seg))):
             self.split(seg, vals)
             self.stray(seg, texts)
@@ -357,60 +401,6 @@ class Placer:
             self.out.findings.append(Finding.of("I-CELL", sheet=seg.table.sheet, actual="“" + a.text + "”",
                                                 **({"reason": "after", "params": {"after": after}} if after else {})))
 
-    # -------------------------------------------------------------- runs of digits
-    def local(self, seg: Segment) -> list[list[tuple[int, int]]]:
-        pos = {f.key: i for i, f in enumerate(seg.fields)}
-        return [[(pos[k], c) for k, c in con] for con in self.constraints if all(k in pos for k, _ in con)]
-
-    def split(self, seg: Segment, vals: list[Atom]) -> None:
-        try:
-            options = runs.readings([a.val for a in vals], len(seg.fields), self.local(seg),
-                                    self.budget.child(50_000), [f.kind == "signed" for f in seg.fields])
-        except runs.TooMany:
-            options = None
-        if options is not None and len(options) == 1:
-            self.take(seg, vals, options[0])
-        elif options:
-            self.ambiguous.append((seg, vals, options))
-        else:
-            self.unsplit(seg, vals, [], "no-split" if options == [] else "too-many-splits")
-
-    def take(self, seg: Segment, vals: list[Atom], reading: tuple) -> None:
-        for f, v in zip(seg.fields, reading):
-            self.out.placed[f.key] = Val("-" if v is None else str(v), None if v is None else Decimal(v))
-        if runs.count_readings([a.val for a in vals], len(seg.fields)) > 1:
-            f = seg.fields[0]
-            self.out.findings.append(Finding.of(
-                "I-RUN", sheet=seg.table.sheet, cell=cells_of(seg.fields), row_label=row_name(f), actual=quoted(vals),
-                expected=Join(tuple(_num(v) for v in reading))))
-
-    def unsplit(self, seg: Segment, vals: list[Atom], options: list[tuple], reason: str) -> None:
-        """An I-SPLIT finding: `reason` why (a code of govxl.catalogue.REASONS), or the first `options`."""
-        f = seg.fields[0]
-        params = {}
-        if options:
-            shown = Join(tuple(Join(tuple(_num(v) for v in o)) for o in options[:3]), "；")
-            reason, params = "maybe-more" if len(options) > 3 else "maybe", {"options": shown}
-        self.out.findings.append(Finding.of("I-SPLIT", sheet=seg.table.sheet, cell=cells_of(seg.fields),
-                                            row_label=row_name(f), actual=quoted(vals), reason=reason, params=params))
-        for g in seg.fields:
-            self.out.trouble.setdefault((seg.table.key, g.row), phrase("run-together"))
-
-    def settle_ambiguous(self) -> None:
-        if not self.ambiguous:
-            return
-        fixed: dict[Key, Decimal | None] = {k: v.number for k, v in self.out.placed.items()}
-        keys = [[f.key for f in seg.fields] for seg, _, _ in self.ambiguous]
-        ok = runs.possible([o for _, _, o in self.ambiguous], keys, fixed, self.constraints, self.budget)
-        for s, (seg, vals, options) in enumerate(self.ambiguous):
-            if len(ok[s]) == 1:
-                self.take(seg, vals, options[next(iter(ok[s]))])
-            elif ok[s]:
-                self.unsplit(seg, vals, [options[i] for i in sorted(ok[s])], "maybe")
-            else:
-                self.unsplit(seg, vals, options, "maybe")
-
-
 def _short(text: str, limit: int = 30) -> str:
     """A label as quoted in a message: a long filling note in it shortened."""
     return text if len(text) <= limit else text[:limit] + "…"
@@ -418,6 +408,24 @@ def _short(text: str, limit: int = 30) -> str:
 
 def _rows(fields: list[Field]) -> list[list[Field]]:
     return [list(g) for _, g in itertools.groupby(fields, key=lambda f: f.row)]
+
+
+def _one_row(seg: Segment) -> bool:
+    """A segment that is one row of the table after its own label."""
+    return bool(seg.fields) and seg.own_row and not seg.truncated and len({f.row for f in seg.fields}) == 1
+
+
+def _number_lines(atoms: list[Atom]) -> list[list[Atom]]:
+    """The source lines (between B atoms) made of numbers only, while there are only such lines."""
+    out: list[list[Atom]] = [[]]
+    for a in atoms:
+        if a.kind == "B":
+            out.append([])
+        elif a.kind == "V":
+            out[-1].append(a)
+        else:
+            break
+    return [x for x in out if x]
 
 
 def _last_value(seg: Segment) -> Atom | None:
@@ -428,7 +436,3 @@ def _fragment(text: str, labels: set[str]) -> bool:
     """Text made only of pieces of the table's labels (a header split over lines in PDF text)."""
     words = text.split()
     return bool(words) and all(len(w) <= 4 and any(canon(w) in lb for lb in labels) for w in words)
-
-
-def _num(v: Decimal | int | None) -> str | Phrase:
-    return phrase("blank") if v is None else show(v)

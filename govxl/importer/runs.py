@@ -57,13 +57,18 @@ def _exact(d: Decimal | None) -> Cell:
     return int(d) if d is not None and d == d.to_integral_value() else d
 
 
+def _bare(v: Val) -> str:
+    return v.text[: -len(v.unit)] if v.unit and v.text.endswith(v.unit) else v.text
+
+
 def _digits(v: Val) -> str:
-    """The whole-number digits of a run (without its minus and decimals)."""
-    return v.text.lstrip("-").split(".")[0]
+    """The whole-number digits of a run (without its minus, decimals and unit)."""
+    return _bare(v).lstrip("-").split(".")[0]
 
 
 def _decimals(v: Val) -> str:
-    return "." + v.text.split(".", 1)[1] if "." in v.text else ""
+    t = _bare(v)
+    return "." + t.split(".", 1)[1] if "." in t else ""
 
 
 def readings(vals: Sequence[Val], k: int, identities: Sequence[Identity] = (), budget: Budget | None = None,
@@ -75,7 +80,7 @@ def readings(vals: Sequence[Val], k: int, identities: Sequence[Identity] = (), b
     budget = budget or Budget(50_000)
     negative = negative or [True] * k
     last = vals[-1] if vals else None
-    if k and last and last.run and not last.text.startswith("-") and not _decimals(last) and any(max(i for i, _ in c) == k - 1
+    if k and last and last.run and not last.text.startswith("-") and not _decimals(last) and not last.unit and any(max(i for i, _ in c) == k - 1
                                                                            for c in identities):
         # The row ends in a total (总计): take it from the end of the last run first, so that
         # the parts are searched against a known sum instead of every way of cutting them.

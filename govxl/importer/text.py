@@ -74,6 +74,8 @@ class ImportData:
     title_year_marks: tuple[str, ...]
     amount_units: dict
     count_units: dict
+    # [[stated]]: (row key, subject words, ((column key, words), …))
+    stated: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
 
 
 @cache
@@ -81,12 +83,15 @@ def import_data() -> ImportData:
     path = templates_dir() / "import.toml"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        unknown = set(raw) - {"blank_marks", "variants", "units", "title_year_marks"}
+        unknown = set(raw) - {"blank_marks", "variants", "units", "title_year_marks", "stated"}
         bad = [v for v in raw.get("variants", []) if set(v) != {"official", "seen"}
                or not isinstance(v["official"], str) or not all(isinstance(x, str) for x in v["seen"])]
         if unknown or bad or set(raw["units"]) != {"amount", "count"}:
             raise ValueError(f"未知的键 {', '.join(sorted(unknown))}" if unknown else "variants/units 的格式不对")
-    except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
+        stated = tuple((str(h["row"]), tuple(map(str, h["subject"])), tuple((str(c), tuple(map(str, w)))
+                                                                          for c, w in h["cols"].items()))
+                       for h in raw.get("stated", []))
+    except (OSError, KeyError, TypeError, ValueError, AttributeError, tomllib.TOMLDecodeError) as exc:
         raise SpecError(f"{path.name}: {exc}") from None
     return ImportData(
         variants=tuple((v["official"], tuple(v["seen"])) for v in raw.get("variants", [])),
@@ -94,6 +99,7 @@ def import_data() -> ImportData:
         title_year_marks=tuple(raw.get("title_year_marks", [])),
         amount_units={k: Decimal(str(v)) for k, v in raw["units"]["amount"].items()},
         count_units=dict(raw["units"]["count"]),
+        stated=stated,
     )
 
 
@@ -105,8 +111,8 @@ class Val:
     text: str
     number: Decimal | None
     unit: str | None = None
-    # Only digits (and perhaps a leading minus and a decimal part), so it may be several cells
-    # run together; a minus belongs to the first of them, the decimals to the last.
+    # Only digits (and perhaps a leading minus, a decimal part and a unit), so it may be several
+    # cells run together; a minus belongs to the first of them, the decimals and the unit to the last.
     run: bool = False
     # A hyphen run into digits (`2-32`): a blank mark before the next cell, or its minus sign.
     dash: bool = False
@@ -148,7 +154,7 @@ def parse_values(token: str, glued: bool = False) -> list[Val] | None:
             num = m.group("num")
             whole = num.split(".")[0]
             out.append(Val(sign + m.group(), Decimal(sign + num.replace(",", "")), m.group("unit"),
-                           run=not m.group("unit") and whole.isdigit() and len(whole) > 1))
+                           run=whole.isdigit() and len(whole) > 1 and "," not in num))
             sign = ""
         pos = m.end()
     return out
@@ -207,8 +213,8 @@ class Lexicon:
 
 
 _OPEN, _CLOSE = "(（", ")）"
-# Digits run into a numbered heading (`四、` `（五）`), as in a page saved as one line.
-_BEFORE_HEADING = re.compile(r"^(\d+(?:\.\d+)?)(?=[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十]+[）)])")
+# Digits (and a unit) run into a numbered heading (`四、` `（五）`), as in a page saved as one line.
+_BEFORE_HEADING = re.compile(r"^(\d+(?:\.\d+)?(?:[万亿]?元)?)(?=[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十]+[）)])")
 
 
 def _note_end(ns: str, b: int, limit: int = 400) -> int | None:

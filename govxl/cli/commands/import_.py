@@ -43,6 +43,10 @@ def import_(
     edition: Annotated[str | None, typer.Option(help=H(
         "报告格式版本，如 2021 或 2019（默认按表格标签判断）。",
         "the format edition, 2021 or 2019 (by default told by the tables' labels)."))] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help=H(
+        "上一年度的工作簿或报告：据其数字（上年现行有效加本年制发减本年废止）帮助拆分表二中连在一起的数字。",
+        "last year's workbook or report: its figures (last year's in force plus issued minus repealed) help "
+        "split run-together numbers of table 二."))] = None,
     force: ForceOpt = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
@@ -63,7 +67,13 @@ def import_(
     if edition is not None and edition not in edition_ids():
         fail(say(f"未知的格式版本“{edition}”（已知：{'、'.join(edition_ids())}）",
                  f"unknown edition '{edition}' (known: {', '.join(edition_ids())})"))
-    result = import_report(report, edition=edition, agency=agency, year=year)
+    last = None
+    if previous is not None:
+        from ...crossyear import Previous
+
+        opened = Previous.open(previous, checking=[report])
+        last = opened.reports[0].values if opened is not None else None
+    result = import_report(report, edition=edition, agency=agency, year=year, previous=last)
     if to is To.json and output is None:
         typer.echo(result.to_json(lang_))
         raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
