@@ -46,7 +46,7 @@ def import_(
     previous: Annotated[Path | None, typer.Option("--previous", help=H(
         "上一年度的工作簿或报告：据其数字（上年现行有效加本年制发减本年废止）帮助拆分表二中连在一起的数字。",
         "last year's workbook or report: its figures (last year's in force plus issued minus repealed) help "
-        "split run-together numbers of table 二."))] = None,
+        "split numbers run together in table 2 (the regulations and notices)."))] = None,
     force: ForceOpt = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
