@@ -321,12 +321,19 @@ def title_of(src: Source) -> tuple[str | None, int | None]:
 
 
 # ------------------------------------------------------------------ numbers
+MAX_FIGURE_DIGITS = 18  # digits before the point of any figure a report prints (a count is below 10**9)
+
+
 def _number(res: Imported, f: Field, val: Val) -> Number | None:
     n = val.number
+    if n is not None and (not n.is_finite() or n.adjusted() >= MAX_FIGURE_DIGITS):
+        n = None  # `1e400`, a run of a thousand digits: no figure; the cell is unknown, never a made-up value
     if n is None:
         if val.text.strip():
+            shown = val.text.strip()
+            shown = shown if len(shown) <= 60 else shown[:57] + "…"
             res.findings.append(Finding.of("I-NA", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
-                                           col_label=col_name(f), actual="“" + val.text.strip() + "”"))
+                                           col_label=col_name(f), actual="“" + shown + "”"))
         return None
     if val.unit:
         data = import_data()
