@@ -146,6 +146,9 @@ READ_ERRORS.update({
                      "cannot be read"),
     "R-PDF-LONG": ("PDF 有 {n} 页，不像是一份年度报告（最多读 {most} 页）：{name}",
                    "the PDF has {n} pages, too many for an annual report (at most {most} are read): {name}"),
+    "R-PDF-PAGESIZE": ("{name}：PDF 的页面尺寸不可能（{size}），文件可能已损坏，无法读取",
+                       "{name}: the PDF's page size is impossible ({size}); the file may be damaged and cannot be "
+                       "read"),
     "R-PDF-NOPAGES": ("{name}：PDF 文件没有页面", "{name}: the PDF has no pages"),
     "R-PDF-SCAN": ("{name}：PDF 没有文字层（可能是扫描件或图片），无法读取其中的数字；请提供带文字的 PDF、Word 或网页版报告",
                    "{name}: the PDF has no text layer (a scan or a picture), so its numbers cannot be read; "

@@ -144,7 +144,7 @@ def worst_cases(folder: Path, html: Path, md: Path, docx: Path, xlsx: Path) -> d
     put("overflow.md", frag.replace("| 0 |", "| 1e400 |", 1).replace("| 1 |", "| 99999999999999999999999 |", 1))
     out["inflate.pdf"] = inflating_pdf(folder / "inflate.pdf")
     out["cmap.pdf"] = cmap_pdf(folder / "cmap.pdf")
-    out["geometry.pdf"] = pdf_with(folder / "geometry.pdf", [], page_extra=b"/MediaBox [0 0 1e30 -1e30] ")
+    out["geometry.pdf"] = pdf_with(folder / "geometry.pdf", [], page_extra=b"/MediaBox [0 0 0 -99999999] ")
     out["pages.pdf"] = pdf_pages(folder / "pages.pdf", 3)
     out["dimension.xlsx"] = huge_dimension_xlsx(xlsx, folder / "dimension.xlsx")
     out["cellref.xlsx"] = bad_ref_xlsx(xlsx, folder / "cellref.xlsx")

@@ -21,6 +21,7 @@ from .source import Source
 
 MAX_PAGES = 100  # a year's report is a few pages; a statistics yearbook is not one report
 MAX_CHARS = 400_000  # characters over all pages
+MAX_SIDE = 14_400  # points: the largest page PDF knows (200 inches)
 
 
 def read_pdf(p: Path) -> Source:
@@ -66,7 +67,9 @@ def read_pdf(p: Path) -> Source:
 def _read(p: Path, pdf) -> Source:
     try:
         n = len(pdf.pages)
-    except Exception:
+    except Exception as exc:
+        if "bounding box" in str(exc).lower() or "mediabox" in str(exc).lower():
+            raise ReadError(code="R-PDF-PAGESIZE", name=p.name, size="?") from None
         raise ReadError(code="R-PDF-BROKEN", name=p.name) from None
     if n > MAX_PAGES:
         raise ReadError(code="R-PDF-LONG", n=n, most=MAX_PAGES, name=p.name)
@@ -79,6 +82,8 @@ def _read(p: Path, pdf) -> Source:
     chars = 0
     head_sigs: set[str] = set()  # what the pages so far began with (a header repeated on a new page)
     for number, page in enumerate(pdf.pages):
+        if not (0 < page.width <= MAX_SIDE and 0 < page.height <= MAX_SIDE):
+            raise ReadError(code="R-PDF-PAGESIZE", name=p.name, size=f"{page.width:g} × {page.height:g}")
         page_chars = page.chars
         chars += len(page_chars)
         if chars > MAX_CHARS:
