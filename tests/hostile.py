@@ -40,7 +40,7 @@ def pdf_with(path: Path, objects: list[bytes], page_extra: bytes = b"", content:
     return path
 
 
-def inflating_pdf(path: Path, mb: int = 1200) -> Path:
+def inflating_pdf(path: Path, mb: int = 300) -> Path:
     """A content stream of a few MB that inflates to `mb` MB of spaces."""
     z = zlib.compressobj(9)
     chunk = b" " * (1 << 20)

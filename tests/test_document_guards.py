@@ -35,9 +35,10 @@ from docfixtures import write_sheet
 from test_documents import ED, GOOD, TITLE
 
 import govxl
+from govxl.errors import ReadError
 from govxl.rules import evaluate
 
-CASES = int(os.environ.get("GOVXL_DOC_FUZZ_CASES", "5"))
+CASES = int(os.environ.get("GOVXL_DOC_FUZZ_CASES", "4"))
 SEED = int(os.environ.get("GOVXL_DOC_FUZZ_SEED", "25"))
 SECONDS, MEGABYTES = 20, 1024
 DEVELOPERS = ("govxl 开发者", "govxl developers")
@@ -203,8 +204,13 @@ def mutants(seeds: dict[str, Path], folder: Path, cases: int, seed: int) -> list
 
 def fuzz(paths: list[Path], scratch: Path) -> list[str]:
     with ThreadPoolExecutor(2) as pool:
-        found = pool.map(lambda p: contract(p, scratch / (p.name + ".out.xlsx")), paths)
-        return [w for ws in found for w in ws]
+        found = [w for ws in pool.map(lambda p: contract(p, scratch / (p.name + ".out.xlsx")), paths) for w in ws]
+    if os.environ.get("GOVXL_DOC_FUZZ_REPORT"):  # a run by hand: every command's figures, tab-separated
+        with open(os.environ["GOVXL_DOC_FUZZ_REPORT"], "a", encoding="utf-8") as fh:
+            fh.writelines("\t".join(map(str, r)) + "\n" for r in RECORD)
+            fh.writelines(f"WRONG\t{w}\n" for w in found)
+        RECORD.clear()
+    return found
 
 
 def test_mutated_documents_of_every_format_keep_the_contract(seeds, tmp_path):
@@ -272,3 +278,54 @@ def test_check_a_folder_of_worst_cases_with_two_jobs(worst, seeds, tmp_path):
     assert re.search(r"好报告\.docx[^\n]*(通过|不通过)", said), said[-3000:]
     assert not any(d in said for d in DEVELOPERS), said
     assert time.monotonic() - start < 150
+
+
+# ------------------------------------------------------------------ the child process itself
+def _abort(p):
+    os.abort()
+
+
+def _loop(p):
+    while True:
+        pass
+
+
+def _balloon(p):
+    return [bytearray(64 << 20) for _ in range(100)]
+
+
+def _bug(p):
+    raise ValueError("a bug")
+
+
+def _refuse(p):
+    raise ReadError(code="R-EMPTY", path=str(p))
+
+
+@pytest.mark.parametrize("work, code", [(_abort, "R-DOC-MEMORY"), (_loop, "R-DOC-SLOW"), (_balloon, "R-DOC-MEMORY"),
+                                        (_bug, "R-UNEXPECTED"), (_refuse, "R-EMPTY")])
+def test_what_ends_the_child_is_one_error_about_the_file(work, code, monkeypatch, tmp_path):
+    from govxl.importer import isolate
+
+    monkeypatch.setattr(isolate, "CPU_SECONDS", 1)
+    monkeypatch.setattr(isolate, "WALL_SECONDS", 5)
+    monkeypatch.delenv("GOVXL_IN_PROCESS", raising=False)
+    start = time.monotonic()
+    with pytest.raises(ReadError) as err:
+        isolate.isolated(work, tmp_path / "报告.pdf")
+    assert err.value.code == code, err.value
+    assert time.monotonic() - start < 12
+    assert isolate.isolated(lambda p: p.name, tmp_path / "报告.pdf") == "报告.pdf"
+
+
+def test_the_cell_line_test_is_the_old_expression_without_its_backtracking():
+    from govxl.importer.source import _multi_cell
+
+    old = re.compile(r"^\s*\|?[^|]*[^|\s][^|]*\|[^|]*[^|\s][^|]*\|")
+    rng = random.Random(25)
+    for _ in range(3000):
+        line = "".join(rng.choice(" |a0\t") for _ in range(rng.randrange(12)))
+        assert _multi_cell(line) == bool(old.match(line)), repr(line)
+    start = time.monotonic()
+    assert not _multi_cell("a" * 200_000 + " | x")
+    assert time.monotonic() - start < 0.5

@@ -165,7 +165,15 @@ class Imported:
 # ------------------------------------------------------------------ entry point
 def import_report(path: str | os.PathLike, *, edition: str | None = None, agency: str | None = None,
                   year: int | None = None) -> Imported:
-    """Read a report and place its numbers. Raises ReadError when nothing can be read."""
+    """Read a report and place its numbers. Raises ReadError when nothing can be read.
+    The reading and the placing run under the document guards (documents.guarded)."""
+    from .documents import guarded
+
+    return guarded(path, lambda p: _import_report(p, edition=edition, agency=agency, year=year))
+
+
+def _import_report(path: str | os.PathLike, *, edition: str | None, agency: str | None,
+                   year: int | None) -> Imported:
     from .documents import read_any
 
     src = simplified(read_any(path))

@@ -17,7 +17,9 @@ import os
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import ReadError
 from .isolate import MAX_CHARS, MAX_DIGITS, MAX_LINES, budget
@@ -79,14 +81,38 @@ def read_any(path: str | os.PathLike) -> Source:
     return isolated(_read_any, p)
 
 
+def guarded(path: str | os.PathLike, work: Callable[[Path], Any]) -> Any:
+    """`work(path)` (an import: an object with an `edition`) in a limited child process
+    (isolate.py): reading and placing together within the processor time and memory of one
+    document.  The edition travels back by its id (the parent has it loaded already)."""
+    from dataclasses import replace
+
+    from ..spec import load_edition
+    from .isolate import isolated
+
+    p = Path(path)
+    _warm(p)
+
+    def portable(q: Path) -> tuple[Any, str]:
+        done = work(q)
+        return replace(done, edition=None), done.edition.id
+
+    done, edition = isolated(portable, p)
+    return replace(done, edition=load_edition(edition))
+
+
 def _warm(p: Path) -> None:
     """Load here, once, what every child would otherwise load again: the labels' lexicon and the
     library that reads this kind of file (a fork then costs milliseconds, not a second)."""
     import importlib
 
-    from . import edition_ids, lexicon
+    from ..spec import load_edition
+    from . import edition_ids, import_data, lexicon
 
     lexicon(tuple(edition_ids()))
+    for e in edition_ids():
+        load_edition(e)
+    import_data()
     kind = document_kind(p)
     module = {"pdf": "pdfplumber", "docx": "docx", "xlsx": "python_calamine", "xls": "python_calamine",
               "ods": "python_calamine"}.get(kind or "", "lxml.html")

@@ -33,17 +33,20 @@ WALL_SECONDS = 12  # a child that sleeps (a lock inherited in the fork) is ended
 MAX_RESULT = 256 * 1024 * 1024  # bytes of the pickled result
 
 T = TypeVar("T")
+_INSIDE = False  # this process is a child of isolated()
 
 
 def isolated(read: Callable[[Path], T], p: Path) -> T:
     """`read(p)` run in a limited child; its result or its GovxlError, re-raised here. Anything
     else that ends the child becomes a ReadError about the file (R-DOC-MEMORY, R-DOC-SLOW,
     R-DOC-CRASH); a true bug in govxl (an unexpected exception) becomes R-UNEXPECTED."""
-    if not hasattr(os, "fork") or os.environ.get("GOVXL_IN_PROCESS") == "1":
-        return read(p)
+    global _INSIDE
+    if _INSIDE or not hasattr(os, "fork") or os.environ.get("GOVXL_IN_PROCESS") == "1":
+        return read(p)  # (in a child already: its limits hold)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (coverage does not follow a fork)
+        _INSIDE = True
         os.close(r)
         _child(read, p, w)
     os.close(w)
@@ -107,6 +110,9 @@ def _child(read: Callable[[Path], T], p: Path, w: int) -> None:  # pragma: no co
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         # What the libraries print on their own (pdfminer's warnings, a Rust panic's message, the
         # faulthandler's dump on an abort) is not for the clerk: govxl says it in one line.
+        import faulthandler
+
+        faulthandler.disable()  # (it may write to a copy of stderr made before the fork)
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 2)
         _limit()
@@ -120,7 +126,12 @@ def _child(read: Callable[[Path], T], p: Path, w: int) -> None:  # pragma: no co
             out = ("error", ReadError(code="R-DOC-BUDGET", name=p.name, **budget("depth")))
         except BaseException as exc:  # noqa: BLE001 - a pyo3 PanicException is a BaseException
             out = ("crash", None) if _foreign(exc) else ("bug", f"{type(exc).__name__}: {exc}"[:300])
-        data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            data = pickle.dumps(("memory", None))
+        except Exception as exc:  # noqa: BLE001 - a result that cannot travel is govxl's bug
+            data = pickle.dumps(("bug", f"{type(exc).__name__}: {exc}"[:300]))
         if len(data) > MAX_RESULT:
             data = pickle.dumps(("memory", None))
         view = memoryview(data)
@@ -156,8 +167,8 @@ def _limit() -> None:  # pragma: no cover - runs in the child
 
 
 # ------------------------------------------------------------------ budgets of a document's content
-MAX_CHARS = 2_000_000  # characters of text read from one document (a year's report: some 30,000)
-MAX_LINES = 200_000  # lines of text, rows of cells
+MAX_CHARS = 300_000  # characters of text read from one document (a year's report: some 10,000-30,000)
+MAX_LINES = 10_000  # lines of text, rows of cells (a report: a few hundred)
 MAX_DEPTH = 400  # elements inside elements (a page nests some twenty)
 MAX_DIGITS = 40  # digits in one run: no figure of a report has more
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ReadError
-from .isolate import MAX_CHARS, MAX_DEPTH, MAX_LINES, budget
+from .isolate import MAX_CHARS, MAX_LINES, budget
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_CELLS = 50_000  # cells of a page's tables (a report: some 300; a page laid out in tables: thousands)
 _PICTURE = ("这是图片文件，无法读取其中的表格", "this is a picture: the tables in it cannot be read")
 _SIGNATURES = [  # (start of the file, why in Chinese, why in English)
     (b"%PDF", "这是 PDF 文件：请在阅读器中全选复制文字，保存为 .txt 后再导入",
@@ -132,6 +133,7 @@ def _html(path: str, text: str) -> Source:
               if not any(a.tag in _GONE for a in t.iterancestors())]
     rows: list[list[str]] = []
     buf: list[str] = []
+    cells = [0]
 
     def flush() -> None:
         for line in "".join(buf).splitlines():
@@ -172,6 +174,9 @@ def _html(path: str, text: str) -> Source:
                 stack.pop()
                 continue
             tds = [td for td in tr if td.tag in ("td", "th")]
+            cells[0] += len(tds)
+            if cells[0] > MAX_CELLS:
+                raise ReadError(code="R-DOC-BUDGET", name=Path(path).name, **budget("cells", MAX_CELLS))
             rows.append([cell_text(td) for td in tds])
             inner = [t for td in tds for t in td.iter("table") if t is not td and _cell_of(t) is td]
             if inner:
