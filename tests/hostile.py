@@ -156,4 +156,11 @@ def worst_cases(folder: Path, html: Path, md: Path, docx: Path, xlsx: Path) -> d
     out["space-c.odt"] = odt(folder / "space-c.odt", '<text:p>规章<text:s text:c="1500000000"/>1</text:p>')
     out["digits.odt"] = odt(folder / "digits.odt", "<text:p>规章 " + "5" * 1_000_000 + "</text:p>")
     out["deep.odt"] = odt(folder / "deep.odt", "<text:span>" * 5000 + "x" + "</text:span>" * 5000)
+    out["encoding.odt"] = hostile_encoding(out["space-s.odt"], folder / "encoding.odt")
     return out
+
+
+def hostile_encoding(src: Path, dst: Path) -> Path:
+    """content.xml declaring an encoding that does not exist (found by the mutation run)."""
+    return _rezip(src, dst, lambda n, d: d.replace(b'encoding="UTF-8"', b'encoding="UTF-99999999999999999999999"')
+                  if n == "content.xml" else d)

@@ -319,13 +319,14 @@ def test_what_ends_the_child_is_one_error_about_the_file(work, code, monkeypatch
 
 
 def test_the_cell_line_test_is_the_old_expression_without_its_backtracking():
-    from govxl.importer.source import _multi_cell
+    from govxl.importer import source
 
+    multi_cell = source._multi_cell
     old = re.compile(r"^\s*\|?[^|]*[^|\s][^|]*\|[^|]*[^|\s][^|]*\|")
     rng = random.Random(25)
     for _ in range(3000):
         line = "".join(rng.choice(" |a0\t") for _ in range(rng.randrange(12)))
-        assert _multi_cell(line) == bool(old.match(line)), repr(line)
+        assert multi_cell(line) == bool(old.match(line)), repr(line)
     start = time.monotonic()
-    assert not _multi_cell("a" * 200_000 + " | x")
+    assert not multi_cell("a" * 200_000 + " | x")
     assert time.monotonic() - start < 0.5

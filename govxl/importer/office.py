@@ -103,6 +103,7 @@ _O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 def read_odt(p: Path) -> tuple[Grid, list[str]]:
     """content.xml's tables (covered cells = merge continuations) and paragraphs, in order."""
     import zipfile
+    import zlib
     from xml.etree import ElementTree as ET
 
     try:
@@ -113,7 +114,8 @@ def read_odt(p: Path) -> tuple[Grid, list[str]]:
         root = ET.fromstring(data)
     except ReadError:
         raise
-    except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError, ValueError):
+    except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError, ValueError, LookupError, zlib.error, EOFError):
+        # (LookupError: an XML declaration naming an encoding that does not exist)
         raise ReadError(code="R-DOC-CORRUPT", name=p.name, **kind("OpenDocument 文档")) from None
     grid: Grid = []
     titles: list[str] = []
