@@ -124,6 +124,17 @@ READ_ERRORS.update({
                   "{name}: the document holds XML declarations that are not allowed (DOCTYPE/ENTITY); refused"),
     "R-DOC-HUGE": ("{name}：{part}多得异常，远超年度报告的规模，已拒绝读取",
                    "{name}: {part_en} is abnormally large, far beyond an annual report; refused"),
+    "R-DOC-BUDGET": ("{name}：{part}超出一份年度报告的合理规模（上限 {most}），已拒绝读取",
+                     "{name}: {part_en} is beyond what an annual report holds (at most {most}); refused"),
+    "R-DOC-SLOW": ("{name}：读取这个文件超过 {seconds} 秒仍未完成（文件可能已损坏或内容异常庞大），已停止读取",
+                   "{name}: reading this file took more than {seconds} seconds (it may be damaged or abnormally "
+                   "large); stopped"),
+    "R-DOC-MEMORY": ("{name}：读取这个文件需要超过 {mb} MB 内存（文件可能已损坏或内容异常庞大），已停止读取",
+                     "{name}: reading this file needs more than {mb} MB of memory (it may be damaged or abnormally "
+                     "large); stopped"),
+    "R-DOC-CRASH": ("{name}：文件内容异常，读取时解析程序中止（文件可能已损坏），已停止读取",
+                    "{name}: the content is malformed and the parser stopped while reading it (the file may be "
+                    "damaged); stopped"),
     "R-DOC-UNREADABLE": ("{name}：无法读取这个{what}（文件已损坏或格式不受支持）",
                          "{name}: cannot read {what_en} (damaged, or a format not supported)"),
     "R-DOC-SHEET": ("{name}：无法读取这个{what}的工作表“{sheet}”（文件已损坏）",
@@ -138,6 +149,9 @@ READ_ERRORS.update({
                      "cannot be read"),
     "R-PDF-LONG": ("PDF 有 {n} 页，不像是一份年度报告（最多读 {most} 页）：{name}",
                    "the PDF has {n} pages, too many for an annual report (at most {most} are read): {name}"),
+    "R-PDF-PAGESIZE": ("{name}：PDF 的页面尺寸不可能（{size}），文件可能已损坏，无法读取",
+                       "{name}: the PDF's page size is impossible ({size}); the file may be damaged and cannot be "
+                       "read"),
     "R-PDF-NOPAGES": ("{name}：PDF 文件没有页面", "{name}: the PDF has no pages"),
     "R-PDF-SCAN": ("{name}：PDF 没有文字层（可能是扫描件或图片），无法读取其中的数字；请提供带文字的 PDF、Word 或网页版报告",
                    "{name}: the PDF has no text layer (a scan or a picture), so its numbers cannot be read; "

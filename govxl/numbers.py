@@ -13,7 +13,10 @@ DECIMALS = 6
 
 def plain(v: float) -> int | float:
     """A whole float as an int (3.0 -> 3), any other value as it is: what a cell caches, JSON shows."""
-    return int(v) if float(v).is_integer() else v
+    try:
+        return int(v) if float(v).is_integer() else v
+    except OverflowError:  # beyond any float: no figure of a report, kept as it is
+        return v
 
 
 def tidy(v: float | None, tolerance: float = TOLERANCE) -> int | float | None:

@@ -120,9 +120,12 @@ def kind_ok(kind: str, v: float) -> bool:
     """Is `v` an acceptable number for a cell of this kind (V-INT / V-AMT)?"""
     if isinstance(v, bool):
         return False
-    if kind == "amount":
-        return v >= 0 and abs(v - round(v, 6)) < TOLERANCE
-    whole = float(v).is_integer() and abs(v) <= MAX_COUNT
+    try:
+        if kind == "amount":
+            return v >= 0 and abs(v - round(v, 6)) < TOLERANCE
+        whole = abs(v) <= MAX_COUNT and float(v).is_integer()
+    except (OverflowError, ValueError):  # beyond any float (an integer of hundreds of digits)
+        return False
     return whole and (kind == "signed" or v >= 0)
 
 

@@ -166,7 +166,16 @@ class Imported:
 def import_report(path: str | os.PathLike, *, edition: str | None = None, agency: str | None = None,
                   year: int | None = None, previous: dict[Key, Any] | None = None) -> Imported:
     """Read a report and place its numbers. Raises ReadError when nothing can be read.
-    `previous`: last year's values (a Report's `values`), to choose among the splits of 表二 runs."""
+    `previous`: last year's values (a Report's `values`), to choose among the splits of 表二 runs.
+    The reading and the placing run under the document guards (documents.guarded)."""
+    from .documents import guarded
+
+    return guarded(path, lambda p: read_and_place(p, edition=edition, agency=agency, year=year, previous=previous))
+
+
+def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str | None,
+                   year: int | None, previous: dict[Key, Any] | None = None) -> Imported:
+    """The body of import_report, without the guards (it runs inside them)."""
     from .documents import read_any
 
     src = simplified(read_any(path))
@@ -385,12 +394,19 @@ def _title_in(s: str, templates: tuple[str, ...]) -> tuple[str | None, int | Non
 
 
 # ------------------------------------------------------------------ numbers
+MAX_FIGURE_DIGITS = 18  # digits before the point of any figure a report prints (a count is below 10**9)
+
+
 def _number(res: Imported, f: Field, val: Val) -> Number | None:
     n = val.number
+    if n is not None and (not n.is_finite() or n.adjusted() >= MAX_FIGURE_DIGITS):
+        n = None  # `1e400`, a run of a thousand digits: no figure; the cell is unknown, never a made-up value
     if n is None:
         if val.text.strip():
+            shown = val.text.strip()
+            shown = shown if len(shown) <= 60 else shown[:57] + "…"
             res.findings.append(Finding.of("I-NA", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
-                                           col_label=col_name(f), actual="“" + val.text.strip() + "”"))
+                                           col_label=col_name(f), actual="“" + shown + "”"))
         return None
     if val.unit:
         data = import_data()

@@ -17,9 +17,12 @@ import os
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import ReadError
+from .isolate import MAX_CHARS, MAX_DIGITS, MAX_LINES, budget
 from .source import Source, read_source
 
 Grid = list[list[str | None]]
@@ -69,8 +72,64 @@ def document_kind(path: str | os.PathLike) -> str | None:
 
 
 def read_any(path: str | os.PathLike) -> Source:
-    """`path` as a Source: a document by its suffix or content, else HTML or text (source.py)."""
+    """`path` as a Source: a document by its suffix or content, else HTML or text (source.py).
+    Read in a limited child process (isolate.py), within the budgets of its content."""
+    from .isolate import isolated
+
     p = Path(path)
+    _warm(p)
+    return isolated(_read_any, p)
+
+
+def guarded(path: str | os.PathLike, work: Callable[[Path], Any]) -> Any:
+    """`work(path)` (an import: an object with an `edition`) in a limited child process
+    (isolate.py): reading and placing together within the processor time and memory of one
+    document.  The edition travels back by its id (the parent has it loaded already)."""
+    from dataclasses import replace
+
+    from ..spec import load_edition
+    from .isolate import isolated
+
+    p = Path(path)
+    _warm(p)
+
+    def portable(q: Path) -> tuple[Any, str]:
+        done = work(q)
+        return replace(done, edition=None), done.edition.id
+
+    done, edition = isolated(portable, p)
+    return replace(done, edition=load_edition(edition))
+
+
+def _warm(p: Path) -> None:
+    """Load here, once, what every child would otherwise load again: the labels' lexicon and the
+    library that reads this kind of file (a fork then costs milliseconds, not a second)."""
+    import importlib
+
+    from ..spec import load_edition
+    from . import edition_ids, import_data, lexicon
+
+    lexicon(tuple(edition_ids()))
+    for e in edition_ids():
+        load_edition(e)
+    import_data()
+    kind = document_kind(p)
+    module = {"pdf": "pdfplumber", "docx": "docx", "xlsx": "python_calamine", "xls": "python_calamine",
+              "ods": "python_calamine"}.get(kind or "", "lxml.html")
+    try:
+        importlib.import_module(module)
+        importlib.import_module(".pdf" if kind == "pdf" else ".office" if kind else ".source", __package__)
+        if kind in ("docx", "xlsx", "xls", "ods", "odt"):
+            importlib.import_module("..reader", __package__)  # its zip and OLE helpers
+    except ImportError:  # the reader says so itself, with R-NEEDS
+        pass
+
+
+def _read_any(p: Path) -> Source:
+    return bounded(_read_kind(p), p.name)
+
+
+def _read_kind(p: Path) -> Source:
     kind = document_kind(p)
     if kind is None and p.is_file():
         with p.open("rb") as fh:
@@ -200,6 +259,23 @@ def guard_zip(p: Path, label: str, inflate: bool) -> None:
         raise ReadError(code="R-DOC-CORRUPT", name=p.name, **kind) from None
     except OSError as exc:
         raise ReadError(code="R-OSERROR", path=str(p), why=str(exc.strerror or exc)) from None
+
+
+_LONG_DIGITS = re.compile(r"\d{%d}" % (MAX_DIGITS + 1))
+
+
+def bounded(src: Source, name: str) -> Source:
+    """`src` if its content is within the budgets of one report (characters, lines, digits of a
+    figure), else a ReadError naming what was too big."""
+    chars = len(src.text) + sum(len(c) for row in src.rows for c in row if c)
+    if chars > MAX_CHARS:
+        raise ReadError(code="R-DOC-BUDGET", name=name, **budget("chars"))
+    if len(src.rows) + src.text.count("\n") > MAX_LINES:
+        raise ReadError(code="R-DOC-BUDGET", name=name, **budget("lines"))
+    if _LONG_DIGITS.search(src.text) or any(c and _LONG_DIGITS.search(c) for row in src.rows for c in row):
+        raise ReadError(code="R-DOC-BUDGET", name=name, **budget("digits"))
+    src.titles = [t[:1000] for t in src.titles[:200]]
+    return src
 
 
 # ------------------------------------------------------------------ grid -> Source

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from ..errors import ReadError
 from .documents import MAX_CELLS, Grid
 from .documents import what as kind
+from .isolate import MAX_DEPTH, budget
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -62,8 +64,8 @@ def read_docx(p: Path) -> tuple[Grid, list[str]]:
                 span, cont = 1, False
                 if pr is not None:
                     gs = pr.find(qn("w:gridSpan"))
-                    if gs is not None and (gs.get(qn("w:val")) or "").isdigit():
-                        span = max(1, min(int(gs.get(qn("w:val"))), 64))
+                    if gs is not None:
+                        span = max(1, count(gs.get(qn("w:val")), 1, 64))
                     vm = pr.find(qn("w:vMerge"))
                     cont = vm is not None and vm.get(qn("w:val")) in (None, "continue")
                 row.append(None if cont else cell_text(tc))
@@ -86,6 +88,8 @@ def read_docx(p: Path) -> tuple[Grid, list[str]]:
             elif ch.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:ins")):
                 walk(ch)
 
+    if too_deep(doc.element.body):
+        raise ReadError(code="R-DOC-BUDGET", name=p.name, **budget("depth"))
     walk(doc.element.body)
     return grid, titles
 
@@ -99,6 +103,7 @@ _O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 def read_odt(p: Path) -> tuple[Grid, list[str]]:
     """content.xml's tables (covered cells = merge continuations) and paragraphs, in order."""
     import zipfile
+    import zlib
     from xml.etree import ElementTree as ET
 
     try:
@@ -109,7 +114,8 @@ def read_odt(p: Path) -> tuple[Grid, list[str]]:
         root = ET.fromstring(data)
     except ReadError:
         raise
-    except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError, ValueError):
+    except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError, ValueError, LookupError, zlib.error, EOFError):
+        # (LookupError: an XML declaration naming an encoding that does not exist)
         raise ReadError(code="R-DOC-CORRUPT", name=p.name, **kind("OpenDocument 文档")) from None
     grid: Grid = []
     titles: list[str] = []
@@ -119,7 +125,7 @@ def read_odt(p: Path) -> tuple[Grid, list[str]]:
 
         def walk(e) -> None:
             if e.tag == _TX + "s":
-                out.append(" " * int(e.get(_TX + "c", "1") or 1) if (e.get(_TX + "c", "1") or "1").isdigit() else " ")
+                out.append(" " * max(1, count(e.get(_TX + "c"), 1, 100)))  # spaces: a few say as much as many
             elif e.tag in (_TX + "tab", _TX + "line-break"):
                 out.append(" " if e.tag.endswith("tab") else "\n")
             elif e.tag in (_TX + "note",):
@@ -138,8 +144,7 @@ def read_odt(p: Path) -> tuple[Grid, list[str]]:
         for tr in tbl.iter(_T + "table-row"):
             row: list[str | None] = []
             for tc in tr:
-                rep = tc.get(_T + "number-columns-repeated", "1")
-                n = min(int(rep), 64) if rep.isdigit() else 1
+                n = count(tc.get(_T + "number-columns-repeated"), 1, 64)
                 if tc.tag == _T + "covered-table-cell":
                     row += [None] * n
                 elif tc.tag == _T + "table-cell":
@@ -163,6 +168,8 @@ def read_odt(p: Path) -> tuple[Grid, list[str]]:
                 walk(ch)
 
     body = root.find(f"{_O}body")
+    if too_deep(root):
+        raise ReadError(code="R-DOC-BUDGET", name=p.name, **budget("depth"))
     walk(body if body is not None else root)
     return grid, titles
 
@@ -175,10 +182,15 @@ def read_sheets(p: Path, what: str) -> tuple[Grid, list[str]]:
     except ImportError:  # pragma: no cover - a dependency of govxl
         raise ReadError(code="R-NEEDS", what=" .xls/.ods 表格", what_en=".xls/.ods tables",
                         package="python-calamine") from None
+    data = p.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        data = tame_xlsx(data, p)
     try:
         # From the bytes, not the path: calamine then tells the format by the content, not the name.
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(p.read_bytes()))
-    except Exception as exc:  # calamine's own error types (password, damaged file, ...)
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except BaseException as exc:  # calamine's own errors (password, damaged file, ...), a Rust panic
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         msg = str(exc).lower()
         if "password" in msg or "encrypt" in msg:
             raise ReadError(code="R-ENCRYPTED") from None
@@ -198,9 +210,9 @@ def read_sheets(p: Path, what: str) -> tuple[Grid, list[str]]:
             except Exception:  # not every format reports merges
                 merges = []
             start = sheet.start or (0, 0)
-        except ReadError:
+        except (ReadError, KeyboardInterrupt, SystemExit):
             raise
-        except Exception:
+        except BaseException:  # a pyo3 PanicException (a truncated .xls record) is a BaseException
             raise ReadError(code="R-DOC-SHEET", name=p.name, sheet=name, **kind(what)) from None
         covered = set()
         for (r1, c1), (r2, c2) in merges:
@@ -260,3 +272,69 @@ def _cover_title(grid: Grid) -> list[str]:
     if "agency" in got and "year" in got and got["year"].isdigit():
         return [f"{got['year']}年{got['agency']}政府信息公开工作年度报告"]
     return []
+
+
+# ------------------------------------------------------------------ guards
+def count(text: str | None, default: int, most: int) -> int:
+    """An attribute that counts (a span, a repeat): ASCII digits only (`²` is a digit to Python but
+    not to int()), at most `most`; else `default`."""
+    if not text or not text.isascii() or not text.isdigit():
+        return default
+    return min(int(text[:12]), most)
+
+
+def too_deep(root, most: int = MAX_DEPTH) -> bool:
+    """Does the tree nest more than `most` levels (a loop, not a recursion)?"""
+    stack = [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > most:
+            return True
+        stack.extend((ch, depth + 1) for ch in el)
+    return False
+
+
+_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([^\"]*)\"")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+_A1 = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+
+
+def tame_xlsx(data: bytes, p: Path) -> bytes:
+    """The bytes of an .xlsx as calamine may read them.  calamine sizes a sheet by its declared
+    dimension and its cells' references and allocates it whole before reading a cell: `XFD1048576`
+    or a reference of thirteen letters asks for hundreds of gigabytes and aborts the process.  So
+    every sheet's references are read here first (a bad one: the sheet is damaged; cells spread
+    over far more than a report: refused) and a declared dimension is left out of the copy calamine
+    reads (it then measures the cells themselves).  The file itself is never changed."""
+    import zipfile
+
+    out = io.BytesIO()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                part = zin.read(info)
+                if info.filename.lower().startswith("xl/worksheets/") and info.filename.lower().endswith(".xml"):
+                    _extent(part, p)
+                    part = _DIMENSION.sub(b"", part, count=1)
+                zout.writestr(info, part)
+    except ReadError:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged zip: calamine says so in its own words
+        return data
+    return out.getvalue()
+
+
+def _extent(part: bytes, p: Path) -> None:
+    rows, cols = [], []
+    for m in _REF.finditer(part):
+        a1 = _A1.fullmatch(m.group(1).decode("ascii", "replace"))
+        col = 0
+        for ch in a1.group(1) if a1 else "":
+            col = col * 26 + ord(ch) - 64
+        if not a1 or col > 16384 or int(a1.group(2)) > 1048576:
+            raise ReadError(code="R-DOC-CORRUPT", name=p.name, **kind("Excel 表格"))
+        rows.append(int(a1.group(2)))
+        cols.append(col)
+    if rows and (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) > MAX_CELLS * 4:
+        raise ReadError(code="R-DOC-HUGE", name=p.name, part="工作表中单元格的范围",
+                        part_en="the range of cells of a sheet")

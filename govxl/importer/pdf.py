@@ -16,10 +16,12 @@ from pathlib import Path
 from ..errors import ReadError
 from .documents import MAX_CELLS, Grid, is_page_number, to_source
 from .documents import what as kind
+from .isolate import budget
 from .source import Source
 
 MAX_PAGES = 100  # a year's report is a few pages; a statistics yearbook is not one report
 MAX_CHARS = 400_000  # characters over all pages
+MAX_SIDE = 14_400  # points: the largest page PDF knows (200 inches)
 
 
 def read_pdf(p: Path) -> Source:
@@ -28,14 +30,19 @@ def read_pdf(p: Path) -> Source:
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     except ImportError:  # pragma: no cover - a dependency of govxl
         raise ReadError(code="R-NEEDS", what=" PDF ", what_en="a PDF", package="pdfplumber") from None
+    _bound_streams(p.name)
     try:
         pdf = pdfplumber.open(str(p))
+    except (ReadError, MemoryError):
+        raise
     except PDFPasswordIncorrect:
         raise ReadError(code="R-PDF-PASSWORD") from None
     except PDFEncryptionError:
         raise ReadError(code="R-PDF-CRYPT") from None
     except Exception as exc:
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc  # pdfplumber wraps pdfminer's
+        if isinstance(cause, (ReadError, MemoryError)):
+            raise cause from None
         if isinstance(cause, PDFPasswordIncorrect) or "password" in repr(cause).lower():
             raise ReadError(code="R-PDF-PASSWORD") from None
         if isinstance(cause, PDFEncryptionError):
@@ -44,11 +51,14 @@ def read_pdf(p: Path) -> Source:
     try:
         with pdf:
             return _read(p, pdf)
-    except ReadError:
+    except (ReadError, MemoryError):
         raise
     except RecursionError:
         raise ReadError(code="R-PDF-DEEP", name=p.name) from None
     except Exception as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc  # pdfplumber wraps
+        if isinstance(cause, (ReadError, MemoryError)):
+            raise cause from None
         if "password" in str(exc).lower():
             raise ReadError(code="R-PDF-PASSWORD") from None
         raise ReadError(code="R-PDF-BROKEN", name=p.name) from None
@@ -57,7 +67,9 @@ def read_pdf(p: Path) -> Source:
 def _read(p: Path, pdf) -> Source:
     try:
         n = len(pdf.pages)
-    except Exception:
+    except Exception as exc:
+        if "bounding box" in str(exc).lower() or "mediabox" in str(exc).lower():
+            raise ReadError(code="R-PDF-PAGESIZE", name=p.name, size="?") from None
         raise ReadError(code="R-PDF-BROKEN", name=p.name) from None
     if n > MAX_PAGES:
         raise ReadError(code="R-PDF-LONG", n=n, most=MAX_PAGES, name=p.name)
@@ -70,6 +82,8 @@ def _read(p: Path, pdf) -> Source:
     chars = 0
     head_sigs: set[str] = set()  # what the pages so far began with (a header repeated on a new page)
     for number, page in enumerate(pdf.pages):
+        if not (0 < page.width <= MAX_SIDE and 0 < page.height <= MAX_SIDE):
+            raise ReadError(code="R-PDF-PAGESIZE", name=p.name, size=f"{page.width:g} × {page.height:g}")
         page_chars = page.chars
         chars += len(page_chars)
         if chars > MAX_CHARS:
@@ -115,6 +129,76 @@ def _read(p: Path, pdf) -> Source:
     # A title wrapped over two lines is read as one.
     titles += [x + y for x, y in zip(titles, titles[1:])]
     return to_source(str(p), "pdf", grid, titles)
+
+
+MAX_INFLATED = 64 * 1024 * 1024  # bytes one stream may inflate to (a page's text: some kilobytes)
+
+
+def _bound_streams(name: str) -> None:
+    """pdfminer inflates a Flate stream in one call, whatever it grows to (a few MB of zeros make a
+    gigabyte), and a damaged one byte by byte into a bytes object that it copies at every byte.
+    Its module's zlib is replaced here by one that stops at MAX_INFLATED, in linear time."""
+    import zlib
+
+    from pdfminer import pdftypes
+
+    def too_big() -> ReadError:
+        return ReadError(code="R-DOC-BUDGET", name=name, **budget("inflated", f"{MAX_INFLATED >> 20} MB"))
+
+    class Bounded:
+        error = zlib.error
+
+        @staticmethod
+        def decompress(data: bytes) -> bytes:
+            d = zlib.decompressobj()
+            out = d.decompress(data, MAX_INFLATED + 1)
+            if len(out) > MAX_INFLATED:
+                raise too_big()
+            if not d.eof:
+                raise zlib.error("incomplete or truncated stream")
+            return out
+
+    def corrupted(data: bytes) -> bytes:
+        d, out, size = zlib.decompressobj(), [], 0
+        try:
+            for i in range(len(data)):
+                got = d.decompress(data[i:i + 1])
+                size += len(got)
+                if size > MAX_INFLATED:
+                    raise too_big()
+                out.append(got)
+        except zlib.error:
+            if i < len(data) - 3:  # as pdfminer: only an error in the last bytes (the checksum) is passed over
+                raise
+        return b"".join(out)
+
+    pdftypes.zlib = Bounded  # type: ignore[assignment]
+    pdftypes.decompress_corrupted = corrupted
+    _bound_cmaps(name)
+
+
+MAX_CMAP = 1 << 20  # codes one character map of a font may map (a CJK font: some 30,000)
+
+
+def _bound_cmaps(name: str) -> None:
+    """pdfminer walks every code of a character map's range, one by one: `<00000000> <FFFFFFFF>`
+    is four billion steps.  A map whose ranges add up to more than MAX_CMAP codes is refused."""
+    from pdfminer.cmapdb import CMapParser
+    from pdfminer.utils import nunpack
+
+    plain = getattr(CMapParser.do_keyword, "__wrapped__", CMapParser.do_keyword)
+
+    def do_keyword(self, pos, token):
+        if token is self.KEYWORD_ENDBFRANGE or token is self.KEYWORD_ENDCIDRANGE:
+            objs = [obj for _, obj in self.curstack]
+            codes = sum(nunpack(b[-4:]) - nunpack(a[-4:]) for a, b in zip(objs[0::3], objs[1::3])
+                        if isinstance(a, bytes) and isinstance(b, bytes) and 0 < len(a) == len(b))
+            if codes > MAX_CMAP:
+                raise ReadError(code="R-DOC-BUDGET", name=name, **budget("cmap", MAX_CMAP))
+        return plain(self, pos, token)
+
+    do_keyword.__wrapped__ = plain  # type: ignore[attr-defined]
+    CMapParser.do_keyword = do_keyword
 
 
 # ------------------------------------------------------------------ text without ruling lines

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ReadError
+from .isolate import MAX_CHARS, MAX_LINES, budget
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_CELLS = 50_000  # cells of a page's tables (a report: some 300; a page laid out in tables: thousands)
 _PICTURE = ("这是图片文件，无法读取其中的表格", "this is a picture: the tables in it cannot be read")
 _SIGNATURES = [  # (start of the file, why in Chinese, why in English)
     (b"%PDF", "这是 PDF 文件：请在阅读器中全选复制文字，保存为 .txt 后再导入",
@@ -67,14 +69,23 @@ def read_source(path: str | Path) -> Source:
     head = data[:4096]
     if _HTML.search(head) or p.suffix.lower() in (".htm", ".html", ".shtml", ".xhtml"):
         return _html(str(p), _decode(data, p, html=True))
-    return _text(str(p), _decode(data, p))
+    text = _decode(data, p)
+    # Budgets before the lines are looked at (an HTML page's are checked on the text it shows).
+    if len(text) > MAX_CHARS:
+        raise ReadError(code="R-DOC-BUDGET", name=p.name, **budget("chars"))
+    if text.count("\n") > MAX_LINES:
+        raise ReadError(code="R-DOC-BUDGET", name=p.name, **budget("lines"))
+    return _text(str(p), text)
 
 
 def _decode(data: bytes, p: Path, html: bool = False) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:  # a stray byte-order mark, or a text cut in the middle of a character
+            raise ReadError(code="R-TEXT-ENCODING", name=p.name) from None
     tried = []
     if html:
         m = _CHARSET.search(data[:8192])
@@ -99,17 +110,30 @@ _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "se
            "tbody", "thead", "tfoot", "caption"}
 
 
-def _html(path: str, text: str) -> Source:
-    from bs4 import BeautifulSoup, NavigableString
-    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+_GONE = {"script", "style", "noscript", "template", "iframe", "object", "svg"}
 
-    soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "iframe", "object", "svg"]):
-        tag.decompose()
-    titles = [t.get_text(" ", strip=True) for t in soup.find_all(["title", "h1", "h2", "h3"])]
+
+def _html(path: str, text: str) -> Source:
+    """The page's tables as rows (a nested table: its own rows, after its row), the other text
+    as lines.  lxml (libxml2) parses in time linear in the page and keeps at most 256 levels of
+    nesting; every walk over the tree here is a loop, not a recursion."""
+    import lxml.html
+    from lxml import etree
+
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None  # nothing but blanks or comments
+    if any("depth" in e.message.lower() for e in parser.error_log):
+        raise ReadError(code="R-DOC-BUDGET", name=Path(path).name, **budget("depth", 256))
+    if root is None:
+        return Source(path, "html")
+    titles = [" ".join(x.strip() for x in _strings(t) if x.strip()) for t in root.iter("title", "h1", "h2", "h3")
+              if not any(a.tag in _GONE for a in t.iterancestors())]
     rows: list[list[str]] = []
     buf: list[str] = []
-    skip = (Comment, Declaration, Doctype, ProcessingInstruction)
+    cells = [0]
 
     def flush() -> None:
         for line in "".join(buf).splitlines():
@@ -117,62 +141,90 @@ def _html(path: str, text: str) -> Source:
                 rows.append([line])
         buf.clear()
 
+    def in_page(el):
+        if el.tag == "table":
+            flush()
+            table(el)
+            return None
+        if el.tag == "br":
+            return "\n", False, ""
+        if el.tag in _BLOCKS or el.tag in ("tr", "td", "th", "body", "html"):
+            return "\n", True, "\n"
+        if el.tag in ("head", "title") or el.tag in _GONE:
+            return None
+        return "", True, ""
+
+    def in_cell(el):
+        if el.tag == "table" or el.tag in _GONE:
+            return None  # a nested table is read as its own rows
+        if el.tag == "br" or el.tag in _BLOCKS:
+            return " ", True, " "
+        return "", True, ""
+
     def cell_text(cell) -> str:
-        parts: list[str] = []
+        return " ".join("".join(_strings(cell, in_cell)).split())
 
-        def walk(node) -> None:
-            for ch in node.children:
-                if isinstance(ch, NavigableString):
-                    if not isinstance(ch, skip):
-                        parts.append(str(ch))
-                elif ch.name == "table":
-                    continue  # a nested table is read as its own rows
-                elif ch.name == "br" or ch.name in _BLOCKS:
-                    parts.append(" ")
-                    walk(ch)
-                    parts.append(" ")
-                else:
-                    walk(ch)
-
-        walk(cell)
-        return " ".join("".join(parts).split())
-
-    def table(node) -> None:
-        for tr in _own(node, "tr"):
-            rows.append([cell_text(td) for td in tr.find_all(["td", "th"], recursive=False)])
-            for td in tr.find_all(["td", "th"], recursive=False):
-                for inner in td.find_all("table"):
-                    if inner.find_parent(["td", "th"]) is td:
-                        flush()
-                        table(inner)
-
-    def walk(node) -> None:
-        for ch in node.children:
-            if isinstance(ch, NavigableString):
-                if not isinstance(ch, skip):
-                    buf.append(str(ch))
-            elif ch.name == "table":
-                flush()
-                table(ch)
-            elif ch.name == "br":
-                buf.append("\n")
-            elif ch.name in _BLOCKS or ch.name in ("tr", "td", "th", "body", "html"):
-                buf.append("\n")
-                walk(ch)
-                buf.append("\n")
-            elif ch.name in ("head", "title"):
+    def table(top) -> None:
+        # The rows of a table, each followed by the tables nested in its cells (depth first):
+        # a stack of row iterators instead of a recursion.
+        stack = [iter(_own_rows(top))]
+        while stack:
+            tr = next(stack[-1], None)
+            if tr is None:
+                stack.pop()
                 continue
-            else:
-                walk(ch)
+            tds = [td for td in tr if td.tag in ("td", "th")]
+            cells[0] += len(tds)
+            if cells[0] > MAX_CELLS:
+                raise ReadError(code="R-DOC-BUDGET", name=Path(path).name, **budget("cells", MAX_CELLS))
+            rows.append([cell_text(td) for td in tds])
+            inner = [t for td in tds for t in td.iter("table") if t is not td and _cell_of(t) is td]
+            if inner:
+                flush()
+                stack.append(iter([r for t in inner for r in _own_rows(t)]))
 
-    walk(soup)
+    _strings(root, in_page, "\n", "\n", out=buf)
     flush()
     return Source(path, "html", rows=rows, titles=titles)
 
 
-def _own(table, name: str):
-    """The `name` elements of a table that are not inside a nested table."""
-    return [x for x in table.find_all(name) if x.find_parent("table") is table]
+def _strings(node, rule=None, before: str = "", after: str = "", out: list[str] | None = None) -> list[str]:
+    """The text under `node` in document order.  `rule(element)` says how to go on at an element:
+    None (leave it out; the text after it is still read), or (text before it, read inside it?,
+    text after it); without a rule, everything is read except the parts a page does not show.
+    Appends to `out` (a rule may read it) and returns it."""
+    out = [] if out is None else out
+    out += [before, node.text or ""]
+    stack = [(iter(node), after)]
+    while stack:
+        it, close = stack[-1]
+        el = next(it, None)
+        if el is None:
+            stack.pop()
+            out.append(close)
+            continue
+        how = (None if el.tag in _GONE else ("", True, "")) if rule is None else rule(el)
+        if how is None:
+            out.append(el.tail or "")
+            continue
+        pre, inside, post = how
+        out.append(pre)
+        if inside:
+            out.append(el.text or "")
+            stack.append((iter(el), post + (el.tail or "")))
+        else:
+            out.append(post + (el.tail or ""))
+    return out
+
+
+def _own_rows(table) -> list:
+    """The rows of a table that are not rows of a table nested in it."""
+    return [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
+
+
+def _cell_of(table):
+    """The cell a nested table stands in."""
+    return next(table.iterancestors("td", "th"), None)
 
 
 # ------------------------------------------------------------------ text
@@ -180,7 +232,14 @@ _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
 _CELL_LINE = re.compile(r"^\s*[^|\s][^|]*\|\s*$")  # `规章 |`
-_MULTI_CELL = re.compile(r"^\s*\|?[^|]*[^|\s][^|]*\|[^|]*[^|\s][^|]*\|")  # `规章 | 0 |`
+
+
+def _multi_cell(line: str) -> bool:
+    """`规章 | 0 |`: two cells, each with something in it, each closed by `|` (an opening `|` aside).
+    Split, not a regular expression: one with `[^|]*[^|\\s][^|]*` backtracks on a long line."""
+    s = line.lstrip()
+    parts = (s[1:] if s.startswith("|") else s).split("|", 2)
+    return len(parts) == 3 and bool(parts[0].strip()) and bool(parts[1].strip())
 
 
 def _ends(text: str) -> str:
@@ -193,7 +252,7 @@ def _text(path: str, text: str) -> Source:
     tabbed = sum(1 for ln in lines if ln.startswith("\t"))
     piped = sum(1 for ln in lines if ln.count("|") >= 2)
     single = sum(1 for ln in lines if _CELL_LINE.match(ln))
-    if single >= 6 and single > sum(1 for ln in lines if _MULTI_CELL.match(ln)):
+    if single >= 6 and single > sum(1 for ln in lines if _multi_cell(ln)):
         # One cell per line, each ending in `|` (`规章 |` `0 |`); a bare `|` line is an empty cell,
         # a line of pipes only (`|||`) a filler between rows, kept as a marker: where the empty
         # cells of a row were collapsed into it, their positions are lost.
