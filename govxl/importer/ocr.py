@@ -51,6 +51,7 @@ class Unsure:
     col: int
     table: int  # the n-th table on the page (1-based)
     read: str  # what the recogniser read ("" when nothing)
+    box: tuple[int, int, int, int] = (0, 0, 0, 0)  # x, y, w, h on the straightened table's image
 
 
 def read_scan(path: Path, kind: str) -> Source:
@@ -64,7 +65,7 @@ def read_scan(path: Path, kind: str) -> Source:
     unsure: dict[tuple[int, int], Unsure] = {}
     titles: list[str] = []
     seen_heads: set[str] = set()
-    for number, bgr in enumerate(_pages(path, kind), start=1):
+    for number, bgr in enumerate(pages_of(path, kind), start=1):
         page = find_page(bgr)
         if not page.tables and number > 1:
             continue  # prose: the tables are what is read
@@ -80,7 +81,7 @@ def read_scan(path: Path, kind: str) -> Source:
                     titles.append(line)
         for ti, table in enumerate(page.tables, start=1):
             lead = True
-            for ri, (cells, marks) in enumerate(_table_rows(table, number, ti)):
+            for ri, (cells, marks) in enumerate(table_rows(table, number, ti)):
                 sig = "\x1f".join("".join(c.split()) for c in cells)
                 if lead and not marks and not any(ch.isdigit() for c in cells for ch in c):
                     if sig in seen_heads and number > 1:
@@ -111,7 +112,7 @@ def _labelled(rows: list[list[str]]) -> bool:
 
 
 # ------------------------------------------------------------------ pages
-def _pages(path: Path, kind: str):
+def pages_of(path: Path, kind: str):
     import numpy as np
 
     if kind == "pdf":
@@ -149,7 +150,7 @@ _DIGITS = re.compile(r"^-?\d+(?:\.\d+)?$")
 _DASHES = set("-—–―─一_~～")
 
 
-def _table_rows(table, page: int, ti: int):
+def table_rows(table, page: int, ti: int):
     """Each row's cell texts and its unsure cells (index -> Unsure)."""
     crops = [c for r in table.rows for cell in r for c in cell.crops]
     first = _read_all(crops)
@@ -183,7 +184,7 @@ def _table_rows(table, page: int, ti: int):
                 if value is not None and (not _DIGITS.match(value) or re.match(r"^-?0\d", value)):
                     value = None  # a leading zero, or a sign or point inside a wrapped number
                 if value is None:
-                    marks[len(cells)] = Unsure(page, ri, ci, ti, text)
+                    marks[len(cells)] = Unsure(page, ri, ci, ti, text, (cell.x, cell.y, cell.w, cell.h))
                     cells.append(UNSURE)
                 else:
                     cells.append(value)
@@ -192,7 +193,7 @@ def _table_rows(table, page: int, ti: int):
                 cells.append("-")
                 continue
             if not text or (_has_digit(text) and not _has_words(text)):
-                marks[len(cells)] = Unsure(page, ri, ci, ti, text)  # ink, but no certain reading
+                marks[len(cells)] = Unsure(page, ri, ci, ti, text, (cell.x, cell.y, cell.w, cell.h))  # ink, but no certain reading
                 cells.append(UNSURE)
                 continue
             cells.append(text)
