@@ -108,8 +108,9 @@ def test_a_bad_document_is_one_line_exit_2_bounded(tmp_path, case):
     lines = err.strip().splitlines()
     assert rc == 2 and len(lines) == 1 and fragment in lines[0] and "Traceback" not in err, err
     assert lines[0].startswith(f"{path}：无法校验：")
-    assert cpu < 5, f"{case}: {cpu:.1f} s of CPU"
-    assert rss < 500, f"{case}: {rss:.0f} MB peak"
+    ocr = case == "scanned" and ocr_available()  # govxl[ocr] reads the scan: seconds a page, ~1 GB (README)
+    assert cpu < (30 if ocr else 5), f"{case}: {cpu:.1f} s of CPU"
+    assert rss < (1200 if ocr else 500), f"{case}: {rss:.0f} MB peak"
     assert sha256(path) == before
     r = run("import", path, "--to", "json")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
