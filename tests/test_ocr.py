@@ -103,6 +103,7 @@ def test_all_scans_together_read_at_least_99_percent_of_the_numbers_and_none_wro
     if TOTALS["right"] + TOTALS["unknown"] == 0:
         pytest.skip("the scans did not run")
     total = TOTALS["right"] + TOTALS["unknown"]
+    print(f"OCR: {TOTALS['right']} of {total} number cells read right, {TOTALS['unknown']} unknown, {TOTALS['wrong']} wrong")
     assert TOTALS["wrong"] == 0
     assert TOTALS["right"] >= 0.99 * total, TOTALS
 
