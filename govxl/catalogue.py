@@ -188,6 +188,10 @@ _RULES = [
     Rule("I-NA", "info", "不适用的单元格按空白读取", "Not-applicable mark read as blank",
          "“{row}”×“{col}”印作{actual}（不适用），按空白读取，不是 0",
          "“{row}” × “{col}” reads {actual} (not applicable): read as blank, not as 0"),
+    Rule("I-OCR", "warning", "识别存疑", "Unsure reading",
+         "扫描件中这一格识别存疑，未采用，数值未知，请人工核对{detail}",
+         "this cell of the scan could not be read with certainty; it was not used and its value is unknown: "
+         "check it by eye{detail}"),
     Rule("I-TITLE", "warning", "标题中没有机关名称或年度", "Agency or year not in the title",
          "没有从报告标题中读出{detail}，请用 --agency / --year 指定",
          "could not read the {detail} from the report's title; give --agency / --year"),
@@ -262,6 +266,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "title-agency": ("机关名称", "agency name"),
     "title-year": ("年度", "year"),
     "why": ("（{why}）", " ({why})"),
+    # where an unsure cell of a scan is (I-OCR): page, table on the page, row and column as printed
+    "ocr-at": ("（第 {page} 页第 {table} 张表第 {row} 行第 {col} 格，识别为“{read}”）",
+               " (page {page}, table {table}, row {row}, cell {col}, read as “{read}”)"),
+    "ocr-at-none": ("（第 {page} 页第 {table} 张表第 {row} 行第 {col} 格，未识别出文字）",
+                    " (page {page}, table {table}, row {row}, cell {col}, nothing read)"),
     "no-label": ("找不到这一行的标签", "the row's label is not in the report"),
     "no-label-then": ("找不到这一行的标签（其后读到 {n} 个数：{values}）",
                       "the row's label is not in the report ({n} numbers follow it: {values})"),

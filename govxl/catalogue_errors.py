@@ -153,9 +153,20 @@ READ_ERRORS.update({
                        "{name}: the PDF's page size is impossible ({size}); the file may be damaged and cannot be "
                        "read"),
     "R-PDF-NOPAGES": ("{name}：PDF 文件没有页面", "{name}: the PDF has no pages"),
-    "R-PDF-SCAN": ("{name}：PDF 没有文字层（可能是扫描件或图片），无法读取其中的数字；请提供带文字的 PDF、Word 或网页版报告",
+    "R-PDF-SCAN": ("{name}：PDF 没有文字层（可能是扫描件或图片），无法读取其中的数字；请提供带文字的 PDF、Word 或网页版报告，"
+                   "或安装文字识别（OCR）后再试：pip install 'govxl[ocr]'",
                    "{name}: the PDF has no text layer (a scan or a picture), so its numbers cannot be read; "
-                   "provide a PDF with text, a Word document or the web page of the report"),
+                   "provide a PDF with text, a Word document or the web page of the report, or install text "
+                   "recognition (OCR) and try again: pip install 'govxl[ocr]'"),
+    "R-OCR-NOTABLES": ("{name}：PDF 没有文字层（可能是扫描件或图片），文字识别也没有在其中找到年度报告的统计表"
+                       "（表二、表三、表四的标签都不在）",
+                       "{name}: the PDF has no text layer (a scan or a picture), and text recognition found no "
+                       "table of the annual report in it (none of the labels of tables 2, 3 and 4)"),
+    # a picture of report pages (.png/.jpg/.tif): read only with govxl[ocr] (govxl/importer/ocr.py)
+    "R-OCR-IMAGE": ("{name}：这是图片，需要安装文字识别（OCR）才能读取其中的表格：pip install 'govxl[ocr]'",
+                    "{name}: this is a picture; reading the tables in it needs text recognition (OCR): "
+                    "pip install 'govxl[ocr]'"),
+    "R-OCR-PICTURE": ("{name}：图片已损坏或格式无法识别，无法读取", "{name}: the picture is damaged or of an unknown format"),
     "R-TEXT-ENCODING": ("{name}：无法识别文字编码（不是 UTF-8 或 GBK 文本），或者不是文本文件",
                         "{name}: the text encoding is not recognised (neither UTF-8 nor GBK), or it is not a text "
                         "file"),

@@ -28,6 +28,7 @@ KIND_NAMES = {"docx": ("Word 文档", "a Word document"), "odt": ("OpenDocument 
               "xlsx": ("非 govxl 生成的 Excel 表格", "an Excel table not made by govxl"),
               "xls": ("旧版 Excel（.xls）表格", "an old Excel (.xls) table"),
               "ods": ("OpenDocument（.ods）表格", "an OpenDocument spreadsheet"), "pdf": ("PDF 文件", "a PDF"),
+              "image": ("图片", "a picture"),
               "html": ("网页", "a web page"), "text": ("文本", "a text")}
 
 

@@ -41,6 +41,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         from chromium import require_chromium
 
         require_chromium()
+    # @pytest.mark.ocr: the same for govxl[ocr], text recognition of scans (tests/scans.py).
+    if item.get_closest_marker("ocr") is not None:
+        from scans import require_ocr
+
+        require_ocr()
     # @pytest.mark.postgres: the same for PostgreSQL's initdb/pg_ctl (tests/desk_support.py).
     if item.get_closest_marker("postgres") is not None:
         from desk_support import require_postgres

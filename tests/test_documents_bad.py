@@ -16,6 +16,7 @@ from helpers import sha256
 from test_bad_input import run_bounded
 from test_documents import ED, GOOD, TITLE
 
+from govxl.importer.ocr import available as ocr_available
 from govxl.rules import evaluate
 
 
@@ -107,8 +108,9 @@ def test_a_bad_document_is_one_line_exit_2_bounded(tmp_path, case):
     lines = err.strip().splitlines()
     assert rc == 2 and len(lines) == 1 and fragment in lines[0] and "Traceback" not in err, err
     assert lines[0].startswith(f"{path}：无法校验：")
-    assert cpu < 5, f"{case}: {cpu:.1f} s of CPU"
-    assert rss < 500, f"{case}: {rss:.0f} MB peak"
+    ocr = case == "scanned" and ocr_available()  # govxl[ocr] reads the scan: seconds a page, ~1 GB (README)
+    assert cpu < (30 if ocr else 5), f"{case}: {cpu:.1f} s of CPU"
+    assert rss < (1200 if ocr else 500), f"{case}: {rss:.0f} MB peak"
     assert sha256(path) == before
     r = run("import", path, "--to", "json")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
@@ -127,7 +129,9 @@ def test_a_folder_of_bad_documents_is_one_line_each(tmp_path):
 
 
 CODES = {"encrypted-docx": "R-ENCRYPTED", "500-pages": "R-PDF-LONG", "docx-bomb": "R-DOC-BOMB",
-         "docx-bomb-lie": "R-DOC-CORRUPT", "scanned": "R-PDF-SCAN", "text-no-tables": "R-NOTABLES",
+         "docx-bomb-lie": "R-DOC-CORRUPT", "text-no-tables": "R-NOTABLES",
+         # a scan without the report's tables: refused (R-PDF-SCAN), or with govxl[ocr] read and found empty
+         "scanned": "R-OCR-NOTABLES" if ocr_available() else "R-PDF-SCAN",
          "not-a-pdf": "R-DOC-CORRUPT", "doc-as-docx": "R-DOC-OLDDOC", "zip-not-docx": "R-DOC-CORRUPT",
          "broken-ods": "R-DOC-CORRUPT"}
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")

@@ -180,7 +180,8 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
 
     src = simplified(read_any(path))
     eds = [load_edition(e) for e in edition_ids()]
-    atoms = atomize(src, lexicon(tuple(e.id for e in eds)))
+    tags: dict[int, Any] = {}  # id of a placed value -> where its unsure reading is (a scan)
+    atoms = atomize(src, lexicon(tuple(e.id for e in eds)), tags)
     t_agency, t_year = title_of(src)
     findings: list[Finding] = []
     if edition is not None:
@@ -202,7 +203,13 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
     placement = Placer(ed, atoms, kind=src.kind, cut_value=src.ends[-1:].isdigit() or src.ends.endswith(("-", "－", "−")),
                        closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells"), said=lambda: said_in(src, ed), previous=previous).run()
     res.findings = findings + placement.findings
+    unknown: list[Finding] = []
+    unsure_fields: list[Field] = []
     for key, val in placement.placed.items():
+        if id(val) in tags:  # a cell of a scan read without certainty: its value is unknown
+            unsure_fields.append(ed.field(key))
+            unknown.append(unsure_finding(ed.field(key), tags[id(val)]))
+            continue
         res.values[key] = _number(res, ed.field(key), val)
     for t in ed.tables:
         if t.key not in placement.found_tables:
@@ -223,8 +230,9 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
             res.findings.append(Finding.of("I-NOLABEL", sheet=t.sheet, actual=len(absent), reason="names",
                                            params={"names": Join(tuple(f"“{x}”" for x in absent))}))
     order = {t.sheet: i for i, t in enumerate(ed.tables)}
+    res.findings += unknown
     res.findings.sort(key=lambda f: order.get(f.sheet, -1))
-    res.findings += published_arithmetic(res)
+    res.findings += published_arithmetic(res, unknown=unsure_fields)
     res.findings += blank_totals(res)
     return res
 
@@ -234,8 +242,9 @@ def lexicon(edition_ids: tuple[str, ...]) -> Lexicon:
     return Lexicon(lb.text for e in edition_ids for t in load_edition(e).tables for lb in t.labels)
 
 
-def atomize(src: Source, lex: Lexicon) -> list[Atom]:
-    """The report as one stream of atoms, with B where a source row ends."""
+def atomize(src: Source, lex: Lexicon, tags: dict[int, Any] | None = None) -> list[Atom]:
+    """The report as one stream of atoms, with B where a source row ends.  `tags` receives, for
+    the value of each cell a scan could not read with certainty (src.unsure), id(value) -> where."""
     from .documents import is_page_number
 
     raw: list[Atom] = []
@@ -260,11 +269,13 @@ def atomize(src: Source, lex: Lexicon) -> list[Atom]:
         for r, row in enumerate(src.rows):
             if any(c.strip() for c in row) and all(_furniture(c, is_page_number) for c in row if c.strip()):
                 continue
-            for cell in row:
+            for c, cell in enumerate(row):
                 if src.kind == "cells" and cell and set(cell) == {"|"}:
                     raw.append(Atom("S", cell, r))  # a filler line between rows
                     continue
                 got = decompose(cell, lex, row=r)
+                if tags is not None and (r, c) in src.unsure:
+                    tags.update((id(a.val), src.unsure[(r, c)]) for a in got if a.val is not None)
                 raw += got or [Atom("E", cell, r)]
     out: list[Atom] = []
     for a in raw:
@@ -444,9 +455,33 @@ def blank_totals(res: Imported) -> list[Finding]:
     return out
 
 
-def published_arithmetic(res: Imported) -> list[Finding]:
+def unsure_finding(f: Field, where) -> Finding:
+    """I-OCR: the cell `f` of a scan, read without certainty (`where`: an ocr.Unsure)."""
+    params = {"page": where.page, "table": where.table, "row": where.row, "col": where.col}
+    reason = "ocr-at" if where.read else "ocr-at-none"
+    if where.read:
+        params["read"] = where.read
+    return Finding.of("I-OCR", sheet=f.sheet, cell=f.cell, row_label=row_name(f), col_label=col_name(f),
+                      reason=reason, params=params)
+
+
+def published_arithmetic(res: Imported, unknown: list[Field] = ()) -> list[Finding]:
     """The report's own sums and balances, with its totals as printed: a printed total that
-    disagrees with its parts would otherwise vanish behind the workbook's formulas."""
+    disagrees with its parts would otherwise vanish behind the workbook's formulas.  A sum or
+    balance that involves a cell of `unknown` value (a scan's unsure reading) is not judged: it
+    is judged twice, with that cell far apart, and only what both agree on is kept."""
+    if unknown:
+        out: list[Finding] = []
+        notes = dict(res.notes)
+        for i, trial in enumerate((0, 10**9)):
+            for f in unknown:
+                res.values[f.key] = trial
+            got = published_arithmetic(res)
+            out = got if not i else [x for x in out if x in got]
+        for f in unknown:
+            del res.values[f.key]
+        res.notes = notes
+        return out
     ed = res.edition
     complete = {t.key for t in ed.tables if t.key not in res.missing_tables
                 and not any(tk == t.key for tk, _ in res.incomplete_rows)}

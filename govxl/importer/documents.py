@@ -44,6 +44,9 @@ KINDS = {
     ".ods": ("ods", "OpenDocument（.ods）表格"),
     ".odt": ("odt", "OpenDocument（.odt）文档"),
     ".pdf": ("pdf", "PDF 文件"),
+    # pictures of report pages: read by text recognition, with govxl[ocr] (ocr.py)
+    ".png": ("image", "图片"), ".jpg": ("image", "图片"), ".jpeg": ("image", "图片"),
+    ".tif": ("image", "图片"), ".tiff": ("image", "图片"),
 }
 # The same in English, for the messages of govxl.catalogue.READ_ERRORS ({what_en}).
 WHAT_EN = {
@@ -51,7 +54,7 @@ WHAT_EN = {
     "Excel 表格（.xlsx）": "an Excel table (.xlsx)", "Excel 表格（.xlsm）": "an Excel table (.xlsm)",
     "旧版 Excel（.xls）表格": "an old Excel (.xls) table", "OpenDocument（.ods）表格": "an OpenDocument (.ods) "
     "spreadsheet", "OpenDocument（.odt）文档": "an OpenDocument (.odt) text", "PDF 文件": "the PDF",
-    "Excel 表格": "an Excel table", "Word 文档": "the Word document", "OpenDocument 文档": "the OpenDocument text",
+    "图片": "a picture", "Excel 表格": "an Excel table", "Word 文档": "the Word document", "OpenDocument 文档": "the OpenDocument text",
 }
 
 
@@ -61,7 +64,8 @@ def what(label: str) -> dict[str, str]:
 
 
 # What `govxl check` takes from a folder besides govxl workbooks (.xlsx).
-DOCUMENT_SUFFIXES = tuple(s for s in KINDS if s not in (".xlsx",))
+# (Pictures only when named one by one: a folder's photos are not taken for reports.)
+DOCUMENT_SUFFIXES = tuple(s for s, (k, _) in KINDS.items() if s not in (".xlsx",) and k != "image")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -166,6 +170,10 @@ def read_document(path: str | os.PathLike, kind: str) -> Source:
     p = Path(path)
     label = next(lb for k, lb in KINDS.values() if k == kind)
     _check_file(p)
+    if kind == "image":
+        from .ocr import read_scan
+
+        return read_scan(p, "image")
     with p.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(_OLE):

@@ -25,6 +25,19 @@ MAX_SIDE = 14_400  # points: the largest page PDF knows (200 inches)
 
 
 def read_pdf(p: Path) -> Source:
+    """The PDF's tables; a PDF without text (a scan) is read by text recognition where govxl[ocr]
+    is installed (ocr.py), else refused with the command that installs it."""
+    try:
+        return _read_pdf(p)
+    except ReadError as exc:
+        if exc.code != "R-PDF-SCAN":
+            raise
+    from .ocr import read_scan
+
+    return read_scan(p, "pdf")
+
+
+def _read_pdf(p: Path) -> Source:
     try:
         import pdfplumber
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect

@@ -44,6 +44,9 @@ class Source:
     # The last characters of the text: a text that stops right after a digit may have been cut
     # inside a number (`1` of `12`).
     ends: str = ""
+    # A scan (importer/ocr.py): the cells whose reading is not certain, (row, index in the row) ->
+    # where they are; their values are unknown, never a guess.
+    unsure: dict = field(default_factory=dict)
 
 
 def read_source(path: str | Path) -> Source:
