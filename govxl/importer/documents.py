@@ -82,7 +82,7 @@ def read_any(path: str | os.PathLike) -> Source:
 
     p = Path(path)
     _warm(p)
-    return isolated(_read_any, p)
+    return isolated(_read_any, p, scan=document_kind(p) == "image")
 
 
 def guarded(path: str | os.PathLike, work: Callable[[Path], Any]) -> Any:
@@ -101,7 +101,7 @@ def guarded(path: str | os.PathLike, work: Callable[[Path], Any]) -> Any:
         done = work(q)
         return replace(done, edition=None), done.edition.id
 
-    done, edition = isolated(portable, p)
+    done, edition = isolated(portable, p, scan=document_kind(p) == "image")
     return replace(done, edition=load_edition(edition))
 
 

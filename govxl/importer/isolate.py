@@ -31,29 +31,47 @@ MEMORY = 640 * 1024 * 1024  # bytes of address space the reading may add to what
 CPU_SECONDS = 8
 WALL_SECONDS = 12  # a child that sleeps (a lock inherited in the fork) is ended after this
 MAX_RESULT = 256 * 1024 * 1024  # bytes of the pickled result
+# A scan read by text recognition (govxl[ocr]: some 0.7 GB and 10-30 s of processor time a page) has a
+# budget of its own; a PDF learns that it is a scan only once it is open, so it is read again under it.
+SCAN_MEMORY = 3 * 1024 * 1024 * 1024
+SCAN_CPU_SECONDS = 300
+SCAN_WALL_SECONDS = 600
 
 T = TypeVar("T")
 _INSIDE = False  # this process is a child of isolated()
+_SCAN = False  # ... under the scan budget
 
 
-def isolated(read: Callable[[Path], T], p: Path) -> T:
+class ScanNeeded(Exception):
+    """Raised by a reader in a child under the document budget when the file is a scan that text
+    recognition can read: isolated() then reads it again under the scan budget."""
+
+
+def scan_allowed() -> bool:
+    """May text recognition run here? (In a child only under the scan budget; outside the guards, yes.)"""
+    return _SCAN or not _INSIDE
+
+
+def isolated(read: Callable[[Path], T], p: Path, scan: bool = False) -> T:
     """`read(p)` run in a limited child; its result or its GovxlError, re-raised here. Anything
     else that ends the child becomes a ReadError about the file (R-DOC-MEMORY, R-DOC-SLOW,
-    R-DOC-CRASH); a true bug in govxl (an unexpected exception) becomes R-UNEXPECTED."""
-    global _INSIDE
+    R-DOC-CRASH); a true bug in govxl (an unexpected exception) becomes R-UNEXPECTED.  `scan`: under
+    the scan budget from the start (a picture); a PDF that turns out to be a scan is read again so."""
+    global _INSIDE, _SCAN
     if _INSIDE or not hasattr(os, "fork") or os.environ.get("GOVXL_IN_PROCESS") == "1":
         return read(p)  # (in a child already: its limits hold)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (coverage does not follow a fork)
-        _INSIDE = True
+        _INSIDE, _SCAN = True, scan
         os.close(r)
         _child(read, p, w)
     os.close(w)
-    data, timed_out = _collect(r, pid)
+    cpu = SCAN_CPU_SECONDS if scan else CPU_SECONDS
+    data, timed_out = _collect(r, pid, SCAN_WALL_SECONDS if scan else WALL_SECONDS)
     _, status = os.waitpid(pid, 0)
     if timed_out:
-        raise ReadError(code="R-DOC-SLOW", name=p.name, seconds=CPU_SECONDS)
+        raise ReadError(code="R-DOC-SLOW", name=p.name, seconds=cpu)
     code = os.waitstatus_to_exitcode(status)
     if code == 0 and data:
         try:
@@ -66,21 +84,23 @@ def isolated(read: Callable[[Path], T], p: Path) -> T:
             raise value
         if kind == "bug":
             raise ReadError(code="R-UNEXPECTED", detail=value)
+        if kind == "scan" and not scan:
+            return isolated(read, p, scan=True)
         code = 3 if kind == "crash" else code
         if kind == "memory":
             code = -1
     if code in (-signal.SIGXCPU, -signal.SIGKILL):
-        raise ReadError(code="R-DOC-SLOW", name=p.name, seconds=CPU_SECONDS)
+        raise ReadError(code="R-DOC-SLOW", name=p.name, seconds=cpu)
     if code == -1 or code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):
         # Under RLIMIT_AS, an abort is an allocation the file asked for and was refused.
-        raise ReadError(code="R-DOC-MEMORY", name=p.name, mb=MEMORY // (1024 * 1024))
+        raise ReadError(code="R-DOC-MEMORY", name=p.name, mb=(SCAN_MEMORY if scan else MEMORY) // (1024 * 1024))
     raise ReadError(code="R-DOC-CRASH", name=p.name)
 
 
-def _collect(r: int, pid: int) -> tuple[bytes, bool]:
+def _collect(r: int, pid: int, wall: float) -> tuple[bytes, bool]:
     """What the child writes, until it closes the pipe or the deadline passes (then it is killed)."""
     chunks: list[bytes] = []
-    deadline = time.monotonic() + WALL_SECONDS
+    deadline = time.monotonic() + wall
     try:
         while True:
             left = deadline - time.monotonic()
@@ -120,6 +140,8 @@ def _child(read: Callable[[Path], T], p: Path, w: int) -> None:  # pragma: no co
             out: tuple[str, object] = ("ok", read(p))
         except GovxlError as exc:
             out = ("error", exc)
+        except ScanNeeded:
+            out = ("scan", None)
         except MemoryError:
             out = ("memory", None)
         except RecursionError:
@@ -157,13 +179,13 @@ def _limit() -> None:  # pragma: no cover - runs in the child
     except (OSError, ValueError, IndexError):
         held = 0
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    want = held + MEMORY
+    want = held + (SCAN_MEMORY if _SCAN else MEMORY)
+    cpu = SCAN_CPU_SECONDS if _SCAN else CPU_SECONDS
     if hard == resource.RLIM_INFINITY or want < hard:
         resource.setrlimit(resource.RLIMIT_AS, (want, hard))
     soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    if hard == resource.RLIM_INFINITY or CPU_SECONDS < hard:
-        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 2 if hard == resource.RLIM_INFINITY
-                                                 else min(hard, CPU_SECONDS + 2)))
+    if hard == resource.RLIM_INFINITY or cpu < hard:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2 if hard == resource.RLIM_INFINITY else min(hard, cpu + 2)))
 
 
 # ------------------------------------------------------------------ budgets of a document's content

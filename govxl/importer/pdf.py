@@ -32,8 +32,11 @@ def read_pdf(p: Path) -> Source:
     except ReadError as exc:
         if exc.code != "R-PDF-SCAN":
             raise
-    from .ocr import read_scan
+    from .isolate import ScanNeeded, scan_allowed
+    from .ocr import available, read_scan
 
+    if available() and not scan_allowed():
+        raise ScanNeeded  # read again under the scan budget (isolate.py)
     return read_scan(p, "pdf")
 
 
