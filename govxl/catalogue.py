@@ -138,9 +138,9 @@ _RULES = [
          "《{actual}》无法校验，未计入：{detail}",
          "“{actual}” cannot be checked; left out: {detail}"),
     # --- import of a published report (govxl import) --------------------------------------
-    Rule("I-TABLE", "error", "报告中缺少统计表", "Table missing from the report",
+    Rule("I-TABLE", "warning", "报告中缺少统计表", "Table missing from the report",
          "报告中找不到这张统计表", "this table is not in the report"),
-    Rule("I-ROW", "error", "统计表的行没有读全", "Row not read completely",
+    Rule("I-ROW", "warning", "统计表的行没有读全", "Row not read completely",
          "“{row}”一行的数字没有读全，已留空{detail}",
          "row “{row}”: its numbers could not all be read and were left blank{detail}"),
     Rule("I-CELL", "warning", "有内容无法放入表格", "Text that could not be placed",
@@ -235,6 +235,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "locked-inputs": ("{n} 个应填单元格被锁定，无法填写", "{n} input cells are locked and cannot be filled in"),
     "unlocked-labels": ("{n} 个标签或合计单元格未锁定，可能被误改",
                         "{n} label or total cells are not locked and may be edited by mistake"),
+    # the judge (govxl.judge): a broken rule's likely cell; a rule that could not be verified
+    "likely-cell": ("；最可能出错的单元格：{cell}", "; most likely wrong cell: {cell}"),
+    "not-verified": ("{rule}（{row}）未能核对：{cells} 没有读出数字",
+                     "{rule} ({row}) not verified: no number was read for {cells}"),
+    "not-verified-sum": ("{rule}（{row}）未能核对：{cells} 只公布了合计",
+                         "{rule} ({row}) not verified: only the sum of {cells} was published"),
     # a workbook written by govxl import (I-TABLE, I-TOTAL, I-ROW)
     "at-import": ("（导入时）", " (at import)"),
     "formula-sum": ("（工作簿中的公式给出各项之和）", " (the workbook's formula gives the sum of the parts)"),

@@ -72,7 +72,6 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
             index: int = 0) -> str:
     """The part of the page for one checked workbook (without its heading, added by HtmlReport)."""
     from .export import usable_values
-    from .findings import verdict
     from .render.grid import grid
     from .render.html import table_html
 
@@ -90,7 +89,7 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
     out = []
     about = " · ".join(escape(str(x)) for x in (report.agency, report.year, report.edition) if x not in (None, ""))
     out.append(f'<p class="about">{about} · <span class="verdict {"passed" if ok else "failed"}">'
-               f"{escape(verdict(report.counts, ok, lang))}</span>"
+               f"{escape(report.verdict_line(lang, strict))}</span>"
                + (f' · <a href="{escape(copy_href)}">{escape(t["copy"])}</a>' if copy_href else "") + "</p>")
     out.append(f'<h3>{escape(t["findings"])}</h3>')
     if not report.findings:
