@@ -222,6 +222,8 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
             if any(f.key not in placement.placed and f.key not in in_sum for f in fs):
                 why = placement.trouble.get((t.key, r))
                 res.incomplete_rows.append((t.key, row_name(fs[0])))
+                if getattr(why, "reason", "") == "run-together":
+                    continue  # its I-SPLIT says so already: one warning for one row
                 res.findings.append(Finding.of("I-ROW", sheet=t.sheet, cell=cells_of(fs), row_label=row_name(fs[0]),
                                                **({"reason": "why", "params": {"why": why}} if why else {})))
         absent = [lb.text for i, lb in enumerate(t.labels) if (t.key, i) not in placement.matched]
