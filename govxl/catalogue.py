@@ -239,6 +239,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "likely-cell": ("；最可能出错的单元格：{cell}", "; most likely wrong cell: {cell}"),
     "not-verified": ("{rule}（{row}）未能核对：{cells} 没有读出数字",
                      "{rule} ({row}) not verified: no number was read for {cells}"),
+    "rests-on-unverified": ("汇总中以下单元格依据未读出或只公布合计的数字（按 0 计入），{n} 条规则未能核对：{cells}",
+                            "these cells of the roll-up rest on numbers not read or printed only as a sum "
+                            "(counted as 0); {n} rules not verified: {cells}"),
+    "not-verified-head": ("未能核对的规则", "Rules not verified"),
+    "state-unknown": ("未能读出这一格的数字", "no number was read for this cell"),
+    "state-in_sum": ("报告只公布了这几格的合计", "the report printed only the sum of these cells"),
     "not-verified-sum": ("{rule}（{row}）未能核对：{cells} 只公布了合计",
                          "{rule} ({row}) not verified: only the sum of {cells} was published"),
     # a workbook written by govxl import (I-TABLE, I-TOTAL, I-ROW)

@@ -281,3 +281,38 @@ def test_one_changed_cell_in_two_rules_is_named_and_an_ambiguous_change_names_no
         assert cell == "", candidates
     if len(broken) >= 2:  # a cell in two rules or more: always that cell
         assert cell == ED.field(key).cell
+
+
+# ------------------------------------------------------------------ the report page, the roll-up note
+def test_the_report_page_and_the_roll_up_name_what_was_not_verified(tmp_path):
+    from govxl.aggregate import unverified_note
+    from govxl.report_html import section
+
+    text = text_report(ED, truth(), "spaces")
+    p = page(tmp_path, text.replace("四、结转下年度继续办理 0 0 0 0 0 0 0", "四、结转下年度继续办理 0 0 0 0 0 0"))
+    rep = check_path(p)
+    html = section(rep)
+    assert "未能核对的规则" in html and 'class="verdict not_verified"' in html and "8 条规则未能核对" in html
+    assert html.count('data-state="unknown"') == 0  # the row is marked by its I-ROW finding already
+    assert "T3-BAL" in section(rep, "en") and "Rules not verified" in section(rep, "en")
+    note = unverified_note(rep, ED)
+    assert note.endswith(f"{T3}!D29:J29") and "8 条规则未能核对" in note
+    assert unverified_note(check_path(page(tmp_path, text, "whole.txt")), ED) == ""
+
+
+def test_the_likely_cell_is_named_in_text_json_and_marked(tmp_path):
+    from govxl.annotate_plan import marks_of
+
+    vals = truth()
+    vals[("requests", "results.public", "natural_person")] += 1  # a digit mistyped in one printed cell
+    p = page(tmp_path, text_report(ED, vals, "spaces"))
+    rep = check_path(p)
+    broken = [f for f in rep.findings if f.severity == "error"]
+    assert {(f.rule, f.cell) for f in broken} == {("T3-SUM", "D28"), ("T3-COL", "J7")}  # its row, its column
+    assert {f.likely_cell for f in broken} == {"D7"}
+    assert "最可能出错的单元格：D7" in run("check", p).stdout
+    doc = json.loads(run("check", p, "--format", "json", "--lang", "en").stdout)
+    assert {f.get("likely_cell") for f in doc["findings"] if f["severity"] == "error"} == {"D7"}
+    assert all("most likely wrong cell: D7" in f["message"] for f in doc["findings"] if f["severity"] == "error")
+    f = ED.field(("requests", "results.public", "natural_person"))
+    assert {x.rule for x in marks_of(rep, ED)[(f.sheet, f.row, f.col)]} == {"T3-SUM", "T3-COL"}
