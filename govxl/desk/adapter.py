@@ -84,6 +84,8 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
         return Outcome(UNREADABLE, reason=unexpected(exc).text(lang))
     out = Outcome(PASSED if report.ok() else FAILED, edition=report.edition, agency=report.agency,
                   year=report.year, counts=report.counts, findings=[f.to_dict(lang) for f in report.findings])
+    if report.verdict == "not_verified":  # the third verdict (govxl.judge), shown with the result
+        out.reason = report.verdict_line(lang)
     try:
         from ..report_html import section
 

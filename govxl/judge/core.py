@@ -14,6 +14,7 @@ from ..catalogue import Join
 from ..findings import Finding, Report, Unverified
 from ..numbers import TOLERANCE, tidy
 from ..rules import evaluate, instances, parts_of
+from ..spec import per_edition
 from .data import BLANK, IN_SUM, NA, UNKNOWN, Key, ReportData, Sum
 from .likely import Linear, likely_cell
 
@@ -49,48 +50,35 @@ def judge(data: ReportData, values: dict[Key, float] | None = None) -> Report:
     held: list[tuple] = []
     fast = not unknown and not group
     pending: list[tuple] = []  # sums not verified: together they may still be (a group printed as one row)
-    for table_key, sum_rules, balances in instances(ed):
-        if data.tables is not None and table_key not in data.tables:
+    tables = data.tables
+    outcomes = rep.outcomes
+    for table, is_sum, rule, left, right, where, done, f, label in _plan(ed):
+        if tables is not None and table not in tables:
             continue
-        for rule, total_key, part_keys, f in sum_rules:
-            sides = ((total_key,), part_keys)
-            if fast:
-                actual, expected = values[total_key], sum([values[p] for p in part_keys])
-                blockers: list[Key] = []
-            else:
-                blockers, actual, expected = lin.settle(*sides)
-            where = (rule, f.sheet, f.cell)
-            if blockers:
-                pending.append((where, f, sides))
-                rep.unverified.append(_unverified(ed, where, f.row_label, blockers, group))
-                rep.outcomes.append((*where, NOT_VERIFIED))
-            elif abs(actual - expected) > TOLERANCE:
-                broken.append((len(rep.findings), sides))
-                rep.findings.append(Finding.of(rule, sheet=f.sheet, cell=f.cell, row_label=f.row_label,
-                                               col_label=f.col_label, expected=tidy(expected), actual=tidy(actual)))
-                rep.outcomes.append((*where, BROKEN))
-            else:
-                held.append(sides)
-                rep.outcomes.append((*where, HELD))
-        for rule, left, right, cells, label in balances:
-            if fast:
-                expected, actual = sum([values[k] for k in left]), sum([values[k] for k in right])
-                blockers = []
-            else:
-                blockers, expected, actual = lin.settle(left, right)
-            where = (rule, cells[0].sheet, ",".join(c.cell for c in cells))
-            if blockers:
-                rep.unverified.append(_unverified(ed, where, label, blockers, group))
-                rep.outcomes.append((*where, NOT_VERIFIED))
-            elif abs(expected - actual) > TOLERANCE:
-                broken.append((len(rep.findings), (left, right)))
-                rep.findings.append(Finding.of(rule, sheet=cells[0].sheet, cell=where[2], row_label=label,
-                                               col_label=cells[0].col_label, expected=tidy(expected),
-                                               actual=tidy(actual)))
-                rep.outcomes.append((*where, BROKEN))
-            else:
+        if fast:
+            lv = values[left[0]] if is_sum else sum([values[k] for k in left])
+            rv = sum([values[k] for k in right])
+            if abs(lv - rv) <= TOLERANCE:
                 held.append((left, right))
-                rep.outcomes.append((*where, HELD))
+                outcomes.append(done)
+                continue
+            blockers: list[Key] = []
+        else:
+            blockers, lv, rv = lin.settle(left, right)
+        if blockers:
+            if is_sum:
+                pending.append((where, f, (left, right)))
+            rep.unverified.append(_unverified(ed, where, label, blockers, group))
+            outcomes.append((*where, NOT_VERIFIED))
+        elif abs(lv - rv) > TOLERANCE:
+            broken.append((len(rep.findings), (left, right)))
+            expected, actual = (rv, lv) if is_sum else (lv, rv)
+            rep.findings.append(Finding.of(rule, sheet=f.sheet, cell=where[2], row_label=label, col_label=f.col_label,
+                                           expected=tidy(expected), actual=tidy(actual)))
+            outcomes.append((*where, BROKEN))
+        else:
+            held.append((left, right))
+            outcomes.append(done)
     rep.findings += _together(lin, pending, rep)
     if broken:
         cell = likely_cell(lin, [sides for _, sides in broken], held)
@@ -103,6 +91,23 @@ def judge(data: ReportData, values: dict[Key, float] | None = None) -> Report:
     rep.states = {k: s for k in _stated_keys(data) if (s := data.state(k)) is not None and k not in numbers}
     rep.sums = [(s.cells, s.figure) for s in data.sums]
     return rep
+
+
+def _plan_of(ed) -> tuple[tuple, ...]:
+    """Every sum and balance of the edition once, flat: (table, is_sum, rule, left, right, where,
+    its 'held' outcome, the field that names it, its label); an equation is Σ left = Σ right."""
+    out = []
+    for table, sum_rules, balances in instances(ed):
+        for rule, total_key, part_keys, f in sum_rules:
+            where = (rule, f.sheet, f.cell)
+            out.append((table, True, rule, (total_key,), part_keys, where, (*where, HELD), f, f.row_label))
+        for rule, left, right, cells, label in balances:
+            where = (rule, cells[0].sheet, ",".join(c.cell for c in cells))
+            out.append((table, False, rule, left, right, where, (*where, HELD), cells[0], label))
+    return tuple(out)
+
+
+_plan = per_edition(_plan_of)
 
 
 def _together(lin: Linear, pending: list[tuple], rep: Report) -> list[Finding]:

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from ..numbers import TOLERANCE
 from ..rules import parts_of
-from ..spec import Edition
+from ..spec import Edition, per_edition
 from .data import Key, Sum
 
 Terms = dict[Key, float]
+
+_shared = per_edition(lambda edition: {})
+_totals = per_edition(lambda edition: tuple(f.key for f in edition.fields if f.is_total))
 
 
 class Linear:
@@ -26,31 +29,50 @@ class Linear:
     def __init__(self, edition: Edition, numbers: dict[Key, float], unknown: dict[Key, str], group: dict[Key, int],
                  sums: list[Sum]) -> None:
         self.edition, self.numbers, self.unknown, self.group, self.sums = edition, numbers, unknown, group, sums
-        self._memo: dict[Key, Terms] = {}
+        self._memo: dict | None = None
+
+    def _memos(self) -> dict:
+        """The expansions depend only on which totals are cells of their own (supplied, unknown or
+        in a sum): shared by every report of the edition with the same such totals (a workbook's
+        formulas: none), so that a batch expands them once."""
+        if self._memo is None:
+            own = frozenset(k for k in _totals(self.edition) if k in self.numbers or k in self.unknown
+                            or k in self.group)
+            memos = _shared(self.edition)
+            if len(memos) > 64:
+                memos.clear()
+            self._memo = memos.setdefault(own, {"own": own, "expand": {}, "terms": {}})
+        return self._memo
 
     def expand(self, key: Key) -> Terms:
-        hit = self._memo.get(key)
+        memo = self._memos()
+        hit = memo["expand"].get(key)
         if hit is not None:
             return hit
         parts = parts_of(self.edition, key)
-        if parts is None or key in self.numbers or key in self.unknown or key in self.group:
+        if parts is None or key in memo["own"]:
             out = {key: 1.0}
         else:
             out: Terms = {}
             for p in parts:
                 for v, c in self.expand(p).items():
                     out[v] = out.get(v, 0.0) + c
-        self._memo[key] = out
+        memo["expand"][key] = out
         return out
 
     def terms(self, left, right) -> Terms:
         """`Σ left − Σ right` over supplied cells (coefficients that cancel are dropped)."""
+        memo = self._memos()["terms"]
+        hit = memo.get((left, right))
+        if hit is not None:
+            return hit
         out: Terms = {}
         for keys, sign in ((left, 1.0), (right, -1.0)):
             for k in keys:
                 for v, c in self.expand(k).items():
                     out[v] = out.get(v, 0.0) + sign * c
-        return {v: c for v, c in out.items() if abs(c) > 1e-9}
+        memo[(left, right)] = out = {v: c for v, c in out.items() if abs(c) > 1e-9}
+        return out
 
     def value(self, terms: Terms) -> tuple[float, list[Key]]:
         """Σ coef × value, and the cells that stop it (unknown, or in a sum the terms do not hold whole)."""
@@ -83,18 +105,20 @@ class Linear:
 
 def likely_cell(lin: Linear, broken: list[tuple], held: list[tuple]) -> Key | None:
     """The one supplied cell whose change makes every broken equation hold and keeps every held one."""
-    eqs = [(lin.terms(*sides), lin.value(lin.terms(*sides))[0]) for sides in broken]
-    first, _ = eqs[0]
-    candidates = []
+    eqs = [(t, lin.value(t)[0]) for t in (lin.terms(*sides) for sides in broken)]
+    in_held: set[Key] = set()
+    for sides in held:
+        in_held.update(lin.terms(*sides))
+    first, r0 = eqs[0]
+    fits = []
     for x, c0 in first.items():
-        if x in lin.unknown or x in lin.group:
+        if x in in_held or x in lin.unknown or x in lin.group:
             continue
-        delta = -eqs[0][1] / c0
+        delta = -r0 / c0
         if abs(delta) <= TOLERANCE:
             continue
         if all(x in t and abs(r + t[x] * delta) <= TOLERANCE * max(1.0, abs(r)) for t, r in eqs):
-            candidates.append(x)
-    if not candidates:
-        return None
-    fits = [x for x in candidates if not any(x in lin.terms(*sides) for sides in held)]
-    return fits[0] if len(fits) == 1 else None
+            fits.append(x)
+            if len(fits) > 1:
+                return None
+    return fits[0] if fits else None
