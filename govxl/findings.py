@@ -126,7 +126,7 @@ class Report:
     unverified: list[Unverified] = field(default_factory=list)
     outcomes: list[tuple[str, str, str, str]] = field(default_factory=list, repr=False)
     # Cells that are not a number: blank | na | unknown | in_sum; and the published sums
-    # ((cells, figure): （六）其他处理 printed as one row).
+    # ((cells, figure): a group of rows printed as one row).
     states: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False)
     sums: list[tuple[tuple[tuple[str, str, str], ...], float]] = field(default_factory=list, repr=False)
 

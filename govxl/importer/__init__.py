@@ -56,7 +56,7 @@ class Imported:
     # Remarks to attach to workbook cells (a converted unit, a printed total that disagrees).
     notes: dict[Key, str] = field(default_factory=dict)
     # Cells printed as not applicable (`/`, `-`, `—`; in `values` as None) and cells known only as
-    # part of a printed sum (（六）其他处理 printed as one row: govxl.judge.Sum).
+    # part of a printed sum (a group of rows printed as one row: govxl.judge.Sum).
     na: set[Key] = field(default_factory=set)
     sums: list[Sum] = field(default_factory=list)
 

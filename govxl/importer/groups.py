@@ -1,6 +1,6 @@
 """Two shapes of a row the official table does not quite have (issue 23).
 
-- A group of rows printed as one: （六）其他处理 with one row of numbers for its three sub-rows.
+- A group of rows printed as one: a group label with one row of numbers for its sub-rows.
   Each column's figure is the sum of the sub-rows' cells: a known sum (govxl.judge.Sum), never
   a guess of which sub-row it belongs to.
 - A row printed with no numbers at all (its label, then the next label): its cells are printed

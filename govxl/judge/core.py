@@ -112,7 +112,7 @@ _plan = per_edition(_plan_of)
 
 def _together(lin: Linear, pending: list[tuple], rep: Report) -> list[Finding]:
     """Sums of one rule that could not be verified one by one because their cells are known only
-    in printed sums (（六）其他处理 printed as one row): added up, they use those sums."""
+    in printed sums (a group of rows printed as one row): added up, they use those sums."""
     out = []
     by_rule: dict[str, list[tuple]] = {}
     for where, f, sides in pending:

@@ -9,7 +9,7 @@ which year (and where each came from), and for each cell of the spec one state:
 - printed blank (``blank``): counts as 0 for the rules, summarised by V-BLANK / V-EMPTY;
 - not applicable (``na``: `/`, `-`, `—`): counts as 0;
 - unknown (``unknown``: not read, with why): a rule that needs it is not verified;
-- known only as part of a published sum (``sums``: （六）其他处理 printed as one row).
+- known only as part of a published sum (``sums``: a group of rows printed as one row).
 
 A total the source does not supply is the sum of its parts (a workbook's formula). An input in
 none of these (a cell whose value was refused: V-INT already says so) counts as 0, as before.
