@@ -111,7 +111,7 @@ def check_raw(raw: RawWorkbook) -> Report:
         rep.findings += _totals(sheet, tp, values, imported)
     data = ReportData(file=raw.path, edition=ed, agency=rep.agency, year=rep.year,
                       template_version=rep.template_version, identity={"agency": "cover", "year": "cover"},
-                      numbers={**inputs, **stated}, blank=blank, tables=present)
+                      numbers={**inputs, **stated} if stated else inputs, blank=blank, tables=present)
     if imported:
         found = _published(raw, ed, rep, sheets, inputs, present)
         rep.findings += found

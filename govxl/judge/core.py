@@ -59,8 +59,7 @@ def judge(data: ReportData, values: dict[Key, float] | None = None) -> Report:
             lv = values[left[0]] if is_sum else sum([values[k] for k in left])
             rv = sum([values[k] for k in right])
             if abs(lv - rv) <= TOLERANCE:
-                held.append((left, right))
-                outcomes.append(done)
+                outcomes.append(done)  # (held rules are looked up again only when one breaks)
                 continue
             blockers: list[Key] = []
         else:
@@ -81,6 +80,9 @@ def judge(data: ReportData, values: dict[Key, float] | None = None) -> Report:
             outcomes.append(done)
     rep.findings += _together(lin, pending, rep)
     if broken:
+        if fast:
+            kept = {o[:3] for o in outcomes if o[3] == HELD}
+            held = [(it[3], it[4]) for it in _plan(ed) if it[5] in kept]
         cell = likely_cell(lin, [sides for _, sides in broken], held)
         if cell is not None:
             f = ed.field(cell)
