@@ -295,6 +295,25 @@ def _verdict(report: Report) -> str:
     return cover["fail_text"] + "：" + "，".join(parts)
 
 
+def unverified_note(report: Report, edition: Edition, lang: str = "zh") -> str:
+    """Which cells of the roll-up rest on this input's unknown cells (not read, or printed only in a
+    sum: counted as 0) or on its rules that were not verified (govxl.judge); "" if none."""
+    from .a1 import ranges
+    from .catalogue import say
+
+    cells: dict[str, list[tuple[int, int]]] = {}
+    for key, state in report.states.items():
+        if state in ("unknown", "in_sum"):
+            f = edition.field(key)
+            cells.setdefault(f.sheet, []).append((f.row, f.col))
+    for u in report.unverified:
+        cells.setdefault(u.sheet, [])
+    if not cells:
+        return ""
+    where = "；".join(f"{sheet}!{ranges(sorted(c))}" if c else sheet for sheet, c in cells.items())
+    return say("rests-on-unverified", lang, {"n": len(report.unverified), "cells": where})
+
+
 def list_sheet(agg: Aggregate):
     """The extra sheet: every input, summed or not, with its agency, file, hash, key totals, verdict."""
     from .writer import Extra
@@ -316,6 +335,9 @@ def list_sheet(agg: Aggregate):
                 notes.append(texts["no_agency"])
             if any(f.rule == "S-AGG" for f in r.findings):
                 notes.append(texts["is_aggregate"])
+            rests = unverified_note(r, agg.edition)
+            if rests:
+                notes.append(rests)
         status = "left_out" if not e.included else ("flagged" if e.finding else "included")
         cells = {
             "no": i, "status": texts["status"][status], "agency": (r.agency or "") if r else "",

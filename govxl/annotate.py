@@ -114,8 +114,6 @@ def _marked_writer():
             ws.data_validation(f.row, f.col, f.row, f.col, validation(f))
 
         def results(self, wb):
-            from .findings import verdict
-
             p, t, lang = self.plan, self.t, self.plan.lang
             rep = p.report
             ws = wb.add_worksheet(t["sheet"])
@@ -132,7 +130,7 @@ def _marked_writer():
             about = " / ".join(str(x) for x in (rep.agency or "", rep.year or "", f"{rep.edition}") if x != "")
             ok = rep.ok()
             lines = [(t["file"], str(rep.file)), (t["about"], about),
-                     (t["verdict"], verdict(rep.counts, ok, lang)), ("", t["help"])]
+                     (t["verdict"], rep.verdict_line(lang)), ("", t["help"])]
             for i, (k, v) in enumerate(lines, start=1):
                 ws.merge_range(i, 0, i, 1, k, self.f_bold)
                 ws.merge_range(i, 2, i, last, "", text)

@@ -215,6 +215,11 @@ def marks_of(report: Report, edition: Edition, blanks: Iterable[Field] = ()) -> 
         for r, c in _cells_of(f.cell):
             if (f.sheet, r, c) in fields:
                 marks.setdefault((f.sheet, r, c), []).append(f)
+        if f.likely_cell:  # the cell that most likely is wrong (govxl.judge) carries the rules it breaks
+            sheet, _, cell = f.likely_cell.rpartition("!")
+            for r, c in _cells_of(cell):
+                if (sheet or f.sheet, r, c) in fields and f not in marks.get((sheet or f.sheet, r, c), []):
+                    marks.setdefault((sheet or f.sheet, r, c), []).append(f)
     return marks
 
 

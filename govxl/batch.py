@@ -16,17 +16,19 @@ from .safefile import atomic_path, csv_safe
 from .session import Checked
 
 # ------------------------------------------------------------------ the summary
-PASSED, FAILED, UNREADABLE = "passed", "failed", "unreadable"
+PASSED, FAILED, UNREADABLE, NOT_VERIFIED = "passed", "failed", "unreadable", "not_verified"
 VERDICTS = {
-    "zh": {PASSED: "通过", FAILED: "不通过", UNREADABLE: "无法校验"},
-    "en": {PASSED: "passed", FAILED: "failed", UNREADABLE: "could not check"},
+    "zh": {PASSED: "通过", FAILED: "不通过", UNREADABLE: "无法校验", NOT_VERIFIED: "通过（有规则未能核对）"},
+    "en": {PASSED: "passed", FAILED: "failed", UNREADABLE: "could not check", NOT_VERIFIED: "passed, rules not verified"},
 }
 # The CSV's header: one machine header whatever the language (scripts read it); the terminal's
-# closing table shows HEADERS in the run's language.
-CSV_HEADER = ("file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason")
+# closing table shows HEADERS in the run's language. The last column (rules not verified) comes
+# after the older ones, which keep their places.
+CSV_HEADER = ("file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason",
+              "rules_not_verified")
 HEADERS = {
-    "zh": ("文件", "填报单位", "年度", "格式版本", "结论", "错误", "警告", "提示", "说明"),
-    "en": ("file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason"),
+    "zh": ("文件", "填报单位", "年度", "格式版本", "结论", "错误", "警告", "提示", "说明", "未能核对的规则"),
+    "en": ("file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason", "rules not verified"),
 }
 
 
@@ -38,11 +40,12 @@ class Row:
     agency: str | None
     year: int | None
     edition: str | None
-    status: str  # passed | failed | unreadable
+    status: str  # passed | failed | unreadable | not_verified
     errors: int = 0
     warnings: int = 0
     infos: int = 0
     reason: str = ""
+    unverified: int = 0
 
     @classmethod
     def of(cls, checked: Checked, strict: bool = False, lang: str = "zh") -> Row:
@@ -50,19 +53,19 @@ class Row:
         if result is None:
             return cls(str(checked.path), None, None, None, UNREADABLE, reason=checked.error.text(lang))
         c = result.counts
-        status = PASSED if result.ok(strict) else FAILED
+        status = (NOT_VERIFIED if result.unverified else PASSED) if result.ok(strict) else FAILED
         return cls(str(checked.path), result.agency, result.year, result.edition, status,
-                   c["error"], c["warning"], c["info"])
+                   c["error"], c["warning"], c["info"], unverified=len(result.unverified))
 
     @property
     def exit_code(self) -> int:
-        return {PASSED: 0, FAILED: 1, UNREADABLE: 2}[self.status]
+        return {PASSED: 0, NOT_VERIFIED: 0, FAILED: 1, UNREADABLE: 2}[self.status]
 
     def cells(self, lang: str = "zh") -> list[Any]:
         unread = self.status == UNREADABLE
         return [self.file, self.agency or "", self.year or "", self.edition or "", VERDICTS[lang][self.status],
                 "" if unread else self.errors, "" if unread else self.warnings, "" if unread else self.infos,
-                self.reason]
+                self.reason, "" if unread else self.unverified]
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Totals:
     passed: int = 0
     failed: int = 0
     unreadable: int = 0
+    not_verified: int = 0
     error: int = 0
     warning: int = 0
     info: int = 0
@@ -84,14 +88,15 @@ class Totals:
 
     @property
     def ok(self) -> bool:
-        return self.files > 0 and self.passed == self.files
+        return self.files > 0 and self.passed + self.not_verified == self.files
 
     @property
     def exit_code(self) -> int:
         return 2 if self.unreadable else 1 if self.failed else 0
 
     def to_dict(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in ("files", "passed", "failed", "unreadable", "error", "warning", "info")}
+        return {k: getattr(self, k) for k in ("files", "passed", "failed", "unreadable", "not_verified", "error",
+                                              "warning", "info")}
 
 
 class SummaryCSV:

@@ -150,9 +150,9 @@ _RULES = [
          "本报告与“{expected}”的报告{detail}；公开办确认后才计入汇总",
          "this report has the {detail} as the report of “{expected}”; it counts once the office accepts it"),
     # --- import of a published report (govxl import) --------------------------------------
-    Rule("I-TABLE", "error", "报告中缺少统计表", "Table missing from the report",
+    Rule("I-TABLE", "warning", "报告中缺少统计表", "Table missing from the report",
          "报告中找不到这张统计表", "this table is not in the report"),
-    Rule("I-ROW", "error", "统计表的行没有读全", "Row not read completely",
+    Rule("I-ROW", "warning", "统计表的行没有读全", "Row not read completely",
          "“{row}”一行的数字没有读全，已留空{detail}",
          "row “{row}”: its numbers could not all be read and were left blank{detail}"),
     Rule("I-CELL", "warning", "有内容无法放入表格", "Text that could not be placed",
@@ -257,6 +257,18 @@ REASONS: dict[str, tuple[str, str]] = {
     "locked-inputs": ("{n} 个应填单元格被锁定，无法填写", "{n} input cells are locked and cannot be filled in"),
     "unlocked-labels": ("{n} 个标签或合计单元格未锁定，可能被误改",
                         "{n} label or total cells are not locked and may be edited by mistake"),
+    # the judge (govxl.judge): a broken rule's likely cell; a rule that could not be verified
+    "likely-cell": ("；最可能出错的单元格：{cell}", "; most likely wrong cell: {cell}"),
+    "not-verified": ("{rule}（{row}）未能核对：{cells} 没有读出数字",
+                     "{rule} ({row}) not verified: no number was read for {cells}"),
+    "rests-on-unverified": ("汇总中以下单元格依据未读出或只公布合计的数字（按 0 计入），{n} 条规则未能核对：{cells}",
+                            "these cells of the roll-up rest on numbers not read or printed only as a sum "
+                            "(counted as 0); {n} rules not verified: {cells}"),
+    "not-verified-head": ("未能核对的规则", "Rules not verified"),
+    "state-unknown": ("未能读出这一格的数字", "no number was read for this cell"),
+    "state-in_sum": ("报告只公布了这几格的合计", "the report printed only the sum of these cells"),
+    "not-verified-sum": ("{rule}（{row}）未能核对：{cells} 只公布了合计",
+                         "{rule} ({row}) not verified: only the sum of {cells} was published"),
     # a workbook written by govxl import (I-TABLE, I-TOTAL, I-ROW)
     "at-import": ("（导入时）", " (at import)"),
     "formula-sum": ("（工作簿中的公式给出各项之和）", " (the workbook's formula gives the sum of the parts)"),

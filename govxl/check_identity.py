@@ -125,6 +125,11 @@ def import_marks(fields_by_kind: dict[str, list[Field]]) -> dict[str, str]:
     return out
 
 
+def marked(raw: RawWorkbook, ed: Edition, name: str) -> set[Key]:
+    """The cells a workbook written by `govxl import` marks as `name` (unread, blank_total)."""
+    return _marked(raw, ed, name)
+
+
 def _marked(raw: RawWorkbook, ed: Edition, name: str) -> set[Key]:
     prefix = f"{PROP_PREFIX}{IMPORT_MARK}.{name}."
     out: set[Key] = set()

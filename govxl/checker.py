@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .catalogue import Join
 from .check_identity import (  # noqa: F401  (re-exported: govxl.checker.norm_label etc.)
     EXPECTED_TEXT,
     IMPORT_MARK,
@@ -26,6 +25,7 @@ from .check_identity import (  # noqa: F401  (re-exported: govxl.checker.norm_la
     _plan,
     _TablePlan,
     expected_for,
+    marked,
     identify,
     import_marks,
     known_sheets,
@@ -40,10 +40,10 @@ from .check_structure import MAX_EXTRA_LISTED, _layout_changed, _renamed, _sheet
 from .check_values import STATED_MAX, _cover_blanks, _finite, _published, _read_input, _why  # noqa: F401
 from .errors import ReadError
 from .findings import Finding, Report
+from .judge import ReportData, judge
 from .reader import RawSheet, RawWorkbook, read_xlsx
 from .rules import Key, evaluate
-from .rules import check as check_rules
-from .spec import compress, load_edition, range_name
+from .spec import load_edition
 
 Reader = Callable[..., RawWorkbook]
 
@@ -71,7 +71,7 @@ def check_raw(raw: RawWorkbook) -> Report:
     inputs: dict[Key, float] = {}
     stated: dict[Key, float] = {}
     present: set[str] = set()
-    blanks: dict[str, list[tuple[int, int]]] = {}
+    blank: set[Key] = set()
     value_findings: list[Finding] = []
     sheets: list[tuple[_TablePlan, RawSheet]] = []
     for tp in plan.tables:
@@ -88,21 +88,15 @@ def check_raw(raw: RawWorkbook) -> Report:
         present.add(t.key)
         rep.findings += _structure(raw, sheet, tp)
         cells = sheet.cells
-        table_blank = []
         for f, rc, rule, exp_zh in tp.inputs:
             cell = _read_input(raw, cells.get(rc), f, rule, exp_zh)
             if cell.finding:
                 value_findings.append(cell.finding)
             if cell.value is None:
                 if cell.finding is None:
-                    table_blank.append(rc)
+                    blank.add(f.key)
             else:
                 inputs[f.key] = cell.value
-        if len(table_blank) == len(tp.inputs):
-            rng = ",".join(range_name(*r) for r in compress(table_blank))
-            value_findings.append(Finding.of("V-EMPTY", sheet=t.sheet, cell=rng, row_label=t.title))
-        elif table_blank:
-            blanks[t.sheet] = table_blank
         for f, rc, formula, norm in tp.totals:
             c = cells.get(rc)
             # A constant typed over a total, or a changed formula: the figure shown is what it states.
@@ -115,20 +109,22 @@ def check_raw(raw: RawWorkbook) -> Report:
     # Structure again, now that totals can be recomputed: formulas and their cached results.
     for tp, sheet in sheets:
         rep.findings += _totals(sheet, tp, values, imported)
+    data = ReportData(file=raw.path, edition=ed, agency=rep.agency, year=rep.year,
+                      template_version=rep.template_version, identity={"agency": "cover", "year": "cover"},
+                      numbers={**inputs, **stated} if stated else inputs, blank=blank, tables=present)
     if imported:
         found = _published(raw, ed, rep, sheets, inputs, present)
         rep.findings += found
         # A table the import did not find: I-TABLE says so; "the whole table is blank" would not.
         gone = {f.sheet for f in found if f.rule == "I-TABLE"}
-        value_findings = [f for f in value_findings if not (f.rule == "V-EMPTY" and f.sheet in gone)]
-    rep.findings += value_findings
-    if blanks:
-        n = sum(len(v) for v in blanks.values())
-        where = Join(tuple(f"{s}!{','.join(range_name(*r) for r in compress(cells))}" for s, cells in blanks.items()),
-                     "；")
-        rep.findings.append(Finding.of("V-BLANK", actual=n, reason="cells", params={"cells": where}))
-    rep.findings += check_rules(ed, values, tables=present)
-    return rep
+        data.no_empty = {t.key for t in ed.tables if t.sheet in gone}
+        # A cell the import could not read is unknown, not blank: the rules that need it are not verified.
+        unread = marked(raw, ed, "unread")
+        data.unknown = {k: "unread" for k in unread if k not in inputs}
+        data.blank -= set(data.unknown)
+        data.published = rep.published
+    data.findings = rep.findings + value_findings
+    return judge(data, values)
 
 
 

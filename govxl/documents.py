@@ -79,7 +79,8 @@ def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
     """Import `path` in memory and check its numbers. Raises ReadError when nothing can be read."""
     from .checker import _why, expected_for, value_rule
     from .importer import import_report
-    from .rules import evaluate, kind_ok
+    from .judge import judge
+    from .rules import kind_ok
 
     try:
         imp = import_report(path)
@@ -92,22 +93,21 @@ def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
         zh, en = KIND_NAMES.get(kind, ("文件", "the file"))
         raise ReadError(code="R-NOREPORT", where=f"{zh}中", where_en=en)
     ed = imp.edition
-    rep = imp.to_report()
-    bad = []
+    bad, invalid = [], set()
     for key, v in imp.inputs.items():
         f = ed.field(key)
         if not kind_ok(f.kind, v):
+            invalid.add(key)
             bad.append(Finding.of(value_rule(f.kind), sheet=f.sheet, cell=f.cell, row_label=f.row_label,
                                   col_label=f.col_label, expected=expected_for(f.kind), actual=v,
                                   reason=_why(f.kind, v)))
-    rep.findings += bad
-    # Every cell (a cell not found counts as 0, as in an empty workbook; an I-ROW/I-TABLE error
-    # already says that the report is incomplete), so that cross-year and children's relations run.
-    ok_inputs = {k: v for k, v in imp.inputs.items() if kind_ok(ed.field(k).kind, v)}
-    rep.values = evaluate(ed, ok_inputs, imp.stated)
-    rep.source = kind or imp.source
-    rep.not_applied = NOT_APPLIED
-    return rep
+    # One judge (govxl.judge): a cell not found is unknown (the rules that need it are not
+    # verified), a blank counts as 0 (V-BLANK), a refused value counts as 0 (its V-INT says why).
+    data = imp.data(invalid=invalid)
+    data.findings += bad
+    data.source = kind or imp.source
+    data.not_applied = NOT_APPLIED
+    return judge(data)
 
 
 def source_line(report: Report, lang: str = "zh") -> str | None:

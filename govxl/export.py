@@ -31,6 +31,7 @@ EXPORT_FORMAT = 1
 CSV_COLUMNS = ("file", "agency", "year", "edition", "ok", "table", "row_key", "row_label", "col_key",
                "col_label", "value", "is_total")
 UNUSABLE = ("V-INT", "V-AMT")
+NO_NUMBER = ("unknown", "in_sum")
 
 
 
@@ -49,6 +50,8 @@ def usable_values(report: Report, edition: Edition) -> dict[Key, int | float | N
     """The report's values, with None where the workbook holds no usable number: an input with a
     V-INT / V-AMT error, every field of a missing sheet, and any total that sums one of those."""
     bad = {(f.sheet, f.cell) for f in report.findings if f.rule in UNUSABLE}
+    # A cell not read, or known only as part of a printed sum (govxl.judge): no number of its own.
+    bad |= {(edition.field(k).sheet, edition.field(k).cell) for k, s in report.states.items() if s in NO_NUMBER}
     if report.published is not None:
         # A workbook written by govxl import: the numbers as published, a blank or unread cell null.
         return {f.key: None if (f.sheet, f.cell) in bad else tidy(report.published.get(f.key))
@@ -60,6 +63,8 @@ def usable_values(report: Report, edition: Edition) -> dict[Key, int | float | N
         if f.key in out:
             return out[f.key]
         if f.sheet in missing or (not f.is_total and (f.sheet, f.cell) in bad):
+            v = None
+        elif (f.sheet, f.cell) in bad:
             v = None
         elif f.is_total and any(value(edition.field((f.table, *p))) is None for p in f.parts):
             v = None
@@ -101,11 +106,28 @@ def report_json(item: Checked, lang: str = "zh") -> dict[str, Any]:
     for f in ed.fields:
         tables.setdefault(f.table, {}).setdefault(f.row_key, {})[f.col_key] = vals[f.key]
     doc = rep.to_dict()
-    return {
+    out = {
         "file": str(item.path), "agency": rep.agency, "year": rep.year, "edition": rep.edition,
-        "template_version": rep.template_version, "ok": doc["ok"], "counts": doc["counts"],
-        "findings": doc["findings"], "tables": tables,
+        "template_version": rep.template_version, "ok": doc["ok"], "verdict": doc["verdict"],
+        "counts": doc["counts"], "findings": doc["findings"], "not_verified": doc["not_verified"], "tables": tables,
     }
+    out.update(states_json(rep))
+    return out
+
+
+def states_json(rep: Report) -> dict[str, Any]:
+    """Beside "tables": the state of each cell that is not a number (blank | na | unknown | in_sum),
+    and the sums a report printed for cells it did not print one by one."""
+    out: dict[str, Any] = {}
+    states: dict[str, dict[str, dict[str, str]]] = {}
+    for (t, r, c), s in sorted(rep.states.items()):
+        states.setdefault(t, {}).setdefault(r, {})[c] = s
+    if states:
+        out["states"] = states
+    if rep.sums:
+        out["sums"] = [{"cells": [{"table": t, "row_key": r, "col_key": c} for t, r, c in cells], "value": tidy(v)}
+                       for cells, v in rep.sums]
+    return out
 
 
 def to_json(items: list[Checked], lang: str = "zh") -> dict[str, Any]:

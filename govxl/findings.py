@@ -50,6 +50,8 @@ class Finding:
     # `expected` and `actual` may be a catalogue Phrase or Join too, shown in the same language.
     reason: str = ""
     params: tuple = ()
+    # The one cell whose change would make every broken rule hold (govxl.judge.likely), if unique.
+    likely_cell: str = ""
 
     @classmethod
     def of(cls, rule: str, **kw: Any) -> Finding:
@@ -70,10 +72,13 @@ class Finding:
         info = CATALOGUE[self.rule]
         template = info.en if lang == "en" else info.zh
         detail = say(self.reason, lang, dict(self.params)) if self.reason else self.detail
-        return template.format(
+        text = template.format(
             sheet=self.sheet, cell=self.cell, row=self.row_label, col=self.col_label,
             expected=_fmt(self.shown("expected", lang)), actual=_fmt(self.shown("actual", lang)), detail=detail,
         )
+        if self.likely_cell:
+            text += say("likely-cell", lang, {"cell": self.likely_cell})
+        return text
 
     def shown(self, name: str, lang: str = "zh") -> Any:
         """`expected` or `actual` as shown in `lang`: a number stays a number, a text is made in `lang`."""
@@ -93,7 +98,29 @@ class Finding:
             "message": self.message(lang),
             "reason": self.reason or None,
             "params": params_data(self.params),
+            **({"likely_cell": self.likely_cell} if self.likely_cell else {}),
         }
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """A rule that could not be verified: it needs cells that are unknown or known only in a sum."""
+
+    rule: str
+    sheet: str
+    cells: str  # the rule's cells, as a finding of that rule would name them
+    label: str  # the row (a sum) or the equation (a balance)
+    blocked_by: tuple[str, ...]  # the cells that stopped it (A1 names on `sheet`)
+    why: str = "unknown"  # unknown | in_sum
+
+    def message(self, lang: str = "zh") -> str:
+        name = CATALOGUE[self.rule].title_en if lang == "en" else CATALOGUE[self.rule].title_zh
+        reason = "not-verified-sum" if self.why == "in_sum" else "not-verified"
+        return say(reason, lang, {"rule": name, "row": self.label, "cells": ",".join(self.blocked_by)})
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {"rule": self.rule, "sheet": self.sheet, "cells": self.cells, "blocked_by": list(self.blocked_by),
+                "message": self.message(lang)}
 
 
 @dataclass
@@ -115,6 +142,14 @@ class Report:
     # A workbook written by `govxl import`: the numbers as the report published them (None where
     # it printed a blank or the import read nothing), which `govxl export` gives instead of 0.
     published: dict[tuple[str, str, str], float | None] | None = field(default=None, repr=False)
+    # The rules that could not be verified (govxl.judge), and each rule instance's outcome:
+    # (rule, sheet, cells, held | broken | not_verified).
+    unverified: list[Unverified] = field(default_factory=list)
+    outcomes: list[tuple[str, str, str, str]] = field(default_factory=list, repr=False)
+    # Cells that are not a number: blank | na | unknown | in_sum; and the published sums
+    # ((cells, figure): a group of rows printed as one row).
+    states: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False)
+    sums: list[tuple[tuple[tuple[str, str, str], ...], float]] = field(default_factory=list, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -125,7 +160,17 @@ class Report:
 
     def ok(self, strict: bool = False) -> bool:
         c = self.counts
-        return c["error"] == 0 and (not strict or c["warning"] == 0)
+        return c["error"] == 0 and (not strict or (c["warning"] == 0 and not self.unverified))
+
+    @property
+    def verdict(self) -> str:
+        """passed | failed (an error) | not_verified (no error, but a rule could not be verified)."""
+        if self.counts["error"]:
+            return "failed"
+        return "not_verified" if self.unverified else "passed"
+
+    def verdict_line(self, lang: str = "zh", strict: bool = False) -> str:
+        return verdict(self.counts, self.ok(strict), lang, len(self.unverified))
 
     def to_dict(self, lang: str = "zh", strict: bool = False) -> dict[str, Any]:
         doc = {
@@ -135,8 +180,10 @@ class Report:
             "agency": self.agency,
             "year": self.year,
             "ok": self.ok(strict),
+            "verdict": self.verdict,
             "counts": self.counts,
             "findings": [f.to_dict(lang) for f in self.findings],
+            "not_verified": [u.to_dict(lang) for u in self.unverified],
         }
         if self.source:
             doc["source"] = self.source
@@ -144,12 +191,18 @@ class Report:
         return doc
 
 
-def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
-    """The verdict line as printed: 通过（1 个警告） / 不通过：2 个错误 / passed / failed (2 errors)."""
+def verdict(counts: dict[str, int], ok: bool, lang: str, unverified: int = 0) -> str:
+    """The verdict line as printed: 通过（1 个警告） / 不通过：2 个错误 / passed / failed (2 errors);
+    with rules not verified: 通过（2 条规则未能核对，1 个警告） / passed, 2 rules not verified (1 warning)."""
     if lang == "en":
         parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}" for k in ("error", "warning", "info") if counts[k]]
-        return ("passed" if ok else "failed") + (f" ({', '.join(parts)})" if parts else "")
+        nv = f"{unverified} rule{'s' if unverified != 1 else ''} not verified" if unverified else ""
+        if ok:
+            return "passed" + (f", {nv}" if nv else "") + (f" ({', '.join(parts)})" if parts else "")
+        return "failed" + (f" ({', '.join(([nv] if nv else []) + parts)})" if parts or nv else "")
     parts = [f"{counts[k]} 个{n}" for k, n in (("error", "错误"), ("warning", "警告"), ("info", "提示")) if counts[k]]
+    if unverified:
+        parts.insert(0, f"{unverified} 条规则未能核对")
     if ok:
         return "通过" + (f"（{'，'.join(parts)}）" if parts else "")
     return "不通过：" + "，".join(parts)

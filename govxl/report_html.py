@@ -39,12 +39,14 @@ table.summary td, table.findings td { text-align: left; word-break: break-all; }
 table.summary td.n { text-align: right; }
 table.summary th, table.summary td.n, table.summary td.verdict, td.nowrap { white-space: nowrap; word-break: normal; }
 .verdict.passed { color: #2E7D32; font-weight: bold; }
+.verdict.not_verified { color: #B26A00; font-weight: bold; }
 .verdict.failed, .verdict.unreadable { color: #C00000; font-weight: bold; }
 table.official { table-layout: fixed; font-size: 8pt; line-height: 1.3; }
 table.official th, table.official td { text-align: center; font-weight: normal; word-break: break-all; }
 table.official td.value { font-variant-numeric: tabular-nums; background: #FFFDF3; }
 table.official td.total { background: #F2F2F2; }
 table.official td.mark { font-weight: bold; outline: 2pt solid #C00000; outline-offset: -2pt; }
+table.official td.unknown { background: repeating-linear-gradient(45deg, #EEE, #EEE 4px, #FFF 4px, #FFF 8px); }
 sup.code { font-size: 6.5pt; font-weight: normal; color: #7A0000; white-space: nowrap; }
 td.sev { font-weight: bold; white-space: nowrap; }
 ol.notes { margin: 0.3em 0 0.8em 1.5em; padding: 0; font-size: 9.5pt; }
@@ -72,8 +74,8 @@ def anchor(index: int, sheet_key: str = "", cell: str = "") -> str:
 def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: str | None = None,
             index: int = 0) -> str:
     """The part of the page for one checked workbook (without its heading, added by HtmlReport)."""
+    from .catalogue import say
     from .export import usable_values
-    from .findings import verdict
     from .render.grid import grid
     from .render.html import table_html
 
@@ -90,8 +92,8 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
     ok = report.ok(strict)
     out = []
     about = " · ".join(escape(str(x)) for x in (report.agency, report.year, report.edition) if x not in (None, ""))
-    out.append(f'<p class="about">{about} · <span class="verdict {"passed" if ok else "failed"}">'
-               f"{escape(verdict(report.counts, ok, lang))}</span>"
+    out.append(f'<p class="about">{about} · <span class="verdict {report.verdict if ok else "failed"}">'
+               f"{escape(report.verdict_line(lang, strict))}</span>"
                + (f' · <a href="{escape(copy_href)}">{escape(t["copy"])}</a>' if copy_href else "") + "</p>")
     out.append(f'<h3>{escape(t["findings"])}</h3>')
     if not report.findings:
@@ -108,6 +110,10 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
                        f'</td><td><span class="code">{escape(f.rule)}</span></td><td>{where}</td>'
                        f"<td>{escape(f.message(lang))}</td></tr>")
         out.append("</table>")
+    if report.unverified:  # the rules that could not be verified, and the cells that stopped them
+        out.append(f'<h3>{escape(say("not-verified-head", lang, {}))}</h3><ul class="unverified">' + "".join(
+            f'<li><span class="code">{escape(u.rule)}</span> {escape(u.cells)}：{escape(u.message(lang))}</li>'
+            for u in report.unverified) + "</ul>")
     for tb in ed.tables:
         out.append(f'<h3>{escape(tb.title)}</h3>')
         if tb.sheet in present:
@@ -126,6 +132,10 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
                 c = type(c)(**{**c.__dict__, "text": t["blank"]})  # counted as 0, but nothing was typed
             elif typed is not None and not c.text:
                 c = type(c)(**{**c.__dict__, "text": str(show(typed))})  # the value typed, not a number
+            state = report.states.get(f.key)
+            if state in ("unknown", "in_sum") and not found:  # not read / only its sum printed (govxl.judge)
+                cls += " unknown"
+                extra = f' data-state="{state}" title="{escape(say({"unknown": "state-unknown", "in_sum": "state-in_sum"}[state], lang, {}))}"'
             if found:
                 cls += f" mark {worst(found)}"
                 codes = []

@@ -59,6 +59,22 @@ def check(edition: Edition, values: Mapping[Key, float], tables: set[str] | None
     return findings
 
 
+def instances(edition: Edition) -> tuple[tuple[str, tuple, tuple], ...]:
+    """Per table, its sum and balance equations as `check` runs them: (table key, sums, balances);
+    a sum is (rule, total key, part keys, total field), a balance (rule, left keys, right keys,
+    fields, label). The judge (govxl.judge) gives each one an outcome."""
+    return _derived(edition).checks
+
+
+def parts_of(edition: Edition, key: Key) -> tuple[Key, ...] | None:
+    """The parts of a total field (None for an input)."""
+    return _parts(edition).get(key)
+
+
+def _parts_of(edition: Edition) -> dict[Key, tuple[Key, ...]]:
+    return {k: p for k, p in _derived(edition).steps if p}
+
+
 @dataclass(frozen=True)
 class _Derived:
     """The spec's sums and balances unrolled into key lists, once per edition (not per file).
@@ -109,6 +125,7 @@ def _derive(edition: Edition) -> _Derived:
 
 
 _derived = per_edition(_derive)
+_parts = per_edition(_parts_of)
 
 
 def balance_label(table: Table, b) -> str:

@@ -76,6 +76,7 @@ def _check(path: str, keep_values: bool, reader: Callable | None, extras: Callab
         return unexpected(exc)
     if not keep_values:
         report.values = {}
+        report.outcomes = []  # (each rule's outcome: only for callers that keep the values)
     return report
 
 
@@ -101,6 +102,7 @@ def _then(path: str, result: Report | GovxlError, keep_values: bool, after: Afte
             out = unexpected(exc)
         if not keep_values:
             result.values = {}
+            result.outcomes = []
     return result, out
 
 

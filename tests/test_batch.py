@@ -86,11 +86,12 @@ def test_folder_text_output_summary_table_and_worst_exit_code(folder):
     # findings of the failing file, then one summary line per file in order, then the totals
     assert any("T3-BAL" in line for line in out)
     header = out.index(next(line for line in out if line.startswith("文件 ")))
-    assert out[header].split() == ["文件", "填报单位", "年度", "格式版本", "结论", "错误", "警告", "提示"]
+    # issue 23: a last column counts the rules not verified
+    assert out[header].split() == ["文件", "填报单位", "年度", "格式版本", "结论", "错误", "警告", "提示", "未能核对的规则"]
     table = [line.split() for line in out[header + 1:-1]]
     assert [row[0] for row in table] == [str(folder / f) for f in ORDER]
-    assert table[0][1:] == [NANGUAN_AGENCY, "2023", "2021", "通过", "0", "0", "0"]
-    assert table[1][1:] == ["甲", "2024", "2021", "不通过", "2", "0", "0"]
+    assert table[0][1:] == [NANGUAN_AGENCY, "2023", "2021", "通过", "0", "0", "0", "0"]
+    assert table[1][1:] == ["甲", "2024", "2021", "不通过", "2", "0", "0", "0"]
     assert table[3][1:] == ["无法校验"]
     assert out[-1] == "共 4 个文件：2 个通过，1 个不通过，1 个无法校验（错误 2 个，警告 0 个）"
     assert "~$" not in r.stdout and "notes.txt" not in r.stdout
@@ -121,11 +122,13 @@ def test_json_for_several_files(folder):
     doc = json.loads(r.stdout)
     assert set(doc) == {"files", "counts", "ok"}
     assert doc["ok"] is False
-    assert doc["counts"] == {"files": 4, "passed": 2, "failed": 1, "unreadable": 1, "error": 2, "warning": 0, "info": 0}
+    assert doc["counts"] == {"files": 4, "passed": 2, "failed": 1, "unreadable": 1, "not_verified": 0,
+                             "error": 2, "warning": 0, "info": 0}
     assert [f["file"] for f in doc["files"]] == [str(folder / f) for f in ORDER]
     good, bad, _, broken = doc["files"]
-    assert set(good) == {"file", "edition", "template_version", "agency", "year", "ok", "counts", "findings"}
-    assert good["ok"] is True and good["agency"] == NANGUAN_AGENCY
+    assert set(good) == {"file", "edition", "template_version", "agency", "year", "ok", "verdict", "counts", "findings",
+                         "not_verified"}
+    assert good["ok"] is True and good["verdict"] == "passed" and good["agency"] == NANGUAN_AGENCY
     assert bad["ok"] is False and {f["rule"] for f in bad["findings"]} == {"T3-BAL"}
     assert broken == {"file": str(folder / "z-broken.xlsx"), "ok": False,
                       "error": {"code": "R-NOTXLSX", "message": "不是 xlsx 工作簿：这是文本文件"}}
@@ -157,8 +160,8 @@ def test_summary_csv_opens_in_excel_with_chinese_intact(folder, tmp_path):
     assert b"\r\n" in raw
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason"]
-    assert rows[1] == [str(folder / "a-good.xlsx"), NANGUAN_AGENCY, "2023", "2021", "通过", "0", "0", "0", ""]
+    assert rows[0] == ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason", "rules_not_verified"]
+    assert rows[1] == [str(folder / "a-good.xlsx"), NANGUAN_AGENCY, "2023", "2021", "通过", "0", "0", "0", "", "0"]
     assert rows[2][4:6] == ["不通过", "2"]
     assert rows[4][4] == "无法校验" and "不是 xlsx 工作簿" in rows[4][8]
     assert len(rows) == 5
@@ -334,6 +337,6 @@ def test_the_summary_csv_opens_in_libreoffice_with_chinese_intact(folder, tmp_pa
         expected = list(csv.reader(fh))
     ws = openpyxl.load_workbook(tmp_path / "lo" / "汇总.xlsx").active
     got = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    assert got[0] == expected[0] == ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason"]
+    assert got[0] == expected[0] == ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason", "rules_not_verified"]
     assert [row[:2] + row[4:5] for row in got] == [row[:2] + row[4:5] for row in expected]
     assert got[1][1] == NANGUAN_AGENCY and got[4][8].startswith("不是 xlsx 工作簿")

@@ -306,8 +306,10 @@ def test_json_schema(tmp_path, nanguan, ed2021):
     r = cli("check", bad, "--format", "json")
     assert r.returncode == 1
     doc = json.loads(r.stdout)
-    assert set(doc) == {"file", "edition", "template_version", "agency", "year", "ok", "counts", "findings"}
+    assert set(doc) == {"file", "edition", "template_version", "agency", "year", "ok", "verdict", "counts", "findings",
+                        "not_verified"}
     assert doc["ok"] is False and doc["counts"] == {"error": 2, "warning": 0, "info": 0}
+    assert doc["verdict"] == "failed" and doc["not_verified"] == []
     assert doc["template_version"] == 1 and doc["year"] == 2023
     f = doc["findings"][0]
     assert set(f) == {"rule", "severity", "sheet", "cell", "row_label", "col_label", "expected", "actual", "message",

@@ -123,22 +123,32 @@ def one_row_other(t, grid):
     return grid[:first] + [row] + grid[first + 3:]
 
 
-def test_other_processing_as_one_row_is_reported_and_rows_below_stay(tmp_path):
+def test_other_processing_as_one_row_is_a_known_sum_and_rows_below_stay(tmp_path):
+    """issue 23 (was: three I-ROW errors): each column's figure is the sum of the three sub-rows;
+    a sum of 0 makes them 0, a non-zero sum leaves them unknown and their own rules not verified."""
     inputs = {**GOOD, ("requests", "results.other.no_correction", "natural_person"): 3,
               ("requests", "carried_over", "natural_person"): 5, ("requests", "carry_forward", "natural_person"): 2}
     full = evaluate(ED, inputs)
     doc = write_docx(tmp_path / "six.docx", ED, full, title=TITLE, edit=one_row_other)
     imp = import_report(doc)
-    rows = sorted(f.cell for f in imp.findings if f.rule == "I-ROW")
-    assert rows == ["D25:J25", "D26:J26", "D27:J27"], "the three sub-rows are reported, not guessed"
+    assert not [f for f in imp.findings if f.rule == "I-ROW"], "the sub-rows are a known sum, not a missing row"
+    sums = {s.cells[0][2]: s.figure for s in imp.sums}
+    assert sums == {"natural_person": 3, "commercial": 0, "research": 0, "public_interest": 0, "legal_services": 0,
+                    "other_org": 0, "total": 3}
     assert all(imp.values.get(("requests", r, c)) is None for r in ("results.other.no_correction",
                "results.other.unpaid_fee", "results.other.other") for c in ("natural_person", "total"))
     below = [f for f in ED.fields if f.table == "requests" and f.row_key in ("results.total", "carry_forward")]
     assert len(below) == 14 and full[("requests", "carry_forward", "natural_person")] == 2
     for f in below:  # the rows below are where they belong
         assert imp.values[f.key] == full[f.key], f.cell
+    rep = check_path(doc)
+    assert rep.verdict == "not_verified" and rep.counts["error"] == 0
+    assert sorted((u.rule, u.cells) for u in rep.unverified) == [("T3-COL", "J25"), ("T3-COL", "J26"), ("T3-COL", "J27")]
+    assert all(set(u.blocked_by) == {"D" + u.cells[1:], u.cells} and u.message().endswith("只公布了合计")
+               for u in rep.unverified)
     r = run("check", doc)
-    assert r.returncode == 1 and "I-ROW" in r.stdout and "Traceback" not in r.stderr
+    assert r.returncode == 0 and "未能核对" in r.stdout and "Traceback" not in r.stderr
+    assert run("check", doc, "--strict").returncode == 1
 
 
 def test_a_printed_total_that_disagrees_is_reported_not_recomputed(tmp_path, workbooks):

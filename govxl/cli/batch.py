@@ -177,8 +177,9 @@ class _Output:
 # ------------------------------------------------------------------ the closing table
 def summary_table(rows: list[Row], lang: str) -> None:
     """One line per file: a rich table on a terminal, aligned plain columns when piped."""
-    header = HEADERS[lang][:8]
-    cells = [[clean(v) for v in r.cells(lang)[:8]] for r in rows]
+    keep = (0, 1, 2, 3, 4, 5, 6, 7, 9)  # not the reason; the rules not verified last
+    header = [HEADERS[lang][i] for i in keep]
+    cells = [[clean(r.cells(lang)[i]) for i in keep] for r in rows]
     if sys.stdout.isatty():
         from rich.console import Console
 
@@ -203,15 +204,17 @@ def rich_table(rows: list[Row], header, cells: list[list[str]], width: int):
         else:
             table.add_column(h, overflow="fold", justify="right" if i >= 5 else "left")
     for r, c in zip(rows, cells):
-        table.add_row(*c, style={"failed": "red", UNREADABLE: "magenta"}.get(r.status, ""))
+        table.add_row(*c, style={"failed": "red", UNREADABLE: "magenta", "not_verified": "yellow"}.get(r.status, ""))
     return table
 
 
 def totals_line(t: Totals, lang: str) -> str:
     if lang == "en":
-        return (f"{t.files} files: {t.passed} passed, {t.failed} failed, {t.unreadable} could not be checked "
+        nv = f", {t.not_verified} passed with rules not verified" if t.not_verified else ""
+        return (f"{t.files} files: {t.passed} passed{nv}, {t.failed} failed, {t.unreadable} could not be checked "
                 f"({t.error} errors, {t.warning} warnings)")
-    return (f"共 {t.files} 个文件：{t.passed} 个通过，{t.failed} 个不通过，{t.unreadable} 个无法校验"
+    nv = f"，{t.not_verified} 个通过但有规则未能核对" if t.not_verified else ""
+    return (f"共 {t.files} 个文件：{t.passed} 个通过{nv}，{t.failed} 个不通过，{t.unreadable} 个无法校验"
             f"（错误 {t.error} 个，警告 {t.warning} 个）")
 
 

@@ -38,6 +38,15 @@ def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
     return line(counts, ok, lang)
 
 
+def unverified_lines(report, lang: str, indent: str = "  ") -> list[str]:
+    """The rules that could not be verified, one a line, with the cells that stopped them."""
+    items = getattr(report, "unverified", None) or []
+    if not items:
+        return []
+    head = "Rules not verified:" if lang == "en" else "未能核对的规则："
+    return [head] + [f"{indent}{u.rule} {clean(u.sheet)}!{u.cells}{colon(lang)}{clean(u.message(lang))}" for u in items]
+
+
 def report_head(report, lang: str = "zh") -> str:
     if lang == "en":
         who = "".join(f", {x}" for x in (report.agency, report.year) if x)
@@ -88,7 +97,8 @@ def report_lines(report, lang: str, strict: bool) -> list[str]:
     for sheet, items in group_by_sheet(report, lang).items():
         lines.append(f"[{sheet}]")
         lines += [finding_line(f, lang) for f in items]
-    lines.append(verdict(report.counts, report.ok(strict), lang))
+    lines += unverified_lines(report, lang)
+    lines.append(report.verdict_line(lang, strict))
     return lines
 
 
@@ -113,8 +123,10 @@ def render_text(report, lang: str, strict: bool) -> None:
             style = {"error": "red", "warning": "yellow"}.get(f.severity, "")
             table.add_row(f.rule, severity(f.severity, lang), clean(f.cell), clean(f.message(lang)), style=style)
         console.print(table)
+    for line in unverified_lines(report, lang):
+        console.print(line, style="yellow")
     ok = report.ok(strict)
-    console.print(verdict(report.counts, ok, lang), style="bold green" if ok else "bold red")
+    console.print(report.verdict_line(lang, strict), style="bold green" if ok else "bold red")
 
 
 def unreadable_line(path, error, lang: str) -> str:

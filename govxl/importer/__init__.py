@@ -20,13 +20,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..a1 import ranges
 from ..catalogue import Join, phrase
 from ..errors import ReadError
 from ..findings import Finding, Report
+from ..judge import ReportData, Sum, judge
 from ..numbers import plain, show
-from ..rules import Key, evaluate
-from ..rules import check as check_rules
+from ..rules import Key, evaluate, instances
 from ..spec import Edition, Field, edition_ids, load_edition
 from .order import cells_of, col_name, row_name
 from .place import Placer
@@ -49,11 +48,17 @@ class Imported:
     source: str  # html | tab | pipe | cells | plain, or a document: docx | odt | xlsx | xls | ods | pdf
     # Every cell found, inputs and printed totals alike; None = printed blank.
     values: dict[Key, Number | None] = field(default_factory=dict)
+    # Where the agency and the year came from: "title" or "given" (by the caller).
+    identity: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)
     incomplete_rows: list[tuple[str, str]] = field(default_factory=list)  # (table key, row label)
     # Remarks to attach to workbook cells (a converted unit, a printed total that disagrees).
     notes: dict[Key, str] = field(default_factory=dict)
+    # Cells printed as not applicable (`/`, `-`, `—`; in `values` as None) and cells known only as
+    # part of a printed sum (a group of rows printed as one row: govxl.judge.Sum).
+    na: set[Key] = field(default_factory=set)
+    sums: list[Sum] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -85,27 +90,35 @@ class Imported:
                               cached=self.stated, comments=self.notes, force=force,
                               marks=import_marks({"unread": unread, "blank_total": blank}))
 
-    def to_report(self) -> Report:
-        """The import as a check report: the published values (a blank counts as 0 and is
-        summarised by V-BLANK, as `govxl check` does; a cell not found is absent) and findings."""
+    def data(self, findings: list[Finding] | None = None, invalid: set[Key] = frozenset()) -> ReportData:
+        """The import as the judge's plain data (govxl.judge): a cell printed blank is blank (counts
+        as 0, V-BLANK), a cell not found is unknown, a printed sum holds its parts. `findings`: the
+        reading findings to carry (default: the import's own, without its arithmetic, which the
+        judge redoes); `invalid`: inputs whose value was refused (they count as 0)."""
         ed = self.edition
-        values = evaluate(ed, self.inputs, self.stated)
-        findings = list(self.findings)
-        blanks: dict[str, list[tuple[int, int]]] = {}
-        for t in ed.tables:
-            if t.key in self.missing_tables:
-                continue
-            cells = [(f.row, f.col) for f in t.inputs if f.key in self.values and self.values[f.key] is None]
-            if cells and len(cells) == len(t.inputs):
-                findings.append(Finding.of("V-EMPTY", sheet=t.sheet, cell=ranges(cells), row_label=t.title))
-            elif cells:
-                blanks[t.sheet] = cells
-        if blanks:
-            where = Join(tuple(f"{sheet}!{ranges(cells)}" for sheet, cells in blanks.items()), "；")
-            findings.append(Finding.of("V-BLANK", actual=sum(map(len, blanks.values())), reason="cells",
-                                       params={"cells": where}))
-        return Report(file=self.file, edition=ed.id, template_version=ed.template_version, agency=self.agency,
-                      year=self.year, findings=findings, values={k: values[k] for k in self.values})
+        numbers: dict[Key, Number] = {}
+        blank: set[Key] = set()
+        for k, v in self.values.items():
+            if v is None:
+                blank.add(k)
+            elif k not in invalid:
+                numbers[k] = v
+        in_sum = {k for s in self.sums for k in s.cells}
+        unknown = {f.key: "not-read" for f in ed.fields if f.key not in self.values and f.key not in in_sum}
+        if findings is None:
+            arithmetic = rule_ids(ed)
+            findings = [f for f in self.findings if f.rule not in arithmetic]
+        return ReportData(file=self.file, edition=ed, agency=self.agency, year=self.year,
+                          template_version=ed.template_version, identity=dict(self.identity),
+                          numbers=numbers, blank=blank - self.na, na=set(self.na), unknown=unknown,
+                          sums=list(self.sums), findings=list(findings))
+
+    def to_report(self) -> Report:
+        """The import as a check report (govxl.judge): the published values (a blank counts as 0 and
+        is summarised by V-BLANK, as `govxl check` does; a cell not found is unknown) and findings."""
+        rep = judge(self.data())
+        rep.values = {k: rep.values[k] for k in self.values}
+        return rep
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """A `govxl export --to json` document (govxl/schema/export.schema.json) for this report."""
@@ -197,6 +210,8 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
     if unknown:
         findings.append(Finding.of("I-TITLE", reason="names", params={"names": Join(tuple(unknown))}))
     res = Imported(file=str(path), edition=ed, agency=agency or t_agency, year=year or t_year, source=src.kind)
+    res.identity = {k: w for k, given, found in (("agency", agency, t_agency), ("year", year, t_year))
+                    for w in (("given" if given is not None else "title" if found is not None else None),) if w}
     # The text stops on a digit or a sign: the last value may be the start of a longer number (`-` of
     # `-1`); it stops on a `|` of a table row: the last cell is closed, even when it is empty.
     end = src.ends.rstrip()
@@ -204,13 +219,16 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
                        closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells"), said=lambda: said_in(src, ed), previous=previous).run()
     res.findings = findings + placement.findings
     unknown: list[Finding] = []
-    unsure_fields: list[Field] = []
     for key, val in placement.placed.items():
         if id(val) in tags:  # a cell of a scan read without certainty: its value is unknown
-            unsure_fields.append(ed.field(key))
             unknown.append(unsure_finding(ed.field(key), tags[id(val)]))
             continue
         res.values[key] = _number(res, ed.field(key), val)
+    for keys, val in placement.sums:  # a group of rows printed as one: each column's sum
+        n = _number(res, ed.field(keys[0]), val)
+        if n is not None:
+            res.sums.append(Sum(keys, n))
+    in_sum = {k for s in res.sums for k in s.cells}
     for t in ed.tables:
         if t.key not in placement.found_tables:
             res.missing_tables.append(t.key)
@@ -220,9 +238,11 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
         for f in t.fields:
             rows.setdefault(f.row, []).append(f)
         for r, fs in rows.items():
-            if any(f.key not in placement.placed for f in fs):
+            if any(f.key not in placement.placed and f.key not in in_sum for f in fs):
                 why = placement.trouble.get((t.key, r))
                 res.incomplete_rows.append((t.key, row_name(fs[0])))
+                if getattr(why, "reason", "") == "run-together":
+                    continue  # its I-SPLIT says so already: one warning for one row
                 res.findings.append(Finding.of("I-ROW", sheet=t.sheet, cell=cells_of(fs), row_label=row_name(fs[0]),
                                                **({"reason": "why", "params": {"why": why}} if why else {})))
         absent = [lb.text for i, lb in enumerate(t.labels) if (t.key, i) not in placement.matched]
@@ -232,7 +252,7 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
     order = {t.sheet: i for i, t in enumerate(ed.tables)}
     res.findings += unknown
     res.findings.sort(key=lambda f: order.get(f.sheet, -1))
-    res.findings += published_arithmetic(res, unknown=unsure_fields)
+    res.findings += published_arithmetic(res)
     res.findings += blank_totals(res)
     return res
 
@@ -416,6 +436,7 @@ def _number(res: Imported, f: Field, val: Val) -> Number | None:
         if val.text.strip():
             shown = val.text.strip()
             shown = shown if len(shown) <= 60 else shown[:57] + "…"
+            res.na.add(f.key)
             res.findings.append(Finding.of("I-NA", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
                                            col_label=col_name(f), actual="“" + shown + "”"))
         return None
@@ -465,32 +486,21 @@ def unsure_finding(f: Field, where) -> Finding:
                       reason=reason, params=params)
 
 
-def published_arithmetic(res: Imported, unknown: list[Field] = ()) -> list[Finding]:
-    """The report's own sums and balances, with its totals as printed: a printed total that
-    disagrees with its parts would otherwise vanish behind the workbook's formulas.  A sum or
-    balance that involves a cell of `unknown` value (a scan's unsure reading) is not judged: it
-    is judged twice, with that cell far apart, and only what both agree on is kept."""
-    if unknown:
-        out: list[Finding] = []
-        notes = dict(res.notes)
-        for i, trial in enumerate((0, 10**9)):
-            for f in unknown:
-                res.values[f.key] = trial
-            got = published_arithmetic(res)
-            out = got if not i else [x for x in out if x in got]
-        for f in unknown:
-            del res.values[f.key]
-        res.notes = notes
-        return out
+def rule_ids(ed: Edition) -> set[str]:
+    """The arithmetic rules of an edition (the judge's, not a reading finding)."""
+    return {r[0] for _, sums, balances in instances(ed) for r in (*sums, *balances)}
+
+
+def published_arithmetic(res: Imported) -> list[Finding]:
+    """The report's own sums and balances, with its totals as printed (the judge's findings on
+    them): a printed total that disagrees with its parts would otherwise vanish behind the
+    workbook's formulas. Each such total gets a note for the workbook."""
     ed = res.edition
-    complete = {t.key for t in ed.tables if t.key not in res.missing_tables
-                and not any(tk == t.key for tk, _ in res.incomplete_rows)}
-    if not complete:
-        return []
     stated = res.stated
     computed = evaluate(ed, res.inputs)
     for key, printed in stated.items():
         if abs(printed - computed[key]) > 1e-7:
             res.notes[key] = (f"原报告公布的数字为 {show(Decimal(str(printed)))}，"
                               f"按各项之和应为 {show(Decimal(str(computed[key])))}")
-    return check_rules(ed, evaluate(ed, res.inputs, stated), tables=complete)
+    arithmetic = rule_ids(ed)
+    return [f for f in judge(res.data(findings=[])).findings if f.rule in arithmetic]

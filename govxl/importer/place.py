@@ -18,6 +18,7 @@ from ..catalogue import Join, Phrase, phrase
 from ..findings import Finding
 from ..narrative import Said
 from ..spec import Edition, Field
+from . import groups as groups_mod
 from . import runs
 from .order import Key, Segment, align, constraints_of, quoted, reading_order
 from .splits import Splits
@@ -33,6 +34,8 @@ class Placement:
     trouble: dict[tuple[str, int], Phrase | Join] = field(default_factory=dict)  # (table, row) -> why
     matched: set[tuple[str, int]] = field(default_factory=set)  # (table, label index) found
     found_tables: set[str] = field(default_factory=set)
+    sums: list[tuple[tuple[Key, ...], Val]] = field(default_factory=list)  # a group printed as one row
+    empty: list[list[Field]] = field(default_factory=list)  # rows printed with no numbers (groups.py)
 
 
 class Placer(Splits):
@@ -126,6 +129,7 @@ class Placer(Splits):
                                     own, self.atoms[j1].row))
             self.fit_table(segs)
         self.settle_ambiguous()
+        groups_mod.blank_rows(self)
         return self.out
 
     def pair_leftovers(self, exp, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -241,6 +245,8 @@ class Placer(Splits):
         groups = _rows(seg.fields)
         first = groups[0]
         if not seg.own_row:
+            if groups_mod.one_row_sum(self, seg, groups):
+                return
             n = sum(a.kind == "V" for a in seg.atoms)
             why = phrase("no-label-then", n=n, values=quoted(seg.atoms)) if n else phrase("no-label")
             self.missing_rows(seg, groups, why)
@@ -291,6 +297,8 @@ class Placer(Splits):
                 self.out.trouble[(seg.table.key, first[0].row)] = phrase("cut-numbers", got=len(head), want=len(first))
                 self.missing_rows(seg, groups[1:], phrase("cut"))
                 return
+        if len(groups) == 1 and not seg.truncated and not any(a.kind in "VTE" for a in seg.atoms):
+            self.out.empty.append(first)
         n = len([a for a in seg.atoms if a.kind == "V"]) if len(groups) == 1 else len(head)
         why = phrase("count-read", want=len(first), n=n) if not n else phrase(
             "count-read-values", want=len(first), n=n, values=quoted(seg.atoms))
