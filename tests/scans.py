@@ -60,8 +60,9 @@ def random_inputs(ed: Edition, seed: int) -> dict:
 
 def report_pdf(folder: Path, name: str, inputs: dict, agency: str, year: int) -> tuple[Path, object]:
     """The report (govxl render --to docx, printed by LibreOffice) and the workbook's check report."""
-    from govxl.render import render_report
     from test_documents_lo import convert
+
+    from govxl.render import render_report
 
     book = govxl.new(folder / f"{name}.xlsx", values=inputs, agency=agency, year=year)
     report = govxl.check(book)

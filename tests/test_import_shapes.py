@@ -19,9 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_gen import balanced, published, text_report
 
-from govxl.importer import import_report
+from govxl.importer import import_report, title_of
 from govxl.importer.source import Source
-from govxl.importer import title_of
 from govxl.spec import edition_ids, load_edition
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

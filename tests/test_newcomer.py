@@ -180,7 +180,6 @@ def test_the_aggregate_list_prints_readably_with_its_headers_whole(tmp_path, goo
 
 def test_make_check_pictures_says_wrote_only_when_both_pictures_are_made(monkeypatch, capsys):
     import importlib
-    import sys
 
     monkeypatch.syspath_prepend(str(ROOT / "docs"))
     pictures = importlib.import_module("make_check_pictures")

@@ -63,9 +63,9 @@ def help_text(name: str) -> str:
 def test_the_help_shown_in_readme_is_the_commands_own():
     text = README.read_text(encoding="utf-8")
     shown = {b.arg: b.body for b in blocks(text) if b.marker == "help"}
-    from govxl.cli import app  # the commands README must show
-
     import typer.main
+
+    from govxl.cli import app  # the commands README must show
 
     names = ["govxl", *typer.main.get_command(app).commands]
     assert sorted(shown) == sorted(names), "README shows the help of `govxl` and of every command"

@@ -21,7 +21,7 @@ from ..errors import GovxlError, InputsError
 from ..safetext import clean
 from ..version import __version__
 from . import i18n
-from .i18n import H, Formatter, current_lang, help_language, say, usage_message
+from .i18n import Formatter, H, current_lang, help_language, say, usage_message
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
 

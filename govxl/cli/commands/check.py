@@ -7,8 +7,23 @@ from typing import Annotated
 
 import typer
 
-from ..app import (EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, Arg, Fmt, ForceOpt, FormatOpt, H, JobsOpt, Lang, LangOpt,
-                   OutputOpt, command, fail, say)
+from ..app import (
+    EXIT_FAIL,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Arg,
+    Fmt,
+    ForceOpt,
+    FormatOpt,
+    H,
+    JobsOpt,
+    Lang,
+    LangOpt,
+    OutputOpt,
+    command,
+    fail,
+    say,
+)
 from ..printer import render_text, unreadable_line
 
 

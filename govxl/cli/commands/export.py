@@ -11,8 +11,22 @@ from typing import Annotated
 
 import typer
 
-from ..app import (EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, Arg, ForceOpt, H, JobsOpt, Lang, LangOpt, OutputOpt, command,
-                   pick_format, say, write_stdout)
+from ..app import (
+    EXIT_FAIL,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Arg,
+    ForceOpt,
+    H,
+    JobsOpt,
+    Lang,
+    LangOpt,
+    OutputOpt,
+    command,
+    pick_format,
+    say,
+    write_stdout,
+)
 from ..printer import error_text, verdict
 
 
