@@ -192,3 +192,39 @@ def write_export(items: list[Checked], to: str, out: str | os.PathLike, lang: st
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
     return path
 
+
+# ------------------------------------------------------------------ an imported report (govxl import --to json)
+def imported_json(imp, lang: str = "zh") -> dict[str, Any]:
+    """The `govxl export --to json` document (govxl/schema/export.schema.json) of a report read by
+    `govxl import` (a govxl.importer.Imported): the numbers as published, null for a cell printed
+    blank or not read (never a made-up 0), a total as printed; where a total was printed blank or
+    disagrees with its parts, the sum of its parts beside it, under "recomputed"."""
+    rep = imp.to_report()
+    doc = to_json([Checked(Path(imp.file), report=rep)])
+    out = doc["reports"][0]
+    if lang != "zh":
+        out["findings"] = [f.to_dict(lang) for f in rep.findings]
+    tables: dict[str, dict[str, dict[str, Any]]] = {}
+    for f in imp.edition.fields:
+        tables.setdefault(f.table, {}).setdefault(f.row_key, {})[f.col_key] = imp.values.get(f.key)
+    out["tables"] = tables
+    recomputed: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, (printed, parts) in imp.total_checks().items():
+        if (printed is None and parts != 0) or (printed is not None and abs(printed - parts) > 1e-7):
+            t, r, c = key
+            recomputed.setdefault(t, {}).setdefault(r, {})[c] = parts
+    if recomputed:
+        out["recomputed"] = recomputed
+    return doc
+
+
+def imported_text(imp, lang: str = "zh") -> str:
+    return json.dumps(imported_json(imp, lang), ensure_ascii=False, indent=2)
+
+
+def write_imported(imp, path: str | os.PathLike, force: bool = False, lang: str = "zh") -> Path:
+    """`imported_text` written atomically to `path` (a .json file; never over the report read)."""
+    out = prepare_output(path, force, suffix=".json", inputs=(imp.file,))
+    text = imported_text(imp, lang) + "\n"
+    atomic_write(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return out

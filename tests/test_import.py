@@ -534,7 +534,7 @@ def test_output_must_not_be_the_input_nor_overwrite_without_force(tmp_path, ed20
     p = run("import", path, "--to", "json", "-o", path)
     assert p.returncode == 2 and "输入" in p.stderr and sha256(path) == before
     with pytest.raises(UsageError):
-        import_report(path).write_json(path, force=True)
+        export.write_imported(import_report(path), path, force=True)
     out = tmp_path / "x.xlsx"
     assert run("import", path, "-o", out).returncode == 0
     p = run("import", path, "-o", out)

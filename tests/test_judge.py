@@ -19,6 +19,7 @@ from report_gen import published, text_report
 
 import govxl
 from govxl.documents import check_path
+from govxl.export import imported_json
 from govxl.importer import import_report
 from govxl.judge import ReportData, judge
 from govxl.rules import evaluate, instances
@@ -73,7 +74,7 @@ def test_one_line_page_with_a_run_together_row_no_rule_needs_passes_with_one_war
     r = run("check", p)
     assert r.returncode == 0 and "通过（1 个警告）" in r.stdout
     # export: null for that row, its state unknown (never a made-up 0)
-    doc = import_report(p).to_dict()["reports"][0]
+    doc = imported_json(import_report(p))["reports"][0]
     assert doc["tables"]["active"]["normative_documents"] == {"issued": None, "repealed": None, "in_force": None}
     assert doc["states"]["active"]["normative_documents"] == dict.fromkeys(("issued", "repealed", "in_force"), "unknown")
     assert doc["verdict"] == "passed" and doc["ok"] is True
@@ -118,7 +119,7 @@ def test_other_processing_printed_as_one_row_with_a_sum_leaves_its_own_rules_not
     assert all(set(u["blocked_by"]) == {"D" + u["cells"][1:], u["cells"]} for u in doc["not_verified"])
     assert run("check", p, "--strict").returncode == 1
     # export: the parts null, their state in_sum, and the printed sums
-    exp = import_report(p).to_dict()["reports"][0]
+    exp = imported_json(import_report(p))["reports"][0]
     assert all(exp["tables"]["requests"][r]["natural_person"] is None for r in SIX)
     assert all(exp["states"]["requests"][r]["natural_person"] == "in_sum" for r in SIX)
     [s] = [s for s in exp["sums"] if s["cells"][0]["col_key"] == "natural_person"]

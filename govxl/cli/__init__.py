@@ -12,6 +12,11 @@ Heavy modules are imported inside the commands so that `govxl --help` stays fast
 from __future__ import annotations
 
 from . import commands  # noqa: F401  (registers the commands on the app)
-from .app import EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, app, run
+from .app import EXIT_FAIL, EXIT_FINDINGS, EXIT_OK, app
 
 __all__ = ["EXIT_FAIL", "EXIT_FINDINGS", "EXIT_OK", "app", "run"]
+
+
+def run() -> None:
+    """Console-script entry point (`govxl`, `python -m govxl`, `python -m govxl.cli`)."""
+    app()

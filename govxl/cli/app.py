@@ -20,8 +20,7 @@ from typer import _click
 from ..errors import GovxlError, InputsError
 from ..safetext import clean
 from ..version import __version__
-from . import i18n
-from .i18n import Formatter, H, current_lang, help_language, say, usage_message
+from .i18n import Formatter, H, current_lang, help_language, lang_of, say, set_lang, usage_message
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
 
@@ -95,7 +94,7 @@ class Group(typer.core.TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra: Any) -> Any:
         args = list(sys.argv[1:] if args is None else args)
-        i18n.set_lang(i18n.lang_of(args))
+        set_lang(lang_of(args))
         with help_language(self, *self.commands.values()):  # usage lines and hints name arguments too
             code = self._main(args, prog_name, complete_var, **extra)
         if standalone_mode:
@@ -221,13 +220,6 @@ def main(
     lang: LangOpt = Lang.zh,
 ) -> None:
     """政府信息公开工作年度报告统计表工具。"""
-
-
-def run() -> None:
-    """Console-script entry point (`govxl`, `python -m govxl`, `python -m govxl.cli`)."""
-    from . import commands  # noqa: F401  (registers the commands)
-
-    app()
 
 
 def OutputOpt(help: str, required: bool = False):

@@ -10,11 +10,9 @@ the file cannot be read at all, a govxl.errors.ReadError.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ from ..spec import Edition, Field, edition_ids, load_edition
 from .order import cells_of, col_name, row_name
 from .place import Placer
 from .source import Source
-from .text import Atom, Lexicon, Val, canon, decompose, import_data, simplify
+from .text import Atom, Lexicon, Val, canon, decompose, import_data, lexicon, simplify
 from .title import body_year, detect, title_of
 
 __all__ = ["Imported", "import_report"]
@@ -118,32 +116,6 @@ class Imported:
         rep.values = {k: rep.values[k] for k in self.values}
         return rep
 
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        """A `govxl export --to json` document (govxl/schema/export.schema.json) for this report."""
-        from ..export import to_json
-        from ..session import Checked
-
-        rep = self.to_report()
-        doc = to_json([Checked(Path(self.file), report=rep)])
-        out = doc["reports"][0]
-        if lang != "zh":
-            out["findings"] = [f.to_dict(lang) for f in rep.findings]
-        # The numbers as published: null for a cell printed blank or not read (never a made-up 0),
-        # a total as printed; where a total was printed blank or disagrees with its parts, the
-        # sum of its parts is given beside it, under "recomputed".
-        tables: dict[str, dict[str, dict[str, Number | None]]] = {}
-        for f in self.edition.fields:
-            tables.setdefault(f.table, {}).setdefault(f.row_key, {})[f.col_key] = self.values.get(f.key)
-        out["tables"] = tables
-        recomputed: dict[str, dict[str, dict[str, Number]]] = {}
-        for key, (printed, parts) in self.total_checks().items():
-            if (printed is None and parts != 0) or (printed is not None and abs(printed - parts) > 1e-7):
-                t, r, c = key
-                recomputed.setdefault(t, {}).setdefault(r, {})[c] = parts
-        if recomputed:
-            out["recomputed"] = recomputed
-        return doc
-
     def total_checks(self) -> dict[Key, tuple[Number | None, Number]]:
         """Each printed total (None: printed blank) whose parts were all read, with their sum."""
         ed = self.edition
@@ -159,17 +131,6 @@ class Imported:
             if f.is_total and f.key in self.values and read(f):
                 v = computed[f.key]
                 out[f.key] = (self.values[f.key], plain(v))
-        return out
-
-    def to_json(self, lang: str = "zh") -> str:
-        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2)
-
-    def write_json(self, path: str | os.PathLike, force: bool = False, lang: str = "zh") -> Path:
-        from ..safefile import atomic_write, prepare_output
-
-        out = prepare_output(path, force, suffix=".json", inputs=(self.file,))
-        text = self.to_json(lang) + "\n"
-        atomic_write(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
         return out
 
 
@@ -256,15 +217,10 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
     return res
 
 
-@cache
-def lexicon(edition_ids: tuple[str, ...]) -> Lexicon:
-    return Lexicon(lb.text for e in edition_ids for t in load_edition(e).tables for lb in t.labels)
-
-
 def atomize(src: Source, lex: Lexicon, tags: dict[int, Any] | None = None) -> list[Atom]:
     """The report as one stream of atoms, with B where a source row ends.  `tags` receives, for
     the value of each cell a scan could not read with certainty (src.unsure), id(value) -> where."""
-    from .documents import is_page_number
+    from .grid import is_page_number
 
     raw: list[Atom] = []
     if src.kind == "plain":

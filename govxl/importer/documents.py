@@ -22,46 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReadError
+from .grid import KINDS, MAX_CELLS, WHAT_EN, Grid, is_page_number, join_split_words, to_source, what  # noqa: F401
 from .isolate import MAX_CHARS, MAX_DIGITS, MAX_LINES, budget
 from .source import Source, read_source
-
-Grid = list[list[str | None]]
 
 MAX_BYTES = 50 * 1024 * 1024  # a report with scanned seals may be large; a year's tables are not
 MAX_PART = 64 * 1024 * 1024  # one zip member, uncompressed
 MAX_TOTAL = 160 * 1024 * 1024  # all members together, uncompressed
 MAX_RATIO = 200  # compression ratio beyond which a large member is a bomb
 MAX_ENTRIES = 10_000
-MAX_CELLS = 400_000  # cells of a grid: far beyond any report (three tables, a few hundred cells)
-
-# Suffix -> (kind, how a clerk calls it).
-KINDS = {
-    ".docx": ("docx", "Word 文档（.docx）"),
-    ".docm": ("docx", "Word 文档（.docm）"),
-    ".xlsx": ("xlsx", "Excel 表格（.xlsx）"),
-    ".xlsm": ("xlsx", "Excel 表格（.xlsm）"),
-    ".xls": ("xls", "旧版 Excel（.xls）表格"),
-    ".ods": ("ods", "OpenDocument（.ods）表格"),
-    ".odt": ("odt", "OpenDocument（.odt）文档"),
-    ".pdf": ("pdf", "PDF 文件"),
-    # pictures of report pages: read by text recognition, with govxl[ocr] (ocr.py)
-    ".png": ("image", "图片"), ".jpg": ("image", "图片"), ".jpeg": ("image", "图片"),
-    ".tif": ("image", "图片"), ".tiff": ("image", "图片"),
-}
-# The same in English, for the messages of govxl.catalogue.READ_ERRORS ({what_en}).
-WHAT_EN = {
-    "Word 文档（.docx）": "a Word document (.docx)", "Word 文档（.docm）": "a Word document (.docm)",
-    "Excel 表格（.xlsx）": "an Excel table (.xlsx)", "Excel 表格（.xlsm）": "an Excel table (.xlsm)",
-    "旧版 Excel（.xls）表格": "an old Excel (.xls) table", "OpenDocument（.ods）表格": "an OpenDocument (.ods) "
-    "spreadsheet", "OpenDocument（.odt）文档": "an OpenDocument (.odt) text", "PDF 文件": "the PDF",
-    "图片": "a picture", "Excel 表格": "an Excel table", "Word 文档": "the Word document", "OpenDocument 文档": "the OpenDocument text",
-}
-
-
-def what(label: str) -> dict[str, str]:
-    """The {what} and {what_en} parameters of a READ_ERRORS message about a document of `label`."""
-    return {"what": label, "what_en": WHAT_EN.get(label, label)}
-
 
 # What `govxl check` takes from a folder besides govxl workbooks (.xlsx).
 # (Pictures only when named one by one: a folder's photos are not taken for reports.)
@@ -110,8 +79,8 @@ def _warm(p: Path) -> None:
     library that reads this kind of file (a fork then costs milliseconds, not a second)."""
     import importlib
 
-    from ..spec import load_edition
-    from . import edition_ids, import_data, lexicon
+    from ..spec import edition_ids, load_edition
+    from .text import import_data, lexicon
 
     lexicon(tuple(edition_ids()))
     for e in edition_ids():
@@ -177,10 +146,10 @@ def read_document(path: str | os.PathLike, kind: str) -> Source:
     with p.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(_OLE):
-        from ..reader import _ole_kind
+        from ..reader import ole_kind
 
         with p.open("rb") as fh:
-            code = _ole_kind(fh)
+            code = ole_kind(fh)
         if code == "R-ENCRYPTED":
             raise ReadError(code=code)
         if kind != "xls":
@@ -202,14 +171,14 @@ def read_document(path: str | os.PathLike, kind: str) -> Source:
         from .pdf import read_pdf
 
         return read_pdf(p)
-    from . import office
+    from .office import read_docx, read_odt, read_sheets
 
     if kind == "docx":
-        grid, titles = office.read_docx(p)
+        grid, titles = read_docx(p)
     elif kind == "odt":
-        grid, titles = office.read_odt(p)
+        grid, titles = read_odt(p)
     else:
-        grid, titles = office.read_sheets(p, label)
+        grid, titles = read_sheets(p, label)
     return to_source(str(p), kind, grid, titles)
 
 
@@ -237,11 +206,11 @@ def guard_zip(p: Path, label: str, inflate: bool) -> None:
     `inflate`, also inflate every member once, a megabyte at a time (bounded by what it declares,
     checked against its CRC): python-docx reads a member in one call that inflates whatever the
     data holds, and calamine is not Python's zipfile, so a member whose sizes lie is refused here."""
-    from ..reader import _zip_entries
+    from ..reader import zip_entries
 
     kind = what(label)
     try:
-        entries = _zip_entries(p)
+        entries = zip_entries(p)
         if entries and entries[0] > MAX_ENTRIES:
             raise ReadError(code="R-DOC-PARTS", n=entries[0], **kind)
         with zipfile.ZipFile(p) as z:
@@ -286,66 +255,3 @@ def bounded(src: Source, name: str) -> Source:
     return src
 
 
-# ------------------------------------------------------------------ grid -> Source
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－·•]\s*\d{1,4}\s*[-—–－·•]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
-                          r"|\d{1,4}\s*/\s*\d{1,4}|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$")
-
-
-def is_page_number(text: str) -> bool:
-    """`-3-`, `— 3 —`, `第3页`, `第 3 页 共 9 页`, `3/9`: a page's number, never a table's cell."""
-    import unicodedata
-
-    return bool(_PAGE_NUMBER.match(unicodedata.normalize("NFKC", text)))
-
-
-def to_source(path: str, kind: str, grid: Grid, titles: list[str]) -> Source:
-    """The cleaned grid as a Source of rows: merged continuations dropped, empty rows dropped,
-    page numbers dropped, header words that were split over rows joined again."""
-    from .source import _SEPARATOR
-
-    grid = join_split_words(grid)
-    rows: list[list[str]] = []
-    for row in grid:
-        cells = [c for c in row if c is not None]
-        if len(cells) == 1 and cells[0].count("|") >= 2:  # a Markdown table as paragraphs of text
-            if _SEPARATOR.match(cells[0]):
-                continue
-            line = cells[0].strip()
-            cells = [c.strip() for c in line.removeprefix("|").removesuffix("|").split("|")]
-        if not any(c.strip() for c in cells):
-            continue
-        if len([c for c in cells if c.strip()]) == 1 and is_page_number(next(c for c in cells if c.strip())):
-            continue
-        rows.append(cells)
-    return Source(path, kind, rows=rows, titles=titles)
-
-
-def join_split_words(grid: Grid) -> Grid:
-    """A label split over rows of its own: a narrow header column's words (`商业` / `企业`,
-    `结果` / `维持`), or a row cut in two by a page break (`2.其他法` / `律行政法规禁止公开`).
-    Where cells stacked in one column spell an official label that the top one is not, they
-    become that label (in the top cell).  Only cells that are not numbers take part."""
-    from . import edition_ids, lexicon
-    from .text import canon, parse_values
-
-    forms = lexicon(tuple(edition_ids())).forms
-
-    def words(c: str | None) -> bool:
-        return bool(c and c.strip()) and parse_values(canon(c)) is None
-
-    out = [list(r) for r in grid]
-    for r in range(len(out) - 1):
-        for c, top in enumerate(out[r]):
-            if not words(top):
-                continue
-            text = canon(top)  # type: ignore[arg-type]
-            for depth in range(1, 6):
-                if r + depth >= len(out) or c >= len(out[r + depth]) or not words(out[r + depth][c]):
-                    break
-                text += canon(out[r + depth][c])  # type: ignore[arg-type]
-                if text in forms:
-                    out[r][c] = top.strip() + "".join(out[r + d][c].strip() for d in range(1, depth + 1))  # type: ignore[union-attr]
-                    for d in range(1, depth + 1):
-                        out[r + d][c] = ""
-                    break
-    return out

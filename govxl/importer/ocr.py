@@ -104,8 +104,8 @@ def read_scan(path: Path, kind: str) -> Source:
 
 def _labelled(rows: list[list[str]]) -> bool:
     """Whether any cell is an official label (else the scan holds no table of a report)."""
-    from . import edition_ids, lexicon
-    from .text import canon
+    from ..spec import edition_ids
+    from .text import canon, lexicon
 
     forms = lexicon(tuple(edition_ids())).forms
     return any(canon(c) in forms for row in rows for c in row)

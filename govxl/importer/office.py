@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import ReadError
-from .documents import MAX_CELLS, Grid
-from .documents import what as kind
+from .grid import MAX_CELLS, Grid
+from .grid import what as kind
 from .isolate import MAX_DEPTH, budget
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReadError
-from .documents import MAX_CELLS, Grid, is_page_number, to_source
-from .documents import what as kind
+from .grid import MAX_CELLS, Grid, is_page_number, to_source
+from .grid import what as kind
 from .isolate import budget
 from .source import Source
 
@@ -91,7 +91,8 @@ def _read(p: Path, pdf) -> Source:
         raise ReadError(code="R-PDF-LONG", n=n, most=MAX_PAGES, name=p.name)
     if n == 0:
         raise ReadError(code="R-PDF-NOPAGES", name=p.name)
-    from . import edition_ids, lexicon
+    from ..spec import edition_ids
+    from .text import lexicon
 
     forms = lexicon(tuple(edition_ids())).forms
     blocks: list[Block] = []  # the document in reading order: table rows and printed lines
@@ -286,8 +287,8 @@ def join_wrapped(blocks: list[Block]) -> None:
     `2.其他法律行政法` / `规禁止公开`, `结果` / `维持`, `（三` / `）不` / `予公` / `开`, a row cut by
     a page break) are joined where together they spell an official label, so that the label is
     read whole on its first line.  Lines of numbers between the pieces are passed over."""
-    from . import edition_ids, lexicon
-    from .text import canon
+    from ..spec import edition_ids
+    from .text import canon, lexicon
 
     forms = lexicon(tuple(edition_ids())).forms
     for i, b in enumerate(blocks):

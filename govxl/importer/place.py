@@ -18,9 +18,9 @@ from ..catalogue import Join, Phrase, phrase
 from ..findings import Finding
 from ..narrative import Said
 from ..spec import Edition, Field
-from . import groups as groups_mod
-from . import runs
+from .groups import blank_rows, one_row_sum
 from .order import Key, Segment, align, constraints_of, quoted, reading_order
+from .runs import Budget
 from .splits import Splits
 from .text import Atom, Val, canon
 
@@ -67,7 +67,7 @@ class Placer(Splits):
         self.constraints = constraints_of(ed)
         self.ambiguous: list[tuple[Segment, list[Atom], list[tuple]]] = []
         # Splitting runs of digits is a search; this bounds it (about a second at worst).
-        self.budget = runs.Budget(BUDGET)
+        self.budget = Budget(BUDGET)
 
     # -------------------------------------------------------------- alignment
     def run(self) -> Placement:
@@ -129,7 +129,7 @@ class Placer(Splits):
                                     own, self.atoms[j1].row))
             self.fit_table(segs)
         self.settle_ambiguous()
-        groups_mod.blank_rows(self)
+        blank_rows(self)
         return self.out
 
     def pair_leftovers(self, exp, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -245,7 +245,7 @@ class Placer(Splits):
         groups = _rows(seg.fields)
         first = groups[0]
         if not seg.own_row:
-            if groups_mod.one_row_sum(self, seg, groups):
+            if one_row_sum(self, seg, groups):
                 return
             n = sum(a.kind == "V" for a in seg.atoms)
             why = phrase("no-label-then", n=n, values=quoted(seg.atoms)) if n else phrase("no-label")

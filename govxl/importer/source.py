@@ -231,7 +231,7 @@ def _cell_of(table):
 
 
 # ------------------------------------------------------------------ text
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
 _CELL_LINE = re.compile(r"^\s*[^|\s][^|]*\|\s*$")  # `规章 |`
@@ -276,7 +276,7 @@ def _text(path: str, text: str) -> Source:
     if piped >= 3 and piped >= tabbed:
         rows = []
         for ln in lines:
-            if _SEPARATOR.match(ln) or not ln.strip():
+            if SEPARATOR.match(ln) or not ln.strip():
                 continue
             if "|" in ln:
                 s = ln.strip()

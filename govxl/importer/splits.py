@@ -10,8 +10,8 @@ from decimal import Decimal
 from ..catalogue import Join, Phrase, phrase
 from ..findings import Finding
 from ..numbers import show
-from . import runs
 from .order import Key, Segment, cells_of, quoted, row_name
+from .runs import TooMany, count_readings, possible, readings
 from .text import Atom, Val
 
 
@@ -24,9 +24,9 @@ class Splits:
 
     def split(self, seg: Segment, vals: list[Atom]) -> None:
         try:
-            options = runs.readings([a.val for a in vals], len(seg.fields), self.local(seg),
+            options = readings([a.val for a in vals], len(seg.fields), self.local(seg),
                                     self.budget.child(50_000), [f.kind == "signed" for f in seg.fields])
-        except runs.TooMany:
+        except TooMany:
             options = None
         if options is not None and len(options) == 1:
             self.take(seg, vals, options[0])
@@ -41,9 +41,9 @@ class Splits:
             # a cut row has lost digits). One split: the report printed it so (the check reports the
             # total it breaks); several: the cells they all agree on.
             try:
-                free = runs.readings([a.val for a in vals], len(seg.fields), (), self.budget.child(50_000),
+                free = readings([a.val for a in vals], len(seg.fields), (), self.budget.child(50_000),
                                      [f.kind == "signed" for f in seg.fields])
-            except runs.TooMany:
+            except TooMany:
                 free = []
             if len(free) == 1:
                 self.take(seg, vals, free[0])
@@ -107,7 +107,7 @@ class Splits:
 
     def take(self, seg: Segment, vals: list[Atom], reading: tuple) -> None:
         self.put(seg, vals, reading)
-        if runs.count_readings([a.val for a in vals], len(seg.fields)) > 1:
+        if count_readings([a.val for a in vals], len(seg.fields)) > 1:
             f = seg.fields[0]
             self.out.findings.append(Finding.of(
                 "I-RUN", sheet=seg.table.sheet, cell=cells_of(seg.fields), row_label=row_name(f), actual=quoted(vals),
@@ -130,7 +130,7 @@ class Splits:
             return
         fixed: dict[Key, Decimal | None] = {k: v.number for k, v in self.out.placed.items()}
         keys = [[f.key for f in seg.fields] for seg, _, _ in self.ambiguous]
-        ok = runs.possible([o for _, _, o in self.ambiguous], keys, fixed, self.constraints, self.budget)
+        ok = possible([o for _, _, o in self.ambiguous], keys, fixed, self.constraints, self.budget)
         for s, (seg, vals, options) in enumerate(self.ambiguous):
             if len(ok[s]) == 1:
                 self.take(seg, vals, options[next(iter(ok[s]))])

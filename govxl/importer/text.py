@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cache
 
 from ..errors import SpecError
-from ..spec import templates_dir
+from ..spec import load_edition, templates_dir
 
 QUOTES = "“”„‟\"'‘’「」『』"
 _CANON = str.maketrans({**dict.fromkeys(QUOTES, '"'), "、": "."})
@@ -323,3 +323,9 @@ def decompose(text: str, lex: Lexicon, row: int = 0, line_of: list[int] | None =
             last_label_end = b
         pos = b
     return atoms
+
+
+@cache
+def lexicon(edition_ids: tuple[str, ...]) -> Lexicon:
+    """The official labels of these editions, as one lexicon (once per set of editions)."""
+    return Lexicon(lb.text for e in edition_ids for t in load_edition(e).tables for lb in t.labels)

@@ -74,10 +74,12 @@ def import_(
         opened = Previous.open(previous, checking=[report])
         last = opened.reports[0].values if opened is not None else None
     result = import_report(report, edition=edition, agency=agency, year=year, previous=last)
+    from ...export import imported_text, write_imported
+
     if to is To.json and output is None:
-        typer.echo(result.to_json(lang_))
+        typer.echo(imported_text(result, lang_))
         raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
-    written = result.write_json(output, force, lang_) if to is To.json else result.write_xlsx(output, force)
+    written = write_imported(result, output, force, lang_) if to is To.json else result.write_xlsx(output, force)
     show(result, written, lang_, workbook=to is To.xlsx)
     raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
 
