@@ -47,9 +47,9 @@ from .spec import Field, Table, parse_cell
 # ------------------------------------------------------------------ the writer, marking
 @cache
 def _marked_writer():
-    from .writer import _Writer, quote_sheet, validation
+    from .writer import BookWriter, quote_sheet, validation
 
-    class Marked(_Writer):
+    class Marked(BookWriter):
         """The official workbook, plus marks, the original's input contents and a first sheet."""
 
         def __init__(self, *args, plan: Plan) -> None:
@@ -207,10 +207,10 @@ def _height(values: list[str], widths: list[float]) -> float:
 # ------------------------------------------------------------------ entry point
 def read_source(path: str | Path) -> RawWorkbook:
     """The original, read the way `govxl check` reads it."""
-    from .checker import _cover_rows, _never_read, known_sheets
+    from .checker import cover_rows, known_sheets, never_read
     from .reader import read_xlsx
 
-    return read_xlsx(path, sheets=known_sheets(), rows=_cover_rows(), skip=_never_read())
+    return read_xlsx(path, sheets=known_sheets(), rows=cover_rows(), skip=never_read())
 
 
 def annotate(report: Report, out: str | Path, lang: str = "zh", raw: RawWorkbook | None = None) -> Path:

@@ -224,7 +224,7 @@ def marks_of(report: Report, edition: Edition, blanks: Iterable[Field] = ()) -> 
 
 
 def make_plan(report: Report, raw: RawWorkbook, lang: str = "zh") -> Plan:
-    from .checker import _read_input, expected_for, value_rule
+    from .checker import expected_for, read_input, value_rule
 
     ed = load_edition(report.edition)
     plan = Plan(report, ed, lang)
@@ -247,7 +247,7 @@ def make_plan(report: Report, raw: RawWorkbook, lang: str = "zh") -> Plan:
             content = content_of(raw, c)
             if content is not None:
                 plan.contents[f.key] = content
-            got = _read_input(raw, c, f, value_rule(f.kind), expected_for(f.kind))
+            got = read_input(raw, c, f, value_rule(f.kind), expected_for(f.kind))
             if got.value is not None:
                 plan.numbers[f.key] = got.value
             elif content is None and t.sheet not in whole | damaged:

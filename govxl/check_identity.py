@@ -127,10 +127,10 @@ def import_marks(fields_by_kind: dict[str, list[Field]]) -> dict[str, str]:
 
 def marked(raw: RawWorkbook, ed: Edition, name: str) -> set[Key]:
     """The cells a workbook written by `govxl import` marks as `name` (unread, blank_total)."""
-    return _marked(raw, ed, name)
+    return marked_keys(raw, ed, name)
 
 
-def _marked(raw: RawWorkbook, ed: Edition, name: str) -> set[Key]:
+def marked_keys(raw: RawWorkbook, ed: Edition, name: str) -> set[Key]:
     prefix = f"{PROP_PREFIX}{IMPORT_MARK}.{name}."
     out: set[Key] = set()
     for k in sorted(raw.properties):
@@ -149,7 +149,7 @@ def _marked(raw: RawWorkbook, ed: Edition, name: str) -> set[Key]:
 
 
 # ------------------------------------------------------------------ identity
-def _ident(raw: RawWorkbook, key: str) -> str | None:
+def ident_of(raw: RawWorkbook, key: str) -> str | None:
     v = raw.properties.get(PROP_PREFIX + key)
     if v:
         return v
@@ -172,14 +172,14 @@ def _layout_matches(raw: RawWorkbook, ed: Edition) -> bool:
 
 
 @cache
-def _edition_ids() -> tuple[str, ...]:
+def checked_edition_ids() -> tuple[str, ...]:
     return tuple(edition_ids())
 
 
 def identify(raw: RawWorkbook) -> tuple[Edition, list[Finding]]:
     """The edition a workbook claims (or, failing that, whose layout it has)."""
-    ed_id = _ident(raw, "edition")
-    known = _edition_ids()
+    ed_id = ident_of(raw, "edition")
+    known = checked_edition_ids()
     if ed_id is None:
         for candidate in known:
             ed = load_edition(candidate)
@@ -194,7 +194,7 @@ def identify(raw: RawWorkbook) -> tuple[Edition, list[Finding]]:
     if ed_id not in known:
         raise NotGovxlError(code="R-EDITION", edition=ed_id, known=Join(known))
     ed = load_edition(ed_id)
-    v = whole_number(_ident(raw, "template_version"))
+    v = whole_number(ident_of(raw, "template_version"))
     if v is not None and v > ed.template_version:
         raise NotGovxlError(code="R-NEWER", version=v, edition=ed.id, known=ed.template_version)
     return ed, []
@@ -207,7 +207,7 @@ def known_sheets() -> set[str]:
 @cache
 def _known_sheets() -> frozenset[str]:
     out: set[str] = set()
-    for e in _edition_ids():
+    for e in checked_edition_ids():
         ed = load_edition(e)
         out |= {t.sheet for t in ed.tables} | {ed.cover.sheet}
     return frozenset(out)
@@ -215,7 +215,7 @@ def _known_sheets() -> frozenset[str]:
 
 # ------------------------------------------------------------------ per-edition plan
 @dataclass(frozen=True)
-class _TablePlan:
+class TablePlan:
     """What checking one table needs, derived once per edition instead of once per file."""
 
     table: Table
@@ -226,17 +226,17 @@ class _TablePlan:
 
 
 @dataclass(frozen=True)
-class _Plan:
-    tables: tuple[_TablePlan, ...]
+class CheckPlan:
+    tables: tuple[TablePlan, ...]
     agency_at: tuple[int, int]
     year_at: tuple[int, int]
     sheet_order: tuple[str, ...]
 
 
-def _make_plan(ed: Edition) -> _Plan:
+def _make_plan(ed: Edition) -> CheckPlan:
     tables = []
     for t in ed.tables:
-        tables.append(_TablePlan(
+        tables.append(TablePlan(
             table=t,
             labels=tuple((lb, (lb.row, lb.col), norm_label(lb.text)) for lb in t.labels),
             inputs=tuple((f, (f.row, f.col), value_rule(f.kind), expected_for(f.kind)) for f in t.inputs),
@@ -244,23 +244,23 @@ def _make_plan(ed: Edition) -> _Plan:
             merges=frozenset(t.merges),
         ))
     cover = ed.cover.raw
-    return _Plan(tuple(tables), parse_cell(cover["agency"]["at"].split(":")[0]), parse_cell(cover["year"]["at"]),
+    return CheckPlan(tuple(tables), parse_cell(cover["agency"]["at"].split(":")[0]), parse_cell(cover["year"]["at"]),
                  (ed.cover.sheet, *(t.sheet for t in ed.tables)))
 
 
-_plan = per_edition(_make_plan)
+check_plan = per_edition(_make_plan)
 
 
 @cache
-def _never_read() -> frozenset[str]:
+def never_read() -> frozenset[str]:
     return frozenset({load_aggregate_sheet().sheet, load_outputs()["annotate"]["sheet"]})
 
 
 @cache
-def _cover_rows() -> dict[str, int]:
+def cover_rows() -> dict[str, int]:
     out: dict[str, int] = {}
-    for e in _edition_ids():
-        plan = _plan(load_edition(e))
+    for e in checked_edition_ids():
+        plan = check_plan(load_edition(e))
         sheet = plan.sheet_order[0]
         out[sheet] = max(out.get(sheet, 0), plan.agency_at[0] + 1, plan.year_at[0] + 1)
     return out

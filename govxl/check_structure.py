@@ -8,15 +8,15 @@ import math
 from collections import Counter
 
 from .catalogue import Join, phrase
-from .check_identity import _Plan, _TablePlan, norm_formula, norm_label, quote
-from .check_values import _n
+from .check_identity import CheckPlan, TablePlan, norm_formula, norm_label, quote
+from .check_values import whole_or_float
 from .findings import Finding
 from .reader import RawSheet, RawWorkbook
 from .rules import Key
 from .spec import Table, compress, load_aggregate_sheet, load_outputs, range_name
 
 
-def _sheet_order(raw: RawWorkbook, plan: _Plan) -> list[Finding]:
+def sheet_order_findings(raw: RawWorkbook, plan: CheckPlan) -> list[Finding]:
     out = []
     expected = plan.sheet_order
     names = [s.name for s in raw.sheets]
@@ -44,7 +44,7 @@ def _text(sheet: RawSheet, row: int, col: int) -> str:
     return "" if c is None or c.value is None else str(c.value)
 
 
-def _layout_changed(sheet: RawSheet, tp: _TablePlan) -> Finding | None:
+def layout_changed(sheet: RawSheet, tp: TablePlan) -> Finding | None:
     """One S-LAYOUT finding when the table's grid was shifted (rows or columns inserted or deleted)
     or most of its labels differ, instead of a finding for every label, merge, formula and value.
 
@@ -85,7 +85,7 @@ def _layout_changed(sheet: RawSheet, tp: _TablePlan) -> Finding | None:
                       actual=_text(sheet, first.row, first.col), reason=reason, params=params)
 
 
-def _renamed(raw: RawWorkbook, t: Table) -> dict:
+def renamed_sheet(raw: RawWorkbook, t: Table) -> dict:
     """The reason of an S-SHEET finding: the sheet that holds the table's first label, or none."""
     first = norm_label(t.labels[0].text)
     for s in raw.sheets:
@@ -95,7 +95,7 @@ def _renamed(raw: RawWorkbook, t: Table) -> dict:
     return {"reason": "sheet-gone"}
 
 
-def _structure(raw: RawWorkbook, sheet: RawSheet, tp: _TablePlan) -> list[Finding]:
+def structure_findings(raw: RawWorkbook, sheet: RawSheet, tp: TablePlan) -> list[Finding]:
     out: list[Finding] = []
     t = tp.table
     cells = sheet.cells
@@ -123,8 +123,8 @@ def _structure(raw: RawWorkbook, sheet: RawSheet, tp: _TablePlan) -> list[Findin
     unlocked = _unlocked_styles(raw)
     get = cells.get
     locked_inputs = [f for f, rc, _r, _e in tp.inputs if (c := get(rc)) is None or c.style not in unlocked]
-    label_cells = [lb for lb, rc, _n in tp.labels if (c := get(rc)) is not None and c.style in unlocked]
-    total_cells = [f for f, rc, _f, _n in tp.totals if (c := get(rc)) is not None and c.style in unlocked]
+    label_cells = [lb for lb, rc, _label in tp.labels if (c := get(rc)) is not None and c.style in unlocked]
+    total_cells = [f for f, rc, _f, _norm in tp.totals if (c := get(rc)) is not None and c.style in unlocked]
     if locked_inputs:
         where = ",".join(range_name(*r) for r in compress([(f.row, f.col) for f in locked_inputs]))
         out.append(Finding.of("S-LOCK", sheet=t.sheet, cell=where,
@@ -142,7 +142,7 @@ def _unlocked_styles(raw: RawWorkbook) -> frozenset[int]:
 
 
 
-def _totals(sheet: RawSheet, tp: _TablePlan, values: dict[Key, float], imported: bool = False) -> list[Finding]:
+def total_findings(sheet: RawSheet, tp: TablePlan, values: dict[Key, float], imported: bool = False) -> list[Finding]:
     out: list[Finding] = []
     t = tp.table
     for f, rc, want, norm in tp.totals:
@@ -155,7 +155,7 @@ def _totals(sheet: RawSheet, tp: _TablePlan, values: dict[Key, float], imported:
                 # printed: it disagrees with the report's own parts (I-TOTAL), not a stale file.
                 out.append(Finding.of("I-TOTAL" if imported and math.isfinite(v) else "S-CACHE", sheet=t.sheet,
                                       cell=f.cell, row_label=f.row_label, col_label=f.col_label,
-                                      expected=_n(values[f.key]), actual=_n(v) if math.isfinite(v) else str(v)))
+                                      expected=whole_or_float(values[f.key]), actual=whole_or_float(v) if math.isfinite(v) else str(v)))
             continue
         common = dict(sheet=t.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label)
         if c is None or c.formula is None:

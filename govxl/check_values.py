@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from .catalogue import Phrase, phrase
-from .check_identity import _marked, _Plan, number_from_text, quote
+from .check_identity import CheckPlan, marked_keys, number_from_text, quote
 from .findings import Finding, Report
 from .reader import RawCell, RawWorkbook
 from .rules import MAX_COUNT, Key, kind_ok
@@ -25,7 +25,7 @@ class _Cell:
 _BLANK = _Cell(None)
 
 
-def _read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, expected: Phrase) -> _Cell:
+def read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, expected: Phrase) -> _Cell:
     if c is None:
         return _BLANK
     v = c.value
@@ -38,7 +38,7 @@ def _read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, expect
         if f.kind == "count" and 0 <= v <= MAX_COUNT and v.is_integer():
             return _Cell(v)
         if not kind_ok(f.kind, v):
-            return _bad(f, rule, expected, v, _why(f.kind, v))
+            return _bad(f, rule, expected, v, value_reason(f.kind, v))
         return _Cell(v)
     if c.formula is not None:
         return _bad(f, rule, expected, "=" + c.formula, "formula")
@@ -59,14 +59,14 @@ def _read_input(raw: RawWorkbook, c: RawCell | None, f: Field, rule: str, expect
         text_warning = Finding.of("V-TEXT", sheet=f.sheet, cell=f.cell, row_label=f.row_label,
                                   col_label=f.col_label, expected=n, actual=quote(v))
         if not kind_ok(f.kind, n):
-            return _bad(f, rule, expected, quote(v), _why(f.kind, n))
+            return _bad(f, rule, expected, quote(v), value_reason(f.kind, n))
         return _Cell(n, text_warning)
     if isinstance(v, float) and not math.isfinite(v):
         return _bad(f, rule, expected, str(v), "not-finite")
     if raw.is_date(c):
         return _bad(f, rule, expected, v, "date")
     if not kind_ok(f.kind, v):
-        return _bad(f, rule, expected, v, _why(f.kind, v))
+        return _bad(f, rule, expected, v, value_reason(f.kind, v))
     return _Cell(v)
 
 
@@ -76,7 +76,7 @@ def _bad(f: Field, rule: str, expected: Phrase, actual: object, reason: str = ""
                                   col_label=f.col_label, expected=expected, actual=actual, reason=reason))
 
 
-def _why(kind: str, v: float) -> str:
+def value_reason(kind: str, v: float) -> str:
     """Why `v` is not a value of `kind`: a code of govxl.catalogue.REASONS."""
     if kind != "signed" and v < 0:
         return "negative"
@@ -87,7 +87,7 @@ def _why(kind: str, v: float) -> str:
     return "decimals"
 
 
-def _cover_blanks(ed: Edition, plan: _Plan, rep: Report) -> list[Finding]:
+def cover_blanks(ed: Edition, plan: CheckPlan, rep: Report) -> list[Finding]:
     """V-COVER: a report that does not say whose and which year it is cannot pass."""
     cover = ed.cover.raw
     out = []
@@ -99,12 +99,12 @@ def _cover_blanks(ed: Edition, plan: _Plan, rep: Report) -> list[Finding]:
 
 
 
-def _published(raw: RawWorkbook, ed: Edition, rep: Report, sheets, inputs: dict[Key, float],
+def published_findings(raw: RawWorkbook, ed: Edition, rep: Report, sheets, inputs: dict[Key, float],
                present: set[str]) -> list[Finding]:
     """An imported workbook: its numbers as published (rep.published: an empty input cell is
     None, not 0; a total as printed, None where printed blank), and each row the import could
     not read and that is still empty (I-ROW, an error: the report is incomplete)."""
-    unread, blank = _marked(raw, ed, "unread"), _marked(raw, ed, "blank_total")
+    unread, blank = marked_keys(raw, ed, "unread"), marked_keys(raw, ed, "blank_total")
     pub: dict[Key, float | None] = {}
     for tp, sheet in sheets:
         for f in tp.table.fields:
@@ -112,7 +112,7 @@ def _published(raw: RawWorkbook, ed: Edition, rep: Report, sheets, inputs: dict[
                 pub[f.key] = inputs.get(f.key)
                 continue
             c = sheet.cells.get((f.row, f.col))
-            printed = c.value if c is not None and _finite(c.value) else rep.values.get(f.key)
+            printed = c.value if c is not None and is_finite_number(c.value) else rep.values.get(f.key)
             pub[f.key] = None if f.key in blank or f.key in unread else printed
     rep.published = pub
     rows: dict[tuple[str, int], list[Field]] = {}
@@ -129,7 +129,7 @@ def _published(raw: RawWorkbook, ed: Edition, rep: Report, sheets, inputs: dict[
         f = ed.field(key)
         if f.table in present and rep.values.get(key):
             out.append(Finding.of("I-TOTAL", severity="warning", sheet=f.sheet, cell=f.cell, row_label=f.row_label,
-                                  col_label=f.col_label, actual=phrase("blank"), expected=_n(rep.values[key]),
+                                  col_label=f.col_label, actual=phrase("blank"), expected=whole_or_float(rep.values[key]),
                                   reason="formula-sum"))
     for (sheet, _), fs in sorted(rows.items(), key=lambda x: (x[1][0].table, x[0][1])):
         fs.sort(key=lambda f: f.col)
@@ -145,9 +145,9 @@ def _published(raw: RawWorkbook, ed: Edition, rep: Report, sheets, inputs: dict[
 STATED_MAX = 1e15
 
 
-def _finite(v: object) -> bool:
+def is_finite_number(v: object) -> bool:
     return isinstance(v, float) and math.isfinite(v)
 
 
-def _n(v: float) -> float | int:
+def whole_or_float(v: float) -> float | int:
     return int(v) if float(v).is_integer() else v

@@ -18,17 +18,17 @@ from .check_identity import (  # noqa: F401  (re-exported: govxl.checker.norm_la
     IMPORT_MARK,
     NAME_PREFIX,
     PROP_PREFIX,
-    _cover_rows,
-    _edition_ids,
-    _ident,
-    _never_read,
-    _plan,
-    _TablePlan,
+    TablePlan,
+    check_plan,
+    checked_edition_ids,
+    cover_rows,
     expected_for,
+    ident_of,
     identify,
     import_marks,
     known_sheets,
     marked,
+    never_read,
     norm_formula,
     norm_label,
     number_from_text,
@@ -36,8 +36,15 @@ from .check_identity import (  # noqa: F401  (re-exported: govxl.checker.norm_la
     value_rule,
     whole_number,
 )
-from .check_structure import MAX_EXTRA_LISTED, _layout_changed, _renamed, _sheet_order, _structure, _totals  # noqa: F401
-from .check_values import STATED_MAX, _cover_blanks, _finite, _published, _read_input, _why  # noqa: F401
+from .check_structure import (  # noqa: F401
+    MAX_EXTRA_LISTED,
+    layout_changed,
+    renamed_sheet,
+    sheet_order_findings,
+    structure_findings,
+    total_findings,
+)
+from .check_values import STATED_MAX, cover_blanks, is_finite_number, published_findings, read_input, value_reason  # noqa: F401
 from .errors import ReadError
 from .findings import Finding, Report
 from .judge import ReportData, judge
@@ -50,9 +57,9 @@ Reader = Callable[..., RawWorkbook]
 
 def check_raw(raw: RawWorkbook) -> Report:
     ed, findings = identify(raw)
-    plan = _plan(ed)
+    plan = check_plan(ed)
     rep = Report(file=raw.path, edition=ed.id, findings=findings)
-    ver = whole_number(_ident(raw, "template_version"))
+    ver = whole_number(ident_of(raw, "template_version"))
     rep.template_version = ver if ver is not None else ed.template_version
     cs = raw.sheet(ed.cover.sheet)
     if cs is not None:
@@ -60,11 +67,11 @@ def check_raw(raw: RawWorkbook) -> Report:
         rep.agency = str(a.value).strip() if a and a.value not in (None, "") else None
         y = cs.cells.get(plan.year_at)
         rep.year = whole_number(y.value) if y is not None else None
-        rep.findings += _cover_blanks(ed, plan, rep)
+        rep.findings += cover_blanks(ed, plan, rep)
     if cs is None:
         rep.findings.append(Finding.of("S-SHEET", sheet=ed.cover.sheet, expected=ed.cover.sheet,
                                        reason="cover-sheet"))
-    rep.findings += _sheet_order(raw, plan)
+    rep.findings += sheet_order_findings(raw, plan)
     if not raw.structure_locked:
         rep.findings.append(Finding.of("S-BOOK"))
 
@@ -73,23 +80,23 @@ def check_raw(raw: RawWorkbook) -> Report:
     present: set[str] = set()
     blank: set[Key] = set()
     value_findings: list[Finding] = []
-    sheets: list[tuple[_TablePlan, RawSheet]] = []
+    sheets: list[tuple[TablePlan, RawSheet]] = []
     for tp in plan.tables:
         t = tp.table
         sheet = raw.sheet(t.sheet)
         if sheet is None:
-            rep.findings.append(Finding.of("S-SHEET", sheet=t.sheet, expected=t.sheet, **_renamed(raw, t)))
+            rep.findings.append(Finding.of("S-SHEET", sheet=t.sheet, expected=t.sheet, **renamed_sheet(raw, t)))
             continue
-        layout = _layout_changed(sheet, tp)
+        layout = layout_changed(sheet, tp)
         if layout is not None:  # values would be read from the wrong cells: report the one cause only
             rep.findings.append(layout)
             continue
         sheets.append((tp, sheet))
         present.add(t.key)
-        rep.findings += _structure(raw, sheet, tp)
+        rep.findings += structure_findings(raw, sheet, tp)
         cells = sheet.cells
         for f, rc, rule, exp_zh in tp.inputs:
-            cell = _read_input(raw, cells.get(rc), f, rule, exp_zh)
+            cell = read_input(raw, cells.get(rc), f, rule, exp_zh)
             if cell.finding:
                 value_findings.append(cell.finding)
             if cell.value is None:
@@ -100,20 +107,20 @@ def check_raw(raw: RawWorkbook) -> Report:
         for f, rc, formula, norm in tp.totals:
             c = cells.get(rc)
             # A constant typed over a total, or a changed formula: the figure shown is what it states.
-            if c is not None and _finite(c.value) and abs(c.value) < STATED_MAX and (
+            if c is not None and is_finite_number(c.value) and abs(c.value) < STATED_MAX and (
                     c.formula is None or (c.formula != formula and norm_formula(c.formula) != norm)):
                 stated[f.key] = c.value
     values = evaluate(ed, inputs, stated)
     rep.values = values
-    imported = _ident(raw, "source") == IMPORT_MARK
+    imported = ident_of(raw, "source") == IMPORT_MARK
     # Structure again, now that totals can be recomputed: formulas and their cached results.
     for tp, sheet in sheets:
-        rep.findings += _totals(sheet, tp, values, imported)
+        rep.findings += total_findings(sheet, tp, values, imported)
     data = ReportData(file=raw.path, edition=ed, agency=rep.agency, year=rep.year,
                       template_version=rep.template_version, identity={"agency": "cover", "year": "cover"},
                       numbers={**inputs, **stated} if stated else inputs, blank=blank, tables=present)
     if imported:
-        found = _published(raw, ed, rep, sheets, inputs, present)
+        found = published_findings(raw, ed, rep, sheets, inputs, present)
         rep.findings += found
         # A table the import did not find: I-TABLE says so; "the whole table is blank" would not.
         gone = {f.sheet for f in found if f.rule == "I-TABLE"}
@@ -134,16 +141,16 @@ def check_file(path: str | Path, reader: Reader | None = None) -> Report:
     known = known_sheets()
     # Of a cover sheet only the rows up to its agency and year are read; the list of an
     # aggregate's inputs (S-AGG) is never read.
-    raw = read(path, sheets=known, rows=_cover_rows(), skip=_never_read())
+    raw = read(path, sheets=known, rows=cover_rows(), skip=never_read())
     # A renamed table sheet is recognised by its labels, so when a table sheet is missing the
     # unknown sheets are read too (a few). That second read is a hint only: if an extra sheet
     # cannot be read (too big, damaged), the check goes on without it.
     names = {s.name for s in raw.sheets}
-    extras = names - known - _never_read()
-    missing = not any(all(t.sheet in names for t in load_edition(e).tables) for e in _edition_ids())
+    extras = names - known - never_read()
+    missing = not any(all(t.sheet in names for t in load_edition(e).tables) for e in checked_edition_ids())
     if missing and extras and len(extras) <= 20:
         try:
-            raw = read(path, sheets=known | extras, rows=_cover_rows(), skip=_never_read())
+            raw = read(path, sheets=known | extras, rows=cover_rows(), skip=never_read())
         except ReadError:
             pass
     return check_raw(raw)
@@ -152,10 +159,10 @@ def check_file(path: str | Path, reader: Reader | None = None) -> Report:
 def prepare() -> None:
     """Load every edition and derive its plan now: a process pool forked after this call
     starts its workers with all of it (instead of each worker loading it again)."""
-    for e in _edition_ids():
+    for e in checked_edition_ids():
         ed = load_edition(e)
-        _plan(ed)
+        check_plan(ed)
         evaluate(ed, {})
     known_sheets()
-    _cover_rows()
-    _never_read()
+    cover_rows()
+    never_read()

@@ -77,7 +77,7 @@ def _head(path: str | os.PathLike) -> bytes:
 
 def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
     """Import `path` in memory and check its numbers. Raises ReadError when nothing can be read."""
-    from .checker import _why, expected_for, value_rule
+    from .checker import expected_for, value_reason, value_rule
     from .importer import import_report
     from .judge import judge
     from .rules import kind_ok
@@ -100,7 +100,7 @@ def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
             invalid.add(key)
             bad.append(Finding.of(value_rule(f.kind), sheet=f.sheet, cell=f.cell, row_label=f.row_label,
                                   col_label=f.col_label, expected=expected_for(f.kind), actual=v,
-                                  reason=_why(f.kind, v)))
+                                  reason=value_reason(f.kind, v)))
     # One judge (govxl.judge): a cell not found is unknown (the rules that need it are not
     # verified), a blank counts as 0 (V-BLANK), a refused value counts as 0 (its V-INT says why).
     data = imp.data(invalid=invalid)

@@ -63,7 +63,7 @@ def texts(lang: str) -> dict:
     return {**out, **out["en" if lang == "en" else "zh"]}
 
 
-def _fills(t: dict) -> str:
+def fill_styles(t: dict) -> str:
     return "".join(f"td.mark.{s}, td.sev.{s} {{ background: {c} !important; }}\n" for s, c in t["fills"].items())
 
 
@@ -218,7 +218,7 @@ class HtmlReport:
             "<!DOCTYPE html>", f'<html lang="{"en" if self.lang == "en" else "zh-CN"}">', "<head>",
             '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f'<meta name="generator" content="govxl {escape(__version__)}">',
-            f"<title>{escape(t['title'])}</title>", f"<style>{CSS}{_fills(t)}</style>", "</head>", "<body>", "<main>",
+            f"<title>{escape(t['title'])}</title>", f"<style>{CSS}{fill_styles(t)}</style>", "</head>", "<body>", "<main>",
             f"<h1>{escape(t['title'])}</h1>",
             f"<p>{escape(t['totals'].format(**totals.to_dict()))}</p>",
             '<table class="summary"><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in t["headers"])

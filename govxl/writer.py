@@ -80,7 +80,7 @@ def write_workbook(
     force: bool = False,
     extra: list[Extra] | None = None,
     cached: Mapping[Key, float] | None = None,
-    writer: Callable[..., _Writer] | None = None,
+    writer: Callable[..., BookWriter] | None = None,
     marks: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a govxl workbook of `edition` to `path`; `values` pre-fills input cells.
@@ -90,7 +90,7 @@ def write_workbook(
     that disagrees with its parts (S-CACHE) instead of the formula silently correcting it.
     `comments` may annotate input and total cells; `marks` are further custom properties
     (govxl.<key>), such as those of an imported report (govxl/importer). `writer`: a subclass of
-    _Writer that draws more (govxl/annotate.py marks cells and adds a first sheet)."""
+    BookWriter that draws more (govxl/annotate.py marks cells and adds a first sheet)."""
     out = prepare_output(path, force)
     if year is not None and not (1990 <= year <= 2200):
         raise UsageError(code="U-YEAR", year=year)
@@ -98,7 +98,7 @@ def write_workbook(
         raise UsageError(code="U-AGENCY-LONG", n=len(agency), most=AGENCY_MAX)
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\n" for ch in agency):
         raise UsageError(code="U-AGENCY-CHARS")
-    atomic_write(out, lambda tmp: (writer or _Writer)(edition, agency, year, dict(values or {}), dict(comments or {}),
+    atomic_write(out, lambda tmp: (writer or BookWriter)(edition, agency, year, dict(values or {}), dict(comments or {}),
                                                       password, extra or [], dict(cached or {}), dict(marks or {})).write(tmp))
     return out
 
@@ -151,7 +151,7 @@ def lock_structure(path: str | os.PathLike, password: str = "") -> None:
             zout.writestr(info, data, compress_type=info.compress_type)
 
 
-class _Writer:
+class BookWriter:
     def __init__(self, edition, agency, year, values, comments, password, extra, cached=None, marks=None) -> None:
         self.marks = marks or {}
         self.ed: Edition = edition

@@ -138,7 +138,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, ed2021, m
         assert Path(path) != out and Path(path).parent == out.parent, "written beside the output, never to it"
         Path(path).write_bytes(b"half a workbook")
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(writer._Writer, "write", broken)
+    monkeypatch.setattr(writer.BookWriter, "write", broken)
     with pytest.raises(OSError):
         govxl.new(out, agency="乙", force=True)
     assert sha256(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]

@@ -33,7 +33,7 @@ def test_a_spec_is_loaded_once_per_process_and_derived_once_per_edition(ed: Edit
     from govxl import checker, rules
 
     assert load_edition(ed.id) is load_edition(ed.id)
-    assert checker._plan(ed) is checker._plan(ed)
+    assert checker.check_plan(ed) is checker.check_plan(ed)
     assert rules._derived(ed) is rules._derived(ed)
 
 

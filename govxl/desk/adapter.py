@@ -390,6 +390,6 @@ def jump(m: Measure, now: float | None, last: float | None) -> bool:
 @cache
 def findings_css() -> str:
     """The style of govxl's HTML findings (the official tables, marked cells), for the desk's pages."""
-    from ..report_html import CSS, _fills, texts
+    from ..report_html import CSS, fill_styles, texts
 
-    return CSS + _fills(texts("zh"))
+    return CSS + fill_styles(texts("zh"))
