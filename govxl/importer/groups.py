@@ -40,8 +40,14 @@ def blank_rows(placer) -> None:
     """Rows printed with no numbers (placer.out.empty) are blank when a later row of their table
     was read with a number."""
     out, ed = placer.out, placer.ed
-    for row in out.empty:
+    for row in sorted(out.empty, key=lambda fs: (fs[0].table, fs[0].row)):
         t, r = row[0].table, row[0].row
+        # ... and when the row above was read whole: numbers left over there may be this row's,
+        # printed before its label (then the row is not read, never blank).
+        above = max((f.row for f in ed.fields if f.table == t and f.row < r), default=None)
+        if above is not None and ((t, above) in out.leftover or
+                                  not all(f.key in out.placed for f in ed.fields if f.table == t and f.row == above)):
+            continue
         if any(k[0] == t and ed.field(k).row > r and v.number is not None for k, v in out.placed.items()):
             for f in row:
                 out.placed.setdefault(f.key, Val("", None))

@@ -36,6 +36,7 @@ class Placement:
     found_tables: set[str] = field(default_factory=set)
     sums: list[tuple[tuple[Key, ...], Val]] = field(default_factory=list)  # a group printed as one row
     empty: list[list[Field]] = field(default_factory=list)  # rows printed with no numbers (groups.py)
+    leftover: set[tuple[str, int]] = field(default_factory=set)  # (table, row) followed by numbers not placed
 
 
 class Placer(Splits):
@@ -395,6 +396,8 @@ class Placer(Splits):
             self.out.placed[f.key] = a.val if a.kind == "V" else Val("", None)
 
     def stray(self, seg: Segment, atoms: list[Atom], group: bool = False) -> None:
+        if seg.fields and any(a.kind == "V" for a in atoms):
+            self.out.leftover.add((seg.table.key, seg.fields[0].row))
         after = _short(seg.after)
         if group and atoms:
             # What follows a row's cells: a row the official table does not have (其他主动公开文件),
