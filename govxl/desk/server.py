@@ -81,7 +81,7 @@ def plain_errors(max_upload_mb: int):
             text = (f"文件太大：上传的文件不能超过 {max_upload_mb} MB。" if e.code == 413
                     else "请求无法处理（格式不正确）。")
             body = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>出错了</title></head>'
-                    f'<body><h1>无法完成</h1><p id="error">{escape(text)}</p></body></html>').encode("utf-8")
+                    f'<body><h1>无法完成</h1><p id="error">{escape(text)}</p></body></html>').encode()
             self.status = f"{e.code} {e.reason}"
             self.response_headers.extend([("Content-Type", "text/html; charset=utf-8"),
                                           ("Content-Security-Policy", "default-src 'none'"),
