@@ -307,6 +307,8 @@ def stated(prose: str, hints, amount_units: Mapping[str, object]) -> list[Said]:
                     continue  # a clause before the one naming the row
                 nums = [(n.start(), n.group(1), n.group(2)) for n in _SAID_NUMBER.finditer(clause)]
                 for col, words in cols:
+                    if col.endswith("<=") and not any(s in clause for s in subjects):
+                        continue  # an upper bound only from the clause that names the row itself
                     money = col == "amount"
                     fit = [(p, v, u) for p, v, u in nums if (u in amount_units) == money]
                     for w in words:

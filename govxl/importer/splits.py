@@ -63,10 +63,12 @@ class Splits:
         if callable(self.stated):
             self.stated = list(self.stated())
         for x in self.stated:
-            # a sum of money in the text counts where the row prints the same unit
-            if (x.row, x.col) in at and (x.col != "amount" or x.unit == unit):
-                tests.append((lambda o, i=at[x.row, x.col], n=x.number: o[i] is not None and o[i] == n,
-                              f"“{x.sentence}”"))
+            # a sum of money in the text counts where the row prints the same unit; a column key
+            # ending in "<=" (templates/import.toml) is an upper bound the cell cannot exceed
+            col, most = (x.col[:-2], True) if x.col.endswith("<=") else (x.col, False)
+            if (x.row, col) in at and (col != "amount" or x.unit == unit):
+                tests.append((lambda o, i=at[x.row, col], n=x.number, most=most: o[i] is not None and
+                              (o[i] <= n if most else o[i] == n), f"“{x.sentence}”"))
         for rel in self.ed.cross_year if self.previous else ():
             line = seg.fields[0].row_key
             last = self.previous.get(rel.key(rel.last, line))
