@@ -174,7 +174,7 @@ def test_summary_csv_has_one_machine_header_in_both_languages_and_says_where_it_
     rz = run("check", folder, "--summary", zh)
     re_ = run("check", folder, "--summary", en, "--lang", "en")
     first = [p.read_text(encoding="utf-8-sig").splitlines()[0] for p in (zh, en)]
-    assert first[0] == first[1] == "file,agency,year,edition,verdict,errors,warnings,infos,reason"
+    assert first[0] == first[1] == "file,agency,year,edition,verdict,errors,warnings,infos,reason,rules_not_verified"
     assert f"校验汇总：{zh}" in rz.stderr and f"summary: {en}" in re_.stderr
     again = run("check", folder, "--summary", zh)  # an existing summary is kept unless --force
     assert again.returncode == 2 and "--force" in again.stderr and zh.read_text(encoding="utf-8-sig") != ""
