@@ -29,7 +29,7 @@ from .version import __version__
 
 EXPORT_FORMAT = 1
 CSV_COLUMNS = ("file", "agency", "year", "edition", "ok", "table", "row_key", "row_label", "col_key",
-               "col_label", "value", "is_total")
+               "col_label", "value", "is_total", "state")
 UNUSABLE = ("V-INT", "V-AMT")
 NO_NUMBER = ("unknown", "in_sum")
 
@@ -164,8 +164,11 @@ def csv_rows(items: list[Checked]) -> Iterable[list[Any]]:
         head = [safe_text(str(item.path)), safe_text(rep.agency), "" if rep.year is None else rep.year,
                 rep.edition, "true" if rep.ok() else "false"]
         for f in ed.fields:
+            # the cell's state (govxl.judge): number, or blank / na / unknown / in_sum; a total
+            # without a number (one of its parts not read) is unknown
+            state = rep.states.get(f.key) or ("number" if vals[f.key] is not None else "unknown")
             yield [*head, f.table, f.row_key, safe_text(f.row_label), f.col_key, safe_text(f.col_label),
-                   show(vals[f.key]), "true" if f.is_total else "false"]
+                   show(vals[f.key]), "true" if f.is_total else "false", state]
 
 
 def csv_text(items: list[Checked]) -> str:

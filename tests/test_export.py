@@ -25,7 +25,7 @@ from govxl.spec import edition_ids, load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ["file", "agency", "year", "edition", "ok", "table", "row_key", "row_label", "col_key", "col_label",
-           "value", "is_total"]
+           "value", "is_total", "state"]
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +75,7 @@ def test_csv_round_trips_every_number(folder, tmp_path):
             assert (row["agency"], row["year"], row["edition"], row["ok"]) == (agency, str(year), ed.id, "true")
             assert (row["row_label"], row["col_label"]) == (f.row_label, f.col_label)
             assert row["is_total"] == ("true" if f.is_total else "false")
+            assert row["state"] == "number"
     assert got == {}
 
 

@@ -6,6 +6,7 @@ copied text pages)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -317,3 +318,26 @@ def test_the_likely_cell_is_named_in_text_json_and_marked(tmp_path):
     assert all("most likely wrong cell: D7" in f["message"] for f in doc["findings"] if f["severity"] == "error")
     f = ED.field(("requests", "results.public", "natural_person"))
     assert {x.rule for x in marks_of(rep, ED)[(f.sheet, f.row, f.col)]} == {"T3-SUM", "T3-COL"}
+
+
+def test_a_folder_of_published_reports_exports_each_cell_with_its_state(tmp_path):
+    """`govxl export DIR PAGE`: one tidy CSV of the documents a folder holds (and a copied page named
+    beside it, as `govxl check` takes them), each cell with its state; the run-together row is empty
+    with state unknown (never a made-up 0), the others numbers."""
+    folder = tmp_path / "published"
+    folder.mkdir()
+    glued = page(tmp_path, oneline_glued(truth()))
+    write_docx(folder / "word.docx", ED, truth(), title=TITLE)
+    out = tmp_path / "all.csv"
+    r = run("export", folder, glued, "-o", out, "--jobs", "2")
+    assert r.returncode == 0, r.stdout + r.stderr
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {row["file"] for row in rows} == {str(glued), str(folder / "word.docx")}
+    mine = {(row["file"], row["table"], row["row_key"], row["col_key"]): row for row in rows}
+    for col in ("issued", "repealed", "in_force"):
+        row = mine[str(glued), "active", "normative_documents", col]
+        assert (row["value"], row["state"]) == ("", "unknown")
+        row = mine[str(folder / "word.docx"), "active", "normative_documents", col]
+        assert row["state"] == "number" and row["value"] != ""
+    assert {row["state"] for row in rows if row["row_key"] != "normative_documents"} <= {"number", "blank"}
