@@ -151,3 +151,25 @@ def test_a_bad_document_has_a_code_and_an_english_message(tmp_path, case):
     assert not CJK.search(error["message"].replace(str(path), "").replace(path.name, "")), error["message"]
     zh = json.loads(run("check", path, "--format", "json").stdout)["error"]
     assert zh["code"] == CODES[case] and BAD[case][1] in zh["message"]
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "word/_rels/document.xml.rels"])
+def test_a_word_document_with_a_dtd_is_refused_as_a_workbook_is(tmp_path, part):
+    """Entities in a .docx (a "billion laughs" or an external file) are refused before python-docx
+    parses it, with the workbook's message (R-DTD), and the file is left as it was."""
+    import zipfile
+
+    good = a_docx(tmp_path)
+    bad = tmp_path / "带DTD.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                head, rest = data.split(b"?>", 1)
+                data = head + b'?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>' + rest
+            out.writestr(info, data)
+    before = sha256(bad)
+    r = run("check", bad, "--format", "json")
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["code"] == "R-DTD"
+    assert sha256(bad) == before
+    assert run("check", good).returncode == 0

@@ -227,8 +227,13 @@ def guard_zip(p: Path, label: str, inflate: bool) -> None:
             if inflate:
                 for i in infos:
                     with z.open(i) as fh:
-                        while fh.read(1 << 20):
-                            pass
+                        chunk = fh.read(1 << 20)
+                        # A DTD (entities: "billion laughs", external files) is refused as in a
+                        # workbook (R-DTD): an Office part never needs one.
+                        if i.filename.endswith((".xml", ".rels")) and _DTD.search(chunk[:65536]):
+                            raise ReadError(code="R-DTD")
+                        while chunk:
+                            chunk = fh.read(1 << 20)
     except ReadError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, NotImplementedError,
@@ -239,6 +244,7 @@ def guard_zip(p: Path, label: str, inflate: bool) -> None:
 
 
 _LONG_DIGITS = re.compile(r"\d{%d}" % (MAX_DIGITS + 1))
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY")
 
 
 def bounded(src: Source, name: str) -> Source:
