@@ -155,7 +155,8 @@ def total_findings(sheet: RawSheet, tp: TablePlan, values: dict[Key, float], imp
                 # printed: it disagrees with the report's own parts (I-TOTAL), not a stale file.
                 out.append(Finding.of("I-TOTAL" if imported and math.isfinite(v) else "S-CACHE", sheet=t.sheet,
                                       cell=f.cell, row_label=f.row_label, col_label=f.col_label,
-                                      expected=whole_or_float(values[f.key]), actual=whole_or_float(v) if math.isfinite(v) else str(v)))
+                                      expected=whole_or_float(values[f.key]),
+                                      actual=whole_or_float(v) if math.isfinite(v) else str(v)))
             continue
         common = dict(sheet=t.sheet, cell=f.cell, row_label=f.row_label, col_label=f.col_label)
         if c is None or c.formula is None:

@@ -285,7 +285,8 @@ class Said:
     sentence: str
 
 
-_SAID_NUMBER = re.compile(r"(?<![第\d.零〇一二两三四五六七八九十百千])(\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(万元|亿元|元|件|条|个|项|份)")
+_SAID_NUMBER = re.compile(r"(?<![第\d.零〇一二两三四五六七八九十百千])"
+                          r"(\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(万元|亿元|元|件|条|个|项|份)")
 
 
 def stated(prose: str, hints, amount_units: Mapping[str, object]) -> list[Said]:

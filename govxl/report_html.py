@@ -135,7 +135,8 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
             state = report.states.get(f.key)
             if state in ("unknown", "in_sum") and not found:  # not read / only its sum printed (govxl.judge)
                 cls += " unknown"
-                extra = f' data-state="{state}" title="{escape(say({"unknown": "state-unknown", "in_sum": "state-in_sum"}[state], lang, {}))}"'
+                why = say({"unknown": "state-unknown", "in_sum": "state-in_sum"}[state], lang, {})
+                extra = f' data-state="{state}" title="{escape(why)}"'
             if found:
                 cls += f" mark {worst(found)}"
                 codes = []

@@ -69,7 +69,8 @@ def cmap_pdf(path: Path) -> Path:
             b"defineresource pop end end")
     font = (b"<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /DescendantFonts [6 0 R] "
             b"/ToUnicode 7 0 R >>")
-    desc = b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"
+    desc = (b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X "
+            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>")
     tounicode = b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream"
     return pdf_with(path, [font, desc, tounicode], page_extra=b"/Resources << /Font << /F1 5 0 R >> >> ",
                     content=b"BT /F1 12 Tf 72 720 Td <00000001> Tj ET")

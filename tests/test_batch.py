@@ -20,6 +20,8 @@ from govxl.errors import GovxlError
 from govxl.files import find_workbooks
 from govxl.session import check_many
 
+MACHINE_HEADER = ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason", "rules_not_verified"]
+
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
@@ -160,7 +162,7 @@ def test_summary_csv_opens_in_excel_with_chinese_intact(folder, tmp_path):
     assert b"\r\n" in raw
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason", "rules_not_verified"]
+    assert rows[0] == MACHINE_HEADER
     assert rows[1] == [str(folder / "a-good.xlsx"), NANGUAN_AGENCY, "2023", "2021", "通过", "0", "0", "0", "", "0"]
     assert rows[2][4:6] == ["不通过", "2"]
     assert rows[4][4] == "无法校验" and "不是 xlsx 工作簿" in rows[4][8]
@@ -337,6 +339,6 @@ def test_the_summary_csv_opens_in_libreoffice_with_chinese_intact(folder, tmp_pa
         expected = list(csv.reader(fh))
     ws = openpyxl.load_workbook(tmp_path / "lo" / "汇总.xlsx").active
     got = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    assert got[0] == expected[0] == ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason", "rules_not_verified"]
+    assert got[0] == expected[0] == MACHINE_HEADER
     assert [row[:2] + row[4:5] for row in got] == [row[:2] + row[4:5] for row in expected]
     assert got[1][1] == NANGUAN_AGENCY and got[4][8].startswith("不是 xlsx 工作簿")

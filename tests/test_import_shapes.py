@@ -151,13 +151,15 @@ def test_the_published_items_bound_the_documents_issued(tmp_path):
     truth = zeros(ed)
     truth.update({("active", "normative_documents", "issued"): 3, ("active", "normative_documents", "in_force"): 21})
     text = replace_line(text_report(ed, truth, "spaces"), "行政规范性文件", "行政规范性文件3021")
-    said = text.replace("一、总体情况\n", "一、总体情况\n主动公开政府信息159条，其中政策、规范性文件类信息3条，行政许可类信息19条。\n")
+    said = text.replace("一、总体情况\n",
+                        "一、总体情况\n主动公开政府信息159条，其中政策、规范性文件类信息3条，行政许可类信息19条。\n")
     r = import_report(write(tmp_path, said))
     assert r.values == truth
     info = [f for f in r.findings if f.rule == "I-SAID"]
     assert len(info) == 1 and "规范性文件类信息3条" in info[0].message() and "3、0、21" in info[0].message()
     # the bound of another clause (19) would let 3/0/21 and 30/2/1 both stand: nothing is guessed
-    other = text.replace("一、总体情况\n", "一、总体情况\n主动公开政府信息159条，其中政策、规范性文件类信息，行政许可类信息19条。\n")
+    other = text.replace("一、总体情况\n",
+                         "一、总体情况\n主动公开政府信息159条，其中政策、规范性文件类信息，行政许可类信息19条。\n")
     r = import_report(write(tmp_path, other, "other.txt"))
     assert not any(("active", "normative_documents", c) in r.values for c in ("issued", "repealed"))
     assert not wrong(r, truth)

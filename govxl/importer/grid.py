@@ -30,7 +30,8 @@ WHAT_EN = {
     "Excel 表格（.xlsx）": "an Excel table (.xlsx)", "Excel 表格（.xlsm）": "an Excel table (.xlsm)",
     "旧版 Excel（.xls）表格": "an old Excel (.xls) table", "OpenDocument（.ods）表格": "an OpenDocument (.ods) "
     "spreadsheet", "OpenDocument（.odt）文档": "an OpenDocument (.odt) text", "PDF 文件": "the PDF",
-    "图片": "a picture", "Excel 表格": "an Excel table", "Word 文档": "the Word document", "OpenDocument 文档": "the OpenDocument text",
+    "图片": "a picture", "Excel 表格": "an Excel table", "Word 文档": "the Word document",
+    "OpenDocument 文档": "the OpenDocument text",
 }
 
 

@@ -193,7 +193,8 @@ def table_rows(table, page: int, ti: int):
                 cells.append("-")
                 continue
             if not text or (_has_digit(text) and not _has_words(text)):
-                marks[len(cells)] = Unsure(page, ri, ci, ti, text, (cell.x, cell.y, cell.w, cell.h))  # ink, but no certain reading
+                # ink, but no certain reading
+                marks[len(cells)] = Unsure(page, ri, ci, ti, text, (cell.x, cell.y, cell.w, cell.h))
                 cells.append(UNSURE)
                 continue
             cells.append(text)

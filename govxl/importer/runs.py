@@ -80,8 +80,8 @@ def readings(vals: Sequence[Val], k: int, identities: Sequence[Identity] = (), b
     budget = budget or Budget(50_000)
     negative = negative or [True] * k
     last = vals[-1] if vals else None
-    if k and last and last.run and not last.text.startswith("-") and not _decimals(last) and not last.unit and any(max(i for i, _ in c) == k - 1
-                                                                           for c in identities):
+    if k and last and last.run and not last.text.startswith("-") and not _decimals(last) and not last.unit and \
+            any(max(i for i, _ in c) == k - 1 for c in identities):
         # The row ends in a total (总计): take it from the end of the last run first, so that
         # the parts are searched against a known sum instead of every way of cutting them.
         out: list[Reading] = []

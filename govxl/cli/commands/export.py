@@ -38,7 +38,8 @@ class ExportTo(str, Enum):
 @command(en="Export the checked data (CSV in long form, or JSON) for analysis. A workbook that fails its check "
               "is exported all the same, marked ok=false.")
 def export(
-    paths: Annotated[list[Path], Arg("工作簿（.xlsx）或报告（.docx、.xls、.ods、.pdf 等，同 govxl check），或存放它们的文件夹（含子文件夹）。",
+    paths: Annotated[list[Path], Arg("工作簿（.xlsx）或报告（.docx、.xls、.ods、.pdf 等，同 govxl check），"
+                                     "或存放它们的文件夹（含子文件夹）。",
                                      "workbooks (.xlsx) or reports (.docx, .xls, .ods, .pdf…, as govxl check takes), "
                                      "or folders of them (subfolders too).", ("文件...", "FILES..."))],
     to: Annotated[ExportTo | None, typer.Option("--to", help=H(
