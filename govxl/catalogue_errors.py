@@ -89,7 +89,7 @@ READ_ERRORS: dict[str, tuple[str, str]] = {
 
 # Why a report that is not a govxl workbook (Word, PDF, .xls, .ods, a web page) could not be read,
 # why last year's report could not be, and why the inputs of an aggregate cannot be combined.
-# {what} / {what_en}: the kind of document (govxl.importer.documents.KINDS).
+# {what} / {what_en}: the kind of document (govxl.importer.cellgrid.KINDS).
 READ_ERRORS.update({
     "R-PREVIOUS": ("上年报告 {file} 无法校验：{reason}", "last year's report {file} cannot be checked: {reason}"),
     "R-ISDIR": ("这是一个文件夹，不是文件：{path}", "this is a folder, not a file: {path}"),

@@ -34,7 +34,7 @@ KIND_NAMES = {"docx": ("Word 文档", "a Word document"), "odt": ("OpenDocument 
 
 def kind_of(path: str | os.PathLike) -> str | None:
     """What `check_path` reads `path` as, by its name: a document kind, `text`, or None (a workbook)."""
-    from .importer.documents import document_kind
+    from .importer.formats import document_kind
 
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):

@@ -284,7 +284,7 @@ def prose_in_errors(tree: ast.AST, where: str, classes: set[str]):
     """CJK string literals that go into a GovxlError: as its message (a positional argument), or as a
     parameter without its English twin (`what=` needs `what_en=`), directly or through a local
     variable assigned in the same function. A parameter given as **helper(...) is the helper's
-    (it gives both: govxl.importer.documents.what)."""
+    (it gives both: govxl.importer.cellgrid.what)."""
     seen = set()
     for func in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]:
         assigned = assignments(func)

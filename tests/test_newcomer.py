@@ -143,7 +143,7 @@ def test_the_batch_table_on_a_100_column_terminal_keeps_file_names_whole():
     from rich.console import Console
 
     from govxl.batch import HEADERS, Row
-    from govxl.cli.batch import rich_table
+    from govxl.cli.batch_view import rich_table
 
     names = [f"各单位年报/第{i}批/县教育局2025年政府信息公开年报-修订稿.xlsx" for i in range(3)]
     rows = [Row(n, "长春市南关区人民政府办公室（政务公开办公室）", 2025, "2021", "passed") for n in names]

@@ -4,7 +4,7 @@ Layout (imports go one way: commands -> printer, app -> library):
 - app.py: the Typer app, exit codes (0 passed, 1 findings, 2 could not), shared options and the
   one error boundary (GovxlError, OSError and usage errors become one line, in the run's language);
 - printer.py: the one printer of findings and verdicts (file text always escaped);
-- batch.py: the output of `check` over many files;
+- batch_view.py: the output of `check` over many files;
 - commands/<name>.py: one module per command.
 Heavy modules are imported inside the commands so that `govxl --help` stays fast.
 """

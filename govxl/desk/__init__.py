@@ -8,7 +8,7 @@ reports and compares the units. Needs the optional extra: ``pip install 'govxl[d
 - db.py + migrations/: the schema (SQLAlchemy Core, Alembic), SQLite or PostgreSQL
 - store.py: the rows and the file store; work.py: the worker processes that check uploads
 - app.py: the Flask app and what every request goes through (CSRF, headers, error pages);
-  office.py, unit.py + templates/: the office's and the units' pages, sharing pages.py;
+  admin.py, unit.py + templates/: the office's and the units' pages, sharing pages.py;
   security.py: password hash, rate limits
 - server.py: start-up (waitress)
 """

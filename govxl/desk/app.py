@@ -1,5 +1,5 @@
 """The desk's web application (Flask): what every request goes through (the CSRF check, the
-security headers, the error pages); the office's pages (office.py, behind the admin password)
+security headers, the error pages); the office's pages (admin.py, behind the admin password)
 and each unit's pages (unit.py, behind its own unguessable link) share pages.py.
 
 Every form carries the session's CSRF token; every page is plain HTML with inline CSS (no
@@ -15,7 +15,7 @@ from datetime import UTC, timedelta
 from flask import Flask, abort, render_template, request, session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import adapter, manage, office, unit
+from . import adapter, admin, manage, unit
 from .pages import Pages
 from .security import Backoff, RateLimit
 from .store import Desk
@@ -105,7 +105,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         return render_template("error.html", code=500, message="内部错误，请稍后重试。"), 500
 
     pages = Pages(desk, runner, max_upload)
-    office.register(app, pages, logins)
+    admin.register(app, pages, logins)
     unit.register(app, pages, sends)
     manage.register(app, pages)
     return app

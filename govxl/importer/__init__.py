@@ -139,8 +139,8 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
                   year: int | None = None, previous: dict[Key, Any] | None = None) -> Imported:
     """Read a report and place its numbers. Raises ReadError when nothing can be read.
     `previous`: last year's values (a Report's `values`), to choose among the splits of 表二 runs.
-    The reading and the placing run under the document guards (documents.guarded)."""
-    from .documents import guarded
+    The reading and the placing run under the document guards (formats.guarded)."""
+    from .formats import guarded
 
     return guarded(path, lambda p: read_and_place(p, edition=edition, agency=agency, year=year, previous=previous))
 
@@ -148,7 +148,7 @@ def import_report(path: str | os.PathLike, *, edition: str | None = None, agency
 def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str | None,
                    year: int | None, previous: dict[Key, Any] | None = None) -> Imported:
     """The body of import_report, without the guards (it runs inside them)."""
-    from .documents import read_any
+    from .formats import read_any
 
     src = simplified(read_any(path))
     eds = [load_edition(e) for e in edition_ids()]
@@ -220,7 +220,7 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
 def atomize(src: Source, lex: Lexicon, tags: dict[int, Any] | None = None) -> list[Atom]:
     """The report as one stream of atoms, with B where a source row ends.  `tags` receives, for
     the value of each cell a scan could not read with certainty (src.unsure), id(value) -> where."""
-    from .grid import is_page_number
+    from .cellgrid import is_page_number
 
     raw: list[Atom] = []
     if src.kind == "plain":

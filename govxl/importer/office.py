@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import ReadError
-from .grid import MAX_CELLS, Grid
-from .grid import what as kind
+from .cellgrid import MAX_CELLS, Grid
+from .cellgrid import what as kind
 from .isolate import MAX_DEPTH, budget
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

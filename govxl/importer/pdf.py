@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReadError
-from .grid import MAX_CELLS, Grid, is_page_number, to_source
-from .grid import what as kind
+from .cellgrid import MAX_CELLS, Grid, is_page_number, to_source
+from .cellgrid import what as kind
 from .isolate import budget
 from .source import Source
 

@@ -25,7 +25,7 @@ from .safexml import NS_MAIN, NS_PKG_REL, NS_REL, M, parse_sheet_xml, parse_xml
 from .sniff import OLE_MAGIC, ole_kind, sniff
 from .workbook import read_xlsx
 
-# The names govxl.importer.documents has imported since before the split.
+# The names govxl.importer.formats has imported since before the split.
 _ole_kind, _zip_entries = ole_kind, zip_entries
 
 __all__ = [

@@ -102,7 +102,7 @@ def check(
         outputs = prepare(files, paths, annotate=annotate, report=report, lang=lang_, strict=strict, force=force,
                           read_too=[p for p in (previous_dir, *(children or [])) if p is not None])
     if several or summary is not None or format is Fmt.jsonl or outputs is not None:
-        from ..batch import run_batch
+        from ..batch_view import run_batch
 
         raise typer.Exit(run_batch(paths, several=several, format=format.value, strict=strict, lang=lang_,
                                    jobs=jobs, summary=summary, extras=extras, outputs=outputs))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReadError
-from .grid import KINDS, MAX_CELLS, WHAT_EN, Grid, is_page_number, join_split_words, to_source, what  # noqa: F401
+from .cellgrid import KINDS, MAX_CELLS, WHAT_EN, Grid, is_page_number, join_split_words, to_source, what  # noqa: F401
 from .isolate import MAX_CHARS, MAX_DIGITS, MAX_LINES, budget
 from .source import Source, read_source
 
