@@ -24,17 +24,8 @@ def a_docx(folder: Path, name: str = "报告.docx") -> Path:
     return write_docx(folder / name, ED, evaluate(ED, GOOD), title=TITLE)
 
 
-def pdf_pages(path: Path, n: int, text: str = "page") -> Path:
-    """A plain, valid PDF of `n` pages with a line of text on each (written by hand: objects, xref)."""
-    objs: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    kids = []
-    for i in range(n):
-        stream = f"BT /F1 12 Tf 72 720 Td ({text} {i + 1}) Tj ET".encode()
-        objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-                    b"/Contents %d 0 R >>" % len(objs))
-        kids.append(len(objs))
-    objs[1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % n
+def write_pdf(path: Path, objs: list[bytes]) -> Path:
+    """A PDF of the objects `objs` (numbered 1.., object 1 the catalog), with its xref and trailer."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objs, 1):
@@ -46,6 +37,20 @@ def pdf_pages(path: Path, n: int, text: str = "page") -> Path:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
     path.write_bytes(bytes(out))
     return path
+
+
+def pdf_pages(path: Path, n: int, text: str = "page") -> Path:
+    """A plain, valid PDF of `n` pages with a line of text on each (written by hand: objects, xref)."""
+    objs: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for i in range(n):
+        stream = f"BT /F1 12 Tf 72 720 Td ({text} {i + 1}) Tj ET".encode()
+        objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+                    b"/Contents %d 0 R >>" % len(objs))
+        kids.append(len(objs))
+    objs[1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % n
+    return write_pdf(path, objs)
 
 
 def scanned_pdf(path: Path) -> Path:
