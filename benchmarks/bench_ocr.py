@@ -46,8 +46,8 @@ def make_scan(folder: Path, dpi: int, random_numbers: bool) -> tuple[Path, list[
     from PIL import Image
 
     import govxl
+    from govxl.judge.rules import evaluate
     from govxl.render import render_report
-    from govxl.rules import evaluate
     from govxl.spec import load_edition
 
     ed = load_edition("2021")

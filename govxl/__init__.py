@@ -2,7 +2,7 @@
 
 The library: :func:`new` writes the locked official workbook of an edition, :func:`check` reads
 one back (or a Word, PDF, .xls … report in the official layout) and returns a
-:class:`~govxl.findings.Report`, :func:`check_many` checks many files in parallel and yields one
+:class:`~govxl.report.findings.Report`, :func:`check_many` checks many files in parallel and yields one
 :class:`~govxl.session.Checked` per file, in the order found.
 Heavy modules (xlsxwriter, openpyxl) are imported only when needed: `import govxl` stays cheap.
 """
@@ -25,7 +25,7 @@ def new(path, edition: str = "2021", **kw):
 
 
 def check(path, previous=None, children=None):
-    """Check one report and return its :class:`~govxl.findings.Report` (``report.ok()``,
+    """Check one report and return its :class:`~govxl.report.findings.Report` (``report.ok()``,
     ``report.findings``, ``report.to_dict()``).
 
     `path`: a govxl workbook (.xlsx) or a report in the official layout (.docx, .xls, .ods, .pdf,
@@ -37,7 +37,7 @@ def check(path, previous=None, children=None):
     Any other exception is a bug of govxl and propagates (:func:`check_many` turns it into that
     file's R-UNEXPECTED error instead, so that one file never ends a run).
     """
-    from .documents import check_path
+    from .sources import check_path
 
     extras = _extras(previous, children, [path])
     report = check_path(path)

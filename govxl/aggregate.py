@@ -24,8 +24,8 @@ from pathlib import Path
 from .catalogue import Join, phrase
 from .errors import GovxlError, InputsError, UsageError
 from .files import find_workbooks
-from .findings import Finding, Report
-from .rules import Key
+from .judge.rules import Key
+from .report.findings import Finding, Report
 from .session import Checked
 from .spec import Edition, edition_ids, load_aggregate_sheet, load_cover, load_edition
 

@@ -1,7 +1,7 @@
 """The one catalogue of finding codes: severity, short title and message templates (zh, en).
 
 Templates may use {sheet} {cell} {row} {col} {expected} {actual} {detail}; the location
-prefix (sheet!cell) is added by :class:`govxl.findings.Finding`, not by the template.
+prefix (sheet!cell) is added by :class:`govxl.report.findings.Finding`, not by the template.
 `grep T3-BAL` finds the rule here, in the spec, in its tests and in the docs.
 """
 

@@ -198,11 +198,11 @@ USAGE_ERRORS: dict[str, tuple[str, str]] = {
     "U-SAMEFILE": ("输出文件不能与输入文件相同：{path}（会覆盖输入，请换一个文件名）",
                    "the output file cannot be an input file: {path} (it would overwrite the input; choose another "
                    "name)"),
-    # check --summary x.csv (govxl.batch.prepare_csv)
+    # check --summary x.csv (govxl.report.batch.prepare_csv)
     "U-CSV-SUFFIX": ("汇总文件名应以 .csv 结尾：{path}", "the summary file name must end in .csv: {path}"),
     "U-CSV-ISDIR": ("汇总文件路径是一个文件夹：{path}", "the summary file's path is a folder: {path}"),
     "U-CSV-DIR": ("汇总文件的目录不存在：{path}", "the summary file's folder does not exist: {path}"),
-    # check --annotate FOLDER (govxl.check_outputs)
+    # check --annotate FOLDER (govxl.report.outputs)
     "U-ANNOTATE-FILE": ("--annotate 应为文件夹：{path}", "--annotate must be a folder: {path}"),
     "U-ANNOTATE-PARENT": ("标注副本的上级文件夹不存在：{path}",
                           "the folder that is to hold the marked-up copies' folder does not exist: {path}"),

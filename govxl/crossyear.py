@@ -20,12 +20,12 @@ from functools import cache
 from pathlib import Path
 
 from .catalogue import Join, phrase
-from .checker import check_file
 from .errors import GovxlError, ReadError, UsageError
 from .files import walk
-from .findings import Finding, Report
+from .judge.rules import Key
 from .numbers import TOLERANCE, tidy
-from .rules import Key
+from .report.findings import Finding, Report
+from .sources.workbook import check_file
 from .spec import CrossYear, Edition, edition_ids, load_edition
 
 

@@ -51,7 +51,7 @@ class NotGovxlError(ReadError):
 
 
 class NoIdentityError(NotGovxlError):
-    """A workbook without govxl's identity: perhaps someone's own table (govxl.documents reads it)."""
+    """A workbook without govxl's identity: perhaps someone's own table (govxl.sources reads it)."""
 
 
 class CheckFailedError(GovxlError):

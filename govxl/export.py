@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .findings import Report
+from .judge.rules import Key
 from .numbers import show, tidy
-from .rules import Key
+from .report.findings import Report
 from .safefile import atomic_write, prepare_output, safe_text
 from .session import Checked, error_dict
 from .spec import Edition, Field, load_edition

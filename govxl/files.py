@@ -20,7 +20,7 @@ def skipped(name: str) -> bool:
 
 
 WORKBOOKS = (".xlsx",)
-# `govxl check` also reads reports that are not govxl workbooks (govxl.documents).
+# `govxl check` also reads reports that are not govxl workbooks (govxl.sources).
 DOCUMENTS = (".xlsx", ".xlsm", ".docx", ".docm", ".odt", ".xls", ".ods", ".pdf")
 
 

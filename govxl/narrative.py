@@ -30,9 +30,9 @@ from pathlib import Path
 
 from .catalogue import Join, Phrase, phrase
 from .errors import UsageError
-from .findings import Finding
+from .judge.rules import Key
 from .numbers import plain
-from .rules import Key
+from .report.findings import Finding
 from .spec import Edition, Figure, ReportLayout
 
 MAX_TEXT = 2 * 1024 * 1024  # a report's text is a few pages; anything bigger is the wrong file

@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GovxlError, ReadError, unexpected
-from .findings import Report
+from .report.findings import Report
 
 After = Callable[[Path, Report], Any]
 
 
 @dataclass
 class Checked:
-    """One path as checked: its :class:`~govxl.findings.Report`, or the
+    """One path as checked: its :class:`~govxl.report.findings.Report`, or the
     :class:`~govxl.errors.GovxlError` that stopped it (exactly one of the two is set).
     `done` is what the session's `after` hook returned for it (None if there was none)."""
 
@@ -64,7 +64,7 @@ def _check(path: str, keep_values: bool, reader: Callable | None, extras: Callab
            found: bool = True) -> Report | GovxlError:
     """Never raises: the report (with the extras' findings), or the error that stopped this file.
     `found`: `path` was found by files.find_documents, where a folder stands for one with nothing in it."""
-    from .documents import check_path
+    from .sources import check_path
 
     if found and os.path.isdir(path):
         return ReadError(code="R-EMPTYDIR")
@@ -169,7 +169,7 @@ def _each(files, jobs, keep_values, reader, extras, after) -> Iterator[Checked]:
         return
     import multiprocessing
 
-    from .checker import prepare
+    from .sources.workbook import prepare
 
     prepare()  # before the fork: workers inherit the loaded specs instead of each loading them
     jobs = min(jobs, len(paths))

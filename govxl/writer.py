@@ -21,8 +21,8 @@ import xlsxwriter
 
 from .a1 import cell_name, compress, parse_cell, parse_range, range_name, ranges
 from .errors import UsageError
+from .judge.rules import Key, evaluate, rule_status
 from .numbers import plain
-from .rules import Key, evaluate, rule_status
 from .safefile import atomic_write, prepare_output
 from .spec import CHECK_BAD, CHECK_OK, Edition, Field, Table
 from .version import __version__

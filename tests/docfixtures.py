@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
 from govxl.spec import Edition, Table
 
 Cell = tuple[str, int, int] | None

@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ET
 
 import openpyxl
 
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
 from govxl.spec import Edition, Field
 
 # The 2023 report of 南关区政府办公室 (its tables: examples/nanguan-2023-tables.txt); everything else is 0.

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
 import govxl
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
 from govxl.spec import Edition
 
 Grid = dict[tuple[int, int], tuple[int, int, str]]

@@ -25,7 +25,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
 from govxl.spec import Edition, Field, Table
 
 STYLES = ("tab", "pipe", "cells", "spaces", "glued", "bars", "oneline", "flipbook")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import govxl
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
 from govxl.spec import Edition
 
 

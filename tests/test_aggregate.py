@@ -22,8 +22,8 @@ from said import said
 import govxl
 from govxl.aggregate import aggregate, iter_files, sum_values
 from govxl.errors import InputsError, UsageError
-from govxl.findings import Report
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
+from govxl.report.findings import Report
 from govxl.spec import load_aggregate_sheet, load_edition
 
 YEAR = 2024

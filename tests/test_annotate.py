@@ -15,7 +15,7 @@ from cli import run
 from helpers import fill_openpyxl, sha256, values
 
 import govxl
-from govxl.annotate import NOT_COPIED, REPAIRED
+from govxl.report.annotate import NOT_COPIED, REPAIRED
 from govxl.spec import load_edition, load_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,7 +122,7 @@ def test_odd_inputs_are_kept_so_the_copy_checks_the_same(tmp_path, ed):
     orig = fill_openpyxl(src, tmp_path / "odd.xlsx", ed, {**vals, **odd})
     expected = findings(orig)
     assert {"V-TEXT", "V-INT", "V-BLANK"} <= {f["rule"] for f in expected}
-    from govxl.annotate import annotate
+    from govxl.report.annotate import annotate
 
     copy = annotate(govxl.check(orig), tmp_path / "copy.xlsx")
     kept = [f for f in expected if f["rule"] not in REPAIRED | NOT_COPIED]

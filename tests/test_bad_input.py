@@ -27,9 +27,9 @@ from said import said
 import govxl
 from govxl import reader
 from govxl.catalogue import READ_ERRORS, text
-from govxl.checker import check_file
 from govxl.errors import ReadError
 from govxl.reader import bounded
+from govxl.sources.workbook import check_file
 
 # The `good` fixture: a fresh copy of a correct, filled workbook for each test.
 good_source, good = odd.good_source, odd.good_copy
@@ -152,7 +152,7 @@ def test_a_real_xls_made_by_libreoffice(tmp_path, good):
     assert xls.read_bytes()[:8] == reader.OLE_MAGIC
     with pytest.raises(ReadError, match=r"旧版 Excel（\.xls）"):
         check_file(xls)  # the workbook reader says what it is; govxl.check, like `govxl check`, reads it
-    report = govxl.check(xls)  # as a document in the official layout (govxl.documents)
+    report = govxl.check(xls)  # as a document in the official layout (govxl.sources)
     assert report.source == "xls" and report.ok() and report.values == govxl.check(good).values
 
 
@@ -406,15 +406,15 @@ def test_cli_turns_an_unforeseen_exception_into_one_line(tmp_path, good, monkeyp
     """The per-file boundary in the CLI: a bug in the library costs one file a line, never a traceback."""
     from typer.testing import CliRunner
 
-    import govxl.checker
+    import govxl.sources.workbook
     from govxl.cli import app
-    real = govxl.checker.check_file
+    real = govxl.sources.workbook.check_file
 
     def flaky(path, **kw):
         if Path(path).name == "boom.xlsx":
             raise ZeroDivisionError("division by zero")
         return real(path, **kw)
-    monkeypatch.setattr(govxl.checker, "check_file", flaky)
+    monkeypatch.setattr(govxl.sources.workbook, "check_file", flaky)
     shutil.copy(good, tmp_path / "boom.xlsx")
     result = CliRunner().invoke(app, ["check", str(tmp_path / "boom.xlsx"), str(good)])
     assert result.exit_code == 2

@@ -15,9 +15,9 @@ from helpers import NANGUAN_2023, NANGUAN_AGENCY, sha256, values
 from said import said
 
 import govxl
-from govxl.batch import Row
 from govxl.errors import GovxlError
 from govxl.files import find_workbooks
+from govxl.report.batch import Row
 from govxl.session import check_many
 
 MACHINE_HEADER = ["file", "agency", "year", "edition", "verdict", "errors", "warnings", "infos", "reason", "rules_not_verified"]
@@ -184,8 +184,8 @@ def test_summary_csv_has_one_machine_header_in_both_languages_and_says_where_it_
 
 
 def test_summary_csv_guards_against_formulas_and_bad_paths(tmp_path):
-    from govxl.batch import SummaryCSV
     from govxl.errors import UsageError
+    from govxl.report.batch import SummaryCSV
 
     out = tmp_path / "s.csv"
     with SummaryCSV(out) as sink:

@@ -13,7 +13,7 @@ from said import said
 
 import govxl
 from govxl.catalogue import CATALOGUE, READ_ERRORS, REASONS, USAGE_ERRORS, Join, phrase
-from govxl.findings import Finding
+from govxl.report.findings import Finding
 
 PACKAGE = Path(govxl.__file__).parent
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")

@@ -169,7 +169,7 @@ import sys
 from pathlib import Path
 import govxl.export as export, govxl.render as render
 import govxl.render.html, govxl.render.markdown, govxl.render.word
-from govxl.checker import check_file
+from govxl.sources.workbook import check_file
 src = Path({str(ROOT / "examples" / "nanguan-2023.xlsx")!r})
 out = Path({str(tmp_path)!r})
 items = export.load([src])

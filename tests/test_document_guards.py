@@ -36,7 +36,7 @@ from test_documents import ED, GOOD, TITLE
 
 import govxl
 from govxl.errors import ReadError
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
 
 CASES = int(os.environ.get("GOVXL_DOC_FUZZ_CASES", "4"))
 SEED = int(os.environ.get("GOVXL_DOC_FUZZ_SEED", "25"))

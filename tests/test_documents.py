@@ -12,9 +12,10 @@ from docfixtures import find_row, set_text, write_docx, write_sheet
 from helpers import NANGUAN_2023, NANGUAN_AGENCY, values
 
 import govxl
-from govxl.documents import NOT_APPLIED, check_path
 from govxl.importer import import_report
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
+from govxl.sources import check_path
+from govxl.sources.imported import NOT_APPLIED
 from govxl.spec import load_edition
 
 ED = load_edition("2021")

@@ -17,7 +17,7 @@ from test_bad_input import run_bounded
 from test_documents import ED, GOOD, TITLE
 
 from govxl.importer.ocr import available as ocr_available
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
 
 
 def a_docx(folder: Path, name: str = "报告.docx") -> Path:

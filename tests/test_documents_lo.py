@@ -19,9 +19,9 @@ from libreoffice import soffice_path
 from test_documents import BAD, ED, GOOD, NANGUAN_AGENCY, T3, TITLE, arithmetic, same_numbers
 
 import govxl
-from govxl.documents import check_path
+from govxl.judge.rules import evaluate
 from govxl.render import render_report
-from govxl.rules import evaluate
+from govxl.sources import check_path
 
 pytestmark = pytest.mark.libreoffice
 

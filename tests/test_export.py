@@ -20,7 +20,7 @@ import govxl
 from govxl import export, safefile
 from govxl.catalogue import READ_ERRORS
 from govxl.files import find_workbooks
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
 from govxl.spec import edition_ids, load_edition
 
 ROOT = Path(__file__).resolve().parent.parent

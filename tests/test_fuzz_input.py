@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 import govxl
 from govxl.errors import GovxlError
-from govxl.findings import Report
+from govxl.report.findings import Report
 from govxl.spec import load_edition
 
 EXAMPLES = int(os.environ.get("GOVXL_FUZZ_EXAMPLES", "60"))
@@ -76,9 +76,9 @@ def zip_of(files: dict[str, bytes], path: Path, method=zipfile.ZIP_DEFLATED) -> 
 
 def test_the_harness_lets_a_library_bug_through(tmp_path, monkeypatch):
     """The fuzz tests below catch non-GovxlError exceptions only because `outcome` does not."""
-    import govxl.checker
+    import govxl.sources.workbook
 
-    monkeypatch.setattr(govxl.checker, "check_raw", lambda raw: {}["boom"])
+    monkeypatch.setattr(govxl.sources.workbook, "check_raw", lambda raw: {}["boom"])
     with pytest.raises(KeyError):
         outcome(odd.good(tmp_path))
 

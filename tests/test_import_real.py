@@ -23,7 +23,7 @@ import govxl
 from govxl import export
 from govxl.catalogue import phrase
 from govxl.importer import import_report
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
 from govxl.spec import edition_ids, load_edition
 
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from report_gen import published, text_report
 
 import govxl
-from govxl.documents import check_path
 from govxl.export import imported_json
 from govxl.importer import import_report
 from govxl.judge import ReportData, judge
-from govxl.rules import evaluate, instances
+from govxl.judge.rules import evaluate, instances
+from govxl.sources import check_path
 from govxl.spec import load_edition
 
 ED = load_edition("2021")
@@ -288,7 +288,7 @@ def test_one_changed_cell_in_two_rules_is_named_and_an_ambiguous_change_names_no
 # ------------------------------------------------------------------ the report page, the roll-up note
 def test_the_report_page_and_the_roll_up_name_what_was_not_verified(tmp_path):
     from govxl.aggregate import unverified_note
-    from govxl.report_html import section
+    from govxl.report.page import section
 
     text = text_report(ED, truth(), "spaces")
     p = page(tmp_path, text.replace("四、结转下年度继续办理 0 0 0 0 0 0 0", "四、结转下年度继续办理 0 0 0 0 0 0"))
@@ -303,7 +303,7 @@ def test_the_report_page_and_the_roll_up_name_what_was_not_verified(tmp_path):
 
 
 def test_the_likely_cell_is_named_in_text_json_and_marked(tmp_path):
-    from govxl.annotate_plan import marks_of
+    from govxl.report.annotate_plan import marks_of
 
     vals = truth()
     vals[("requests", "results.public", "natural_person")] += 1  # a digit mistyped in one printed cell

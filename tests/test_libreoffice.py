@@ -3,7 +3,7 @@
 A workbook made by ``govxl.new`` is opened in LibreOffice, every input is typed in as a person
 would (select the cell, enter the text: protection applies), LibreOffice recalculates and saves
 it as .xlsx, and the saved file goes back through ``govxl check``. Expected numbers come from the
-edition spec via ``govxl.rules``, never from this file. Data: 长春市南关区人民政府办公室, 2023
+edition spec via ``govxl.judge.rules``, never from this file. Data: 长春市南关区人民政府办公室, 2023
 (examples/nanguan-2023-tables.txt): 表三 新收 自然人 10, of which 予以公开 4,
 本机关不掌握 4, 补正后申请内容仍不明确 2; everything else 0.
 """
@@ -28,8 +28,8 @@ import pytest
 from cli import run
 
 import govxl
+from govxl.judge.rules import Key, evaluate, rule_status
 from govxl.reader import read_xlsx
-from govxl.rules import Key, evaluate, rule_status
 from govxl.spec import CHECK_BAD, CHECK_OK, Edition, Table, cell_name, load_edition, parse_cell
 from govxl.writer import NAME_PREFIX, PROP_PREFIX, identity, validation
 
@@ -131,7 +131,7 @@ def any_workbook(workdir) -> Path:
 class Filled:
     ed: Edition
     inputs: dict[Key, float]
-    expected: dict[Key, float]  # every field, totals computed by govxl.rules
+    expected: dict[Key, float]  # every field, totals computed by govxl.judge.rules
     result: lo.Result
     saved: Path
     pdf: Path

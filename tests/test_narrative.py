@@ -8,8 +8,8 @@ import pytest
 from helpers import NANGUAN_2023, values
 
 from govxl.errors import UsageError
+from govxl.judge.rules import evaluate
 from govxl.narrative import check_text, cn_int, parse_text, quotes, read_text, title_of
-from govxl.rules import evaluate
 from govxl.spec import edition_ids, load_edition, parse_edition
 
 OK_TAIL = "\n## 五、存在的主要问题及改进情况\n无。\n## 六、其他需要报告的事项\n本年度未收取信息处理费。\n"

@@ -12,8 +12,8 @@ from helpers import NANGUAN_2023, sha256, values
 
 import govxl
 from govxl import writer
+from govxl.judge.rules import evaluate
 from govxl.reader import read_xlsx
-from govxl.rules import evaluate
 from govxl.spec import load_edition, parse_cell, parse_range, range_name
 
 

@@ -12,7 +12,7 @@ from helpers import NANGUAN_2023, values
 
 import govxl
 from govxl.cli.printer import in_workbook_order, report_lines
-from govxl.findings import Finding
+from govxl.report.findings import Finding
 from govxl.spec import load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,8 +142,8 @@ def test_the_report_page_shows_what_was_typed_and_marks_blanks(typed_badly, tmp_
 def test_the_batch_table_on_a_100_column_terminal_keeps_file_names_whole():
     from rich.console import Console
 
-    from govxl.batch import HEADERS, Row
     from govxl.cli.batch_view import rich_table
+    from govxl.report.batch import HEADERS, Row
 
     names = [f"各单位年报/第{i}批/县教育局2025年政府信息公开年报-修订稿.xlsx" for i in range(3)]
     rows = [Row(n, "长春市南关区人民政府办公室（政务公开办公室）", 2025, "2021", "passed") for n in names]

@@ -20,9 +20,9 @@ from cli import run
 from test_documents import BAD, ED, GOOD, NANGUAN_AGENCY, arithmetic
 
 import govxl
-from govxl.documents import check_path
 from govxl.errors import ReadError
 from govxl.importer import import_report
+from govxl.sources import check_path
 
 T3_SHEET = "三、收到和处理政府信息公开申请情况"
 

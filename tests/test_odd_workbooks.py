@@ -17,8 +17,8 @@ from said import said
 
 import govxl
 from govxl.catalogue import Join, phrase
-from govxl.checker import check_file
 from govxl.errors import GovxlError, NotGovxlError
+from govxl.sources.workbook import check_file
 
 # The `good` fixture: a fresh copy of a correct, filled workbook for each test.
 good_source, good = odd.good_source, odd.good_copy

@@ -71,8 +71,8 @@ def test_the_injection_helper_can_fail(tmp_path):
 
 def test_hostile_text_in_a_workbook_prints_as_plain_text(tmp_path, good, monkeypatch, capsys):
     """Labels and agency names are never rich markup, terminal escapes or extra lines."""
-    from govxl.checker import check_file
     from govxl.cli.printer import render_text
+    from govxl.sources.workbook import check_file
 
     def edit(data: bytes) -> bytes:  # cell text may hold any character, escaped as _xHHHH_
         data = data.replace(NANGUAN_AGENCY.encode(), "[/bold]机关_x001B_[2J\n第二行".encode())

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import govxl
-from govxl.rules import check, evaluate
+from govxl.judge.rules import check, evaluate
 from govxl.spec import edition_ids, load_edition
 
 EDITIONS = edition_ids()

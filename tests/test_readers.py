@@ -19,9 +19,9 @@ from helpers import NANGUAN_2023, NANGUAN_AGENCY, fill_openpyxl, find, values
 from reference_reader import read_xlsx_openpyxl
 
 import govxl
-from govxl.checker import check_file
 from govxl.errors import ReadError
 from govxl.reader import M, parse_sheet_xml, parse_xml, read_xlsx
+from govxl.sources.workbook import check_file
 from govxl.spec import load_edition
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

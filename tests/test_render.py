@@ -28,9 +28,9 @@ from test_layout import EXPECTED
 import govxl
 from govxl.catalogue import Join, phrase
 from govxl.errors import CheckFailedError, UsageError
+from govxl.judge.rules import evaluate
 from govxl.narrative import parse_text
 from govxl.render import render_report
-from govxl.rules import evaluate
 from govxl.spec import load_edition, parse_range
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import typer
 
-from ..batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals
 from ..errors import GovxlError
+from ..report.batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals
 from ..safetext import clean
 from ..session import check_many
 from .app import EXIT_FAIL, current_lang, say
@@ -56,7 +56,7 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
         pending = None  # the previous file's JSON, printed once we know whether a comma follows
         page = None
         if outputs is not None and outputs.report is not None:
-            from ..report_html import HtmlReport
+            from ..report.page import HtmlReport
 
             page = HtmlReport(outputs.report, lang)
             stack.callback(page.close)

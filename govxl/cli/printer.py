@@ -32,8 +32,8 @@ def finding_line(f, lang: str, *, sheet: bool = False, indent: str = "  ") -> st
 
 
 def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
-    """The verdict line (govxl.findings.verdict: annotate and report_html print it too)."""
-    from ..findings import verdict as line  # imported here: `govxl --help` need not load the catalogue
+    """The verdict line (govxl.report.findings.verdict: annotate and report_html print it too)."""
+    from ..report.findings import verdict as line  # imported here: `govxl --help` need not load the catalogue
 
     return line(counts, ok, lang)
 
@@ -60,7 +60,7 @@ def source_line(report, lang: str) -> str | None:
     """For a report read from a document (not a workbook): the one line saying what did not apply."""
     if not getattr(report, "source", None):
         return None
-    from ..documents import source_line as line
+    from ..sources.imported import source_line as line
 
     return clean(line(report, lang))
 

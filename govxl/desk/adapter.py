@@ -88,11 +88,11 @@ class Outcome:
 
 def _check(path: Path):
     """A govxl workbook is checked as such; once govxl checks documents (Word, PDF, .xls: the
-    in-memory import of `govxl.documents`), every accepted type goes the same way."""
+    in-memory import of `govxl.sources`), every accepted type goes the same way."""
     try:
-        from ..documents import check_path
+        from ..sources import check_path
     except ImportError:  # a govxl without document import: workbooks only, others answered by the readers
-        from ..checker import check_file as check_path
+        from ..sources.workbook import check_file as check_path
     return check_path(path)
 
 
@@ -132,7 +132,7 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
 
             out.reason = say("desk-not-verified", lang, {})
         try:
-            from ..report_html import section
+            from ..report.page import section
 
             # the desk shows its own labelled line and verdict: the section's first line goes
             out.html = re.sub(r'^<p class="about">.*?</p>', "", section(report, lang), count=1, flags=re.S) \
@@ -169,7 +169,7 @@ def match(report, expect: dict) -> list:
     """The desk's findings of a report against its season and unit: a different year or edition
     is an error (D-YEAR, D-EDITION); another agency's name a warning the office may accept (D-AGENCY)."""
     from ..catalogue import Phrase
-    from ..findings import Finding
+    from ..report.findings import Finding
 
     out = []
     if report.edition is None or not expect:
@@ -186,7 +186,7 @@ def match(report, expect: dict) -> list:
 
 def copy_finding(other: str, how: str, lang: str = "zh") -> dict:
     """D-COPY: the report is the same file (how="sha") or has the same figures ("values") as `other`'s."""
-    from ..findings import Finding
+    from ..report.findings import Finding
 
     return Finding.of("D-COPY", expected=other, reason=f"dup-{how}").to_dict(lang)
 
@@ -228,8 +228,8 @@ def marked_copy(path: str | os.PathLike, shown: str, out: str | os.PathLike, lan
     import shutil
     import tempfile
 
-    from ..annotate import annotate, read_source
     from ..errors import GovxlError
+    from ..report.annotate import annotate, read_source
 
     with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp:
         named = Path(tmp) / _plain_name(shown, Path(path).suffix)
@@ -390,6 +390,6 @@ def jump(m: Measure, now: float | None, last: float | None) -> bool:
 @cache
 def findings_css() -> str:
     """The style of govxl's HTML findings (the official tables, marked cells), for the desk's pages."""
-    from ..report_html import CSS, fill_styles, texts
+    from ..report.page import CSS, fill_styles, texts
 
     return CSS + fill_styles(texts("zh"))

@@ -19,7 +19,7 @@ TIMEOUT = 300  # seconds a check may take before the upload is answered "could n
 
 
 def _warm() -> None:
-    from ..checker import prepare
+    from ..sources.workbook import prepare
 
     prepare()
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ..catalogue import Join, phrase
-from ..findings import Finding, Report
 from ..judge import ReportData, Sum, judge
+from ..judge.rules import Key, evaluate, instances
 from ..numbers import plain, show
-from ..rules import Key, evaluate, instances
+from ..report.findings import Finding, Report
 from ..spec import Edition, Field, edition_ids, load_edition
 from .order import cells_of, col_name, row_name
 from .place import Placer
@@ -72,8 +72,8 @@ class Imported:
     def write_xlsx(self, path: str | os.PathLike, force: bool = False) -> Path:
         """A govxl workbook holding the inputs; the printed totals are stored as the formulas'
         cached results, so that `govxl check` reports each one that disagrees (I-TOTAL)."""
-        from ..checker import import_marks
         from ..safefile import refuse_same_file
+        from ..sources.workbook import import_marks
         from ..writer import write_workbook
 
         refuse_same_file(path, self.file)

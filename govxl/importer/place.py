@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..catalogue import Join, Phrase, phrase
-from ..findings import Finding
 from ..narrative import Said
+from ..report.findings import Finding
 from ..spec import Edition, Field
 from .groups import blank_rows, one_row_sum
 from .order import Key, Segment, align, constraints_of, quoted, reading_order

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from ..catalogue import Join, Phrase, phrase
-from ..findings import Finding
 from ..numbers import show
+from ..report.findings import Finding
 from .order import Key, Segment, cells_of, quoted, row_name
 from .runs import TooMany, count_readings, possible, readings
 from .text import Atom, Val

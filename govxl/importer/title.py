@@ -8,7 +8,7 @@ from collections import Counter
 from functools import cache
 
 from ..errors import ReadError
-from ..findings import Finding
+from ..report.findings import Finding
 from ..spec import Edition, edition_ids, load_edition
 from .source import Source
 from .text import Atom, canon, import_data

@@ -1,6 +1,6 @@
 """The one judge: a report's plain data (govxl.judge.data) in, its Report out.
 
-Every source goes through :func:`judge`: a govxl workbook (govxl.checker.check_raw hands over its
+Every source goes through :func:`judge`: a govxl workbook (govxl.sources.workbook.check_raw hands over its
 cells and its structure findings) and any document (govxl.importer.Imported.to_report). The judge
 summarises blank cells (V-EMPTY, V-BLANK), gives each sum and balance of the spec an outcome
 (held, broken, or not verified when it needs a cell that is unknown or known only in a sum), and,
@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from ..a1 import ranges
 from ..catalogue import Join
-from ..findings import Finding, Report, Unverified
 from ..numbers import TOLERANCE, tidy
-from ..rules import evaluate, instances, parts_of
+from ..report.findings import Finding, Report, Unverified
 from ..spec import per_edition
 from .data import BLANK, IN_SUM, NA, UNKNOWN, Key, ReportData, Sum
 from .likely import Linear, likely_cell
+from .rules import evaluate, instances, parts_of
 
 HELD, BROKEN, NOT_VERIFIED = "held", "broken", "not_verified"
 
 
 def judge(data: ReportData, values: dict[Key, float] | None = None) -> Report:
     """The report of `data`. `values`: every field's value, when the source has computed them
-    already exactly as :func:`govxl.rules.evaluate` would (a workbook: saves a second pass)."""
+    already exactly as :func:`govxl.judge.rules.evaluate` would (a workbook: saves a second pass)."""
     ed = data.edition
     numbers = data.numbers
     sums: list[Sum] = []

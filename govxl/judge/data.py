@@ -1,6 +1,6 @@
 """The plain data of one report, whatever its source: what the judge (govxl.judge.core) reads.
 
-A govxl workbook (govxl.checker), another program's spreadsheet, a Word document, a PDF, a web
+A govxl workbook (govxl.sources.workbook), another program's spreadsheet, a Word document, a PDF, a web
 page or a copied text (govxl.importer) all become a :class:`ReportData`: the edition, who and
 which year (and where each came from), and for each cell of the spec one state:
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..findings import Finding
+from ..report.findings import Finding
 from ..spec import Edition
 
 Key = tuple[str, str, str]
@@ -55,7 +55,7 @@ class ReportData:
     tables: set[str] | None = None
     # Tables not to call V-EMPTY even when every input is blank (the source said why already).
     no_empty: set[str] = field(default_factory=set)
-    # Passed on to the Report as they are (govxl.findings.Report).
+    # Passed on to the Report as they are (govxl.report.findings.Report).
     source: str | None = None
     not_applied: tuple[str, ...] = ()
     published: dict[Key, float | None] | None = None

@@ -13,9 +13,9 @@ mistyped in one cell breaks its row's sum and its column's sum; the cell where t
 from __future__ import annotations
 
 from ..numbers import TOLERANCE
-from ..rules import parts_of
 from ..spec import Edition, per_edition
 from .data import Key, Sum
+from .rules import parts_of
 
 Terms = dict[Key, float]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from ..catalogue import Join
 from ..errors import CheckFailedError, UsageError
 from ..export import usable_values
-from ..findings import Finding, Report
 from ..narrative import Narrative, check_text, layout_of, title_lines
+from ..report.findings import Finding, Report
 from ..spec import Edition, load_edition
 from .document import Document, Part
 from .grid import grid

@@ -69,10 +69,10 @@ def check(
     也可校验不是 govxl 生成的报告（Word、Excel、.xls、.ods、PDF）：按官方标签读出数字，只校验数值和勾稽关系。
 
     退出码 0 通过，1 有错误，2 无法校验。"""
-    from ...batch import prepare_csv
     from ...crossyear import Previous
     from ...extras import Extras
     from ...files import find_documents
+    from ...report.batch import prepare_csv
 
     if output is not None:
         suffix = output.suffix.lower()
@@ -97,7 +97,7 @@ def check(
     several = len(files) > 1 or any(f.is_dir() for f in files)
     outputs = None
     if annotate is not None or report is not None:
-        from ...check_outputs import prepare
+        from ...report.outputs import prepare
 
         outputs = prepare(files, paths, annotate=annotate, report=report, lang=lang_, strict=strict, force=force,
                           read_too=[p for p in (previous_dir, *(children or [])) if p is not None])

@@ -38,10 +38,10 @@ def render(
     lang: LangOpt = Lang.zh,
 ) -> None:
     """生成年度报告：第二、三、四部分的官方表格（合并单元格与官方格式一致）；加 --text 生成完整报告。"""
-    from ...checker import check_file
     from ...narrative import read_text
     from ...render import FORMATS, render_report
     from ...safefile import prepare_output
+    from ...sources.workbook import check_file
     from ...spec import load_edition
 
     lang_ = lang.value

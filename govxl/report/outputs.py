@@ -16,10 +16,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import OutputExistsError, UsageError, unexpected
-from .files import DOCUMENTS, skipped, walk
+from ..errors import OutputExistsError, UsageError, unexpected
+from ..files import DOCUMENTS, skipped, walk
+from ..safefile import same_file
 from .findings import Report
-from .safefile import same_file
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Outputs:
 
     def __call__(self, path: Path, report: Report) -> Done:
         from .annotate import annotate
-        from .report_html import section
+        from .page import section
 
         done = Done()
         copy = self.copies.get(str(path))
@@ -81,8 +81,8 @@ def _annotate_document(report: Report, copy: Path, lang: str) -> Path:
     printed totals kept), with the document's findings marked."""
     import tempfile
 
+    from ..importer import import_report
     from .annotate import annotate, read_source
-    from .importer import import_report
 
     imp = import_report(report.file)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".govxl-", dir=copy.parent)
@@ -107,7 +107,7 @@ def prepare(args: list[Path], paths: list[Path], *, annotate: Path | None, repor
     """Check the output paths and name the copies; raise UsageError with a clerk-readable reason.
     `read_too`: other folders the command reads (--previous-dir, --children), where copies would
     be read again next time just the same. A page or a copy that exists is replaced only with `force`."""
-    from .safefile import prepare_output
+    from ..safefile import prepare_output
 
     out = Outputs(lang, strict, annotate, report)
     out.index = {str(p): i for i, p in enumerate(paths, start=1)}

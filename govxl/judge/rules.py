@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .findings import Finding
-from .numbers import TOLERANCE, tidy
-from .spec import Edition, Table, per_edition
+from ..numbers import TOLERANCE, tidy
+from ..report.findings import Finding
+from ..spec import Edition, Table, per_edition
 
 Key = tuple[str, str, str]
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from .catalogue import Join, phrase
-from .check_identity import CheckPlan, TablePlan, norm_formula, norm_label, quote
-from .check_values import whole_or_float
-from .findings import Finding
-from .reader import RawSheet, RawWorkbook
-from .rules import Key
-from .spec import Table, compress, load_aggregate_sheet, load_outputs, range_name
+from ..catalogue import Join, phrase
+from ..judge.rules import Key
+from ..reader import RawSheet, RawWorkbook
+from ..report.findings import Finding
+from ..spec import Table, compress, load_aggregate_sheet, load_outputs, range_name
+from .workbook_identity import CheckPlan, TablePlan, norm_formula, norm_label, quote
+from .workbook_values import whole_or_float
 
 
 def sheet_order_findings(raw: RawWorkbook, plan: CheckPlan) -> list[Finding]:

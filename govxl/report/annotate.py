@@ -21,7 +21,10 @@ import math
 from functools import cache, partial
 from pathlib import Path
 
-from .annotate_plan import (  # noqa: F401  (re-exported: govxl.annotate.make_plan etc.)
+from ..judge.rules import evaluate
+from ..reader import RawWorkbook
+from ..spec import Field, Table, parse_cell
+from .annotate_plan import (  # noqa: F401  (re-exported: govxl.report.annotate.make_plan etc.)
     NOT_COPIED,
     REPAIRED,
     WHOLE,
@@ -39,15 +42,12 @@ from .annotate_plan import (  # noqa: F401  (re-exported: govxl.annotate.make_pl
     worst,
 )
 from .findings import Report
-from .reader import RawWorkbook
-from .rules import evaluate
-from .spec import Field, Table, parse_cell
 
 
 # ------------------------------------------------------------------ the writer, marking
 @cache
 def _marked_writer():
-    from .writer import BookWriter, quote_sheet, validation
+    from ..writer import BookWriter, quote_sheet, validation
 
     class Marked(BookWriter):
         """The official workbook, plus marks, the original's input contents and a first sheet."""
@@ -68,7 +68,7 @@ def _marked_writer():
             return self._fmts[key]
 
         def cell_format(self, f: Field, sev: str | None, date: bool):
-            from .writer import NUM_FORMATS
+            from ..writer import NUM_FORMATS
 
             props = {**self.box, "num_format": "yyyy-mm-dd" if date else NUM_FORMATS[f.kind]}
             if f.is_total:
@@ -198,7 +198,7 @@ def _marked_writer():
 
 def _height(values: list[str], widths: list[float]) -> float:
     """A row tall enough for its wrapped texts (xlsxwriter cannot autofit)."""
-    from .writer import LINE_HEIGHT, text_width
+    from ..writer import LINE_HEIGHT, text_width
 
     lines = max(math.ceil(text_width(str(v)) / max(w - 1.5, 1)) for v, w in zip(values, widths))
     return max(1, lines) * LINE_HEIGHT + 6
@@ -207,15 +207,15 @@ def _height(values: list[str], widths: list[float]) -> float:
 # ------------------------------------------------------------------ entry point
 def read_source(path: str | Path) -> RawWorkbook:
     """The original, read the way `govxl check` reads it."""
-    from .checker import cover_rows, known_sheets, never_read
-    from .reader import read_xlsx
+    from ..reader import read_xlsx
+    from ..sources.workbook import cover_rows, known_sheets, never_read
 
     return read_xlsx(path, sheets=known_sheets(), rows=cover_rows(), skip=never_read())
 
 
 def annotate(report: Report, out: str | Path, lang: str = "zh", raw: RawWorkbook | None = None) -> Path:
     """Write the marked-up copy of the checked workbook `report.file` to `out` (replacing it)."""
-    from .writer import write_workbook
+    from ..writer import write_workbook
 
     if report.edition is None:
         raise ValueError("report without an edition")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputExistsError, UsageError
-from .safefile import atomic_path, csv_safe
-from .session import Checked
+from ..errors import OutputExistsError, UsageError
+from ..safefile import atomic_path, csv_safe
+from ..session import Checked
 
 # ------------------------------------------------------------------ the summary
 PASSED, FAILED, UNREADABLE, NOT_VERIFIED = "passed", "failed", "unreadable", "not_verified"

@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .check_identity import (  # noqa: F401  (re-exported: govxl.checker.norm_label etc.)
+from ..errors import ReadError
+from ..judge import ReportData, judge
+from ..judge.rules import Key, evaluate
+from ..reader import RawSheet, RawWorkbook, read_xlsx
+from ..report.findings import Finding, Report
+from ..spec import load_edition
+from .workbook_identity import (  # noqa: F401  (re-exported: govxl.sources.workbook.norm_label etc.)
     EXPECTED_TEXT,
     IMPORT_MARK,
     NAME_PREFIX,
@@ -36,7 +42,7 @@ from .check_identity import (  # noqa: F401  (re-exported: govxl.checker.norm_la
     value_rule,
     whole_number,
 )
-from .check_structure import (  # noqa: F401
+from .workbook_structure import (  # noqa: F401
     MAX_EXTRA_LISTED,
     layout_changed,
     renamed_sheet,
@@ -44,13 +50,7 @@ from .check_structure import (  # noqa: F401
     structure_findings,
     total_findings,
 )
-from .check_values import STATED_MAX, cover_blanks, is_finite_number, published_findings, read_input, value_reason  # noqa: F401
-from .errors import ReadError
-from .findings import Finding, Report
-from .judge import ReportData, judge
-from .reader import RawSheet, RawWorkbook, read_xlsx
-from .rules import Key, evaluate
-from .spec import load_edition
+from .workbook_values import STATED_MAX, cover_blanks, is_finite_number, published_findings, read_input, value_reason  # noqa: F401
 
 Reader = Callable[..., RawWorkbook]
 

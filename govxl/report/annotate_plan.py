@@ -8,11 +8,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .catalogue import CATALOGUE, SEVERITIES, SEVERITY_ZH
+from ..catalogue import CATALOGUE, SEVERITIES, SEVERITY_ZH
+from ..judge.rules import Key
+from ..reader import RawCell, RawSheet, RawWorkbook
+from ..spec import Edition, Field, Table, cell_name, load_edition, load_outputs, parse_cell, parse_range
 from .findings import Finding, Report
-from .reader import RawCell, RawSheet, RawWorkbook
-from .rules import Key
-from .spec import Edition, Field, Table, cell_name, load_edition, load_outputs, parse_cell, parse_range
 
 # Findings about the file's structure that a copy rebuilt from the spec does not carry over.
 REPAIRED = frozenset({"S-IDENT", "S-SHEET", "S-LABEL", "S-LAYOUT", "S-MERGE", "S-FORMULA", "S-CACHE", "S-LOCK",
@@ -113,7 +113,7 @@ def _align(official: list[set[str]], found: list[set[str]]) -> dict[int, int]:
 
 
 def _norm(text: object) -> str:
-    from .checker import norm_label
+    from ..sources.workbook import norm_label
 
     return norm_label(text)
 
@@ -224,7 +224,7 @@ def marks_of(report: Report, edition: Edition, blanks: Iterable[Field] = ()) -> 
 
 
 def make_plan(report: Report, raw: RawWorkbook, lang: str = "zh") -> Plan:
-    from .checker import expected_for, read_input, value_rule
+    from ..sources.workbook import expected_for, read_input, value_rule
 
     ed = load_edition(report.edition)
     plan = Plan(report, ed, lang)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import CATALOGUE, KIND_TEXT, REASONS, SEVERITIES, params_data, say, shown
-from .numbers import show as _fmt
+from ..catalogue import CATALOGUE, KIND_TEXT, REASONS, SEVERITIES, params_data, say, shown
+from ..numbers import show as _fmt
 
 _KIND_EN = dict(KIND_TEXT.values())  # what a value should be: the Chinese text -> the English one
 
@@ -135,7 +135,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     # Every field's value (inputs as read, totals recomputed), keyed (table, row_key, col_key).
     values: dict[tuple[str, str, str], float] = field(default_factory=dict, repr=False)
-    # A report read from a document, not a workbook (govxl.documents): its format (docx, pdf, ...)
+    # A report read from a document, not a workbook (govxl.sources): its format (docx, pdf, ...)
     # and the rules that did not apply to it.
     source: str | None = None
     not_applied: tuple[str, ...] = ()

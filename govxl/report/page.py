@@ -18,11 +18,11 @@ import tempfile
 from html import escape
 from pathlib import Path
 
+from ..numbers import show
+from ..spec import load_edition, load_outputs
+from ..version import __version__
 from .annotate import NOT_COPIED, marks_of, severity_word, worst
 from .findings import Report
-from .numbers import show
-from .spec import load_edition, load_outputs
-from .version import __version__
 
 CSS = """
 @page { size: A4; margin: 15mm 12mm; }
@@ -74,10 +74,10 @@ def anchor(index: int, sheet_key: str = "", cell: str = "") -> str:
 def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: str | None = None,
             index: int = 0) -> str:
     """The part of the page for one checked workbook (without its heading, added by HtmlReport)."""
-    from .catalogue import say
-    from .export import usable_values
-    from .render.grid import grid
-    from .render.html import table_html
+    from ..catalogue import say
+    from ..export import usable_values
+    from ..render.grid import grid
+    from ..render.html import table_html
 
     t = texts(lang)
     ed = load_edition(report.edition)
@@ -162,7 +162,7 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
 
 def blank_cells(report: Report) -> set[tuple[str, int, int]]:
     """(sheet, row, col) of every input cell left blank: the cells the V-BLANK finding names."""
-    from .a1 import parse_cell, parse_range
+    from ..a1 import parse_cell, parse_range
 
     out: set[tuple[str, int, int]] = set()
     for f in report.findings:
@@ -212,7 +212,7 @@ class HtmlReport:
 
     def finish(self, totals) -> Path:
         """Write the page (atomically, replacing an older one); returns its path."""
-        from .safefile import atomic_write
+        from ..safefile import atomic_write
 
         t = self.t
         head = [

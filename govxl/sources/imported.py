@@ -12,18 +12,13 @@ report says so (`source`, `not_applied`).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from .catalogue import CATALOGUE
-from .errors import GovxlError, NoIdentityError, ReadError
-from .findings import Finding, Report
+from ..catalogue import CATALOGUE
+from ..errors import ReadError
+from ..report.findings import Finding, Report
 
 # Rules that judge a workbook's structure or cells as typed, not the numbers of a report.
 NOT_APPLIED = tuple(r for r in CATALOGUE if r.startswith("S-")) + ("V-TEXT",)
-# What the document guards say (govxl.importer.isolate): more to the point than "not a govxl workbook".
-GUARDS = ("R-DOC-HUGE", "R-DOC-BUDGET", "R-DOC-SLOW", "R-DOC-MEMORY", "R-DOC-CRASH")
-TEXT_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt", ".md")
-
 KIND_NAMES = {"docx": ("Word 文档", "a Word document"), "odt": ("OpenDocument 文档", "an OpenDocument text"),
               "xlsx": ("非 govxl 生成的 Excel 表格", "an Excel table not made by govxl"),
               "xls": ("旧版 Excel（.xls）表格", "an old Excel (.xls) table"),
@@ -32,55 +27,12 @@ KIND_NAMES = {"docx": ("Word 文档", "a Word document"), "odt": ("OpenDocument 
               "html": ("网页", "a web page"), "text": ("文本", "a text")}
 
 
-def kind_of(path: str | os.PathLike) -> str | None:
-    """What `check_path` reads `path` as, by its name: a document kind, `text`, or None (a workbook)."""
-    from .importer.formats import document_kind
-
-    suffix = Path(path).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return None
-    if suffix in TEXT_SUFFIXES:
-        return "html" if suffix.startswith((".htm", ".sht", ".xht")) else "text"
-    return document_kind(path)
-
-
-def check_path(path: str | os.PathLike, reader=None) -> Report:
-    """Check a govxl workbook (govxl.checker) or any document in the official layout.
-
-    An .xlsx without govxl's identity is imported like any other document; if no official
-    table is found in it, the workbook's own answer (not a govxl workbook) stands."""
-    from .checker import check_file
-
-    kind = kind_of(path)
-    if kind == "xls" and _head(path).startswith(b"PK\x03\x04"):
-        kind = None  # an .xlsx named .xls: a workbook, checked as one
-    if kind is None:
-        try:
-            return check_file(path, reader=reader)
-        except NoIdentityError as exc:  # not one that claims an edition or version govxl does not know
-            try:
-                return check_document(path, "xlsx")
-            except GovxlError as doc:
-                if getattr(doc, "code", "") in GUARDS:  # too big, too slow, too deep: that is the news
-                    raise doc from None
-                raise exc from None
-    return check_document(path, kind)
-
-
-def _head(path: str | os.PathLike) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(8)
-    except OSError:
-        return b""
-
-
 def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
     """Import `path` in memory and check its numbers. Raises ReadError when nothing can be read."""
-    from .checker import expected_for, value_reason, value_rule
-    from .importer import import_report
-    from .judge import judge
-    from .rules import kind_ok
+    from ..importer import import_report
+    from ..judge import judge
+    from ..judge.rules import kind_ok
+    from .workbook import expected_for, value_reason, value_rule
 
     try:
         imp = import_report(path)

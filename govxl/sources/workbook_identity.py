@@ -9,12 +9,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from .catalogue import KIND_TEXT, Join, Phrase, phrase
-from .errors import NoIdentityError, NotGovxlError
-from .findings import Finding, Quoted
-from .reader import RawWorkbook
-from .rules import Key
-from .spec import (
+from ..catalogue import KIND_TEXT, Join, Phrase, phrase
+from ..errors import NoIdentityError, NotGovxlError
+from ..judge.rules import Key
+from ..reader import RawWorkbook
+from ..report.findings import Finding, Quoted
+from ..spec import (
     Edition,
     Field,
     Label,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .catalogue import Phrase, phrase
-from .check_identity import CheckPlan, marked_keys, number_from_text, quote
-from .findings import Finding, Report
-from .reader import RawCell, RawWorkbook
-from .rules import MAX_COUNT, Key, kind_ok
-from .spec import Edition, Field, cell_name, compress, range_name
+from ..catalogue import Phrase, phrase
+from ..judge.rules import MAX_COUNT, Key, kind_ok
+from ..reader import RawCell, RawWorkbook
+from ..report.findings import Finding, Report
+from ..spec import Edition, Field, cell_name, compress, range_name
+from .workbook_identity import CheckPlan, marked_keys, number_from_text, quote
 
 
 @dataclass
