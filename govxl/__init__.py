@@ -46,33 +46,49 @@ def check(path, previous=None, children=None):
     return report
 
 
-def check_many(paths, jobs=None, previous_dir=None, children=None, *, keep_values=False):
+def check_many(paths, jobs=None, previous_dir=None, children=None, *, keep_values=False, previous=None,
+               after=None):
     """Check every file under `paths` (files or folders: every .xlsx, .docx, .pdf … in them and
-    their subfolders, as ``govxl check`` finds them); yield one :class:`~govxl.session.Checked`
-    per file, in the order found: ``.path``, and either ``.report`` or ``.error`` (the
-    :class:`~govxl.errors.GovxlError` that stopped that file; an unreadable file never ends the run).
+    their subfolders, as ``govxl check`` finds them); return a generator of one
+    :class:`~govxl.session.Checked` per file, in the order found: ``.path``, and either ``.report``
+    or ``.error`` (the :class:`~govxl.errors.GovxlError` that stopped that file; an unreadable file
+    never ends the run).
 
     `jobs` processes check in parallel (default: one per core; 1: in this process). With
     `previous_dir`, each report is compared with last year's report of the same agency found in
-    that folder; with `children` (one summary report in `paths`), with the sum of its children.
-    Reports come without their cell values unless `keep_values` (results stay small, so a run
-    over ten thousand files holds one report at a time). Stop early by closing the generator.
+    that folder; with `previous` (a file; one report in `paths`), with that report; with
+    `children` (one summary report in `paths`), with the sum of its children. Reports come
+    without their cell values unless `keep_values` (results stay small, so a run over ten
+    thousand files holds one report at a time). `after(path, report)` runs where each report was
+    checked, while it still has its values (``govxl check --annotate/--report`` write there);
+    what it returns is that file's ``.done`` (it should return its failures rather than raise; an
+    exception it raises is returned). It must be picklable where workers are spawned, not forked.
+
+    What makes the whole run impossible (a bad `previous`, both `previous` and `previous_dir`)
+    raises :class:`govxl.errors.GovxlError` here, before any file is checked; last year's folder
+    is read here too. Stop early by closing the generator.
     """
     from .files import find_documents
     from .session import check_many as run
 
     files = find_documents([paths] if isinstance(paths, (str, os.PathLike)) else paths, keep_unfound=True)
-    extras = _extras(previous_dir, children, files, jobs, folder=True)
-    yield from run(files, jobs, extras=extras, keep_values=keep_values)
+    extras = None
+    if previous is not None or previous_dir is not None or children:
+        from .crossyear import Previous
+        from .extras import Extras
+
+        prev = Previous.open(previous, previous_dir, checking=files, jobs=jobs)
+        extras = Extras(prev, children) or None
+    return run(files, jobs, extras=extras, keep_values=keep_values, after=after)
 
 
-def _extras(previous, children, checking, jobs=1, folder=False):
+def _extras(previous, children, checking):
     """The :class:`~govxl.extras.Extras` of `previous` (a file or a folder) and `children`, or None."""
     if previous is None and not children:
         return None
     from .crossyear import Previous
     from .extras import Extras
 
-    as_dir = folder or (previous is not None and os.path.isdir(previous))
-    prev = Previous.open(None if as_dir else previous, previous if as_dir else None, checking=checking, jobs=jobs)
+    as_dir = os.path.isdir(previous) if previous is not None else False
+    prev = Previous.open(None if as_dir else previous, previous if as_dir else None, checking=checking)
     return Extras(prev, children) or None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import typer
 from ..errors import GovxlError
 from ..report.batch import HEADERS, UNREADABLE, Row, SummaryCSV, Totals
 from ..safetext import clean
-from ..session import check_many
+from ..session import Checked
 from .app import EXIT_FAIL, current_lang, say
 from .printer import render_text, report_lines, unreadable_line
 
@@ -27,21 +28,21 @@ from .printer import render_text, report_lines, unreadable_line
 PROGRESS_MIN_FILES = 20
 
 
-def run_batch(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
-              jobs: int | None, summary: Path | None, extras=None, outputs=None) -> int:
-    """Check `paths` and print the results; return the exit code (the worst over all files).
-    `extras`: govxl.extras.Extras; `outputs` (govxl/check_outputs.py): marked-up copies and an
-    HTML report, written as well."""
+def run_batch(results: Iterator[Checked], total: int, *, several: bool, format: str, strict: bool, lang: str,
+              summary: Path | None, outputs=None) -> int:
+    """Print the `results` of govxl.check_many (`total` files) as they come; return the exit code
+    (the worst over all files). `outputs` (govxl/report/outputs.py): the `after` of that run, which
+    wrote marked-up copies and the parts of an HTML report, assembled here."""
     try:
-        return _run(paths, several=several, format=format, strict=strict, lang=lang, jobs=jobs, summary=summary,
-                    extras=extras, outputs=outputs)
+        return _run(results, total, several=several, format=format, strict=strict, lang=lang, summary=summary,
+                    outputs=outputs)
     except KeyboardInterrupt:  # the pool is stopped and no half summary is left behind by then
         typer.echo(say("已中断。", "Interrupted."), err=True)
         return EXIT_FAIL
 
 
-def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: str,
-         jobs: int | None, summary: Path | None, extras, outputs=None) -> int:
+def _run(results: Iterator[Checked], total: int, *, several: bool, format: str, strict: bool, lang: str,
+         summary: Path | None, outputs=None) -> int:
     totals = Totals()
     failed_outputs = False
     rows: list[Row] = []
@@ -50,7 +51,7 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
             sink = stack.enter_context(SummaryCSV(summary, lang)) if summary is not None else None
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, str(summary)) from exc
-        out = stack.enter_context(_Output(len(paths), progress=format == "text" and several))
+        out = stack.enter_context(_Output(total, progress=format == "text" and several))
         if format == "json" and several:
             out.line('{"files": [')
         pending = None  # the previous file's JSON, printed once we know whether a comma follows
@@ -60,7 +61,6 @@ def _run(paths: list[Path], *, several: bool, format: str, strict: bool, lang: s
 
             page = HtmlReport(outputs.report, lang)
             stack.callback(page.close)
-        results = check_many(paths, jobs, extras=extras, after=outputs)
         stack.callback(results.close)  # stops the worker pool, whatever ends the loop
         for checked in results:
             path, report, done = checked.path, checked.report, checked.done

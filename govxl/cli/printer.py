@@ -32,7 +32,7 @@ def finding_line(f, lang: str, *, sheet: bool = False, indent: str = "  ") -> st
 
 
 def verdict(counts: dict[str, int], ok: bool, lang: str) -> str:
-    """The verdict line (govxl.report.findings.verdict: annotate and report_html print it too)."""
+    """The verdict line (govxl.report.findings.verdict: annotate and the report page print it too)."""
     from ..report.findings import verdict as line  # imported here: `govxl --help` need not load the catalogue
 
     return line(counts, ok, lang)

@@ -3,7 +3,7 @@
 :func:`prepare` validates the outputs before anything is checked (a bad path should not wait
 for a thousand checks) and names each file's marked-up copy; :class:`Outputs` is called with
 each report where it was checked (a worker of the batch) and writes the copy and the report's
-part for that file; the parent assembles the HTML page (govxl/report_html.py).
+part for that file; the parent assembles the HTML page (govxl/report/page.py).
 
 Where outputs may go: never over an input (a copy has the input's name, so a copy in the
 input's own folder is refused), and never inside a folder being checked where the next check

@@ -3,8 +3,8 @@
 Never trusts a cached formula result: totals are recomputed from the inputs, and a
 cached result that disagrees is reported (S-CACHE).
 
-The concerns live in their own modules (check_identity: which workbook and edition, text
-helpers, the plan; check_structure: sheets, labels, merges, locks, formulas; check_values:
+The concerns live in their own modules (workbook_identity: which workbook and edition, text
+helpers, the plan; workbook_structure: sheets, labels, merges, locks, formulas; workbook_values:
 input cells and the cover); this module runs them in order and re-exports their public names.
 """
 

@@ -69,8 +69,9 @@ def check(
     也可校验不是 govxl 生成的报告（Word、Excel、.xls、.ods、PDF）：按官方标签读出数字，只校验数值和勾稽关系。
 
     退出码 0 通过，1 有错误，2 无法校验。"""
-    from ...crossyear import Previous
-    from ...extras import Extras
+    from contextlib import closing
+
+    from ... import check_many
     from ...files import find_documents
     from ...report.batch import prepare_csv
 
@@ -92,8 +93,6 @@ def check(
                  "report) found to check: ") + "、".join(map(str, files)))
     if children and len(paths) != 1:
         fail(say("使用 --children 时只能校验一份汇总报告", "--children checks one summary report at a time"))
-    prev = Previous.open(previous, previous_dir, checking=paths, jobs=jobs)
-    extras = Extras(prev, children) or None
     several = len(files) > 1 or any(f.is_dir() for f in files)
     outputs = None
     if annotate is not None or report is not None:
@@ -101,21 +100,25 @@ def check(
 
         outputs = prepare(files, paths, annotate=annotate, report=report, lang=lang_, strict=strict, force=force,
                           read_too=[p for p in (previous_dir, *(children or [])) if p is not None])
-    if several or summary is not None or format is Fmt.jsonl or outputs is not None:
+    batch = several or summary is not None or format is Fmt.jsonl or outputs is not None
+    # The public API (govxl.check_many): last year's reports are read here, before any file is checked.
+    results = check_many(paths, jobs, previous_dir, children, previous=previous, keep_values=not batch,
+                         after=outputs)
+    if batch:
         from ..batch_view import run_batch
 
-        raise typer.Exit(run_batch(paths, several=several, format=format.value, strict=strict, lang=lang_,
-                                   jobs=jobs, summary=summary, extras=extras, outputs=outputs))
-    raise typer.Exit(check_one(paths[0], format, strict, lang_, extras))
+        raise typer.Exit(run_batch(results, len(paths), several=several, format=format.value, strict=strict,
+                                   lang=lang_, summary=summary, outputs=outputs))
+    with closing(results):
+        raise typer.Exit(check_one(next(results), format, strict, lang_))
 
 
-def check_one(path: Path, format: Fmt, strict: bool, lang: str, extras=None) -> int:
-    """One file, as text (findings grouped by sheet, then the verdict) or as one JSON report."""
+def check_one(checked, format: Fmt, strict: bool, lang: str) -> int:
+    """One file, as text (findings grouped by sheet, then the verdict) or as one JSON report.
+    `checked`: a govxl.session.Checked (the per-file boundary: an odd file gets one line, never a traceback)."""
     import json
 
-    from ...session import check_one as check
-
-    checked = check(path, extras=extras)  # the per-file boundary: an odd file gets one line, never a traceback
+    path = checked.path
     if format is Fmt.json:
         typer.echo(json.dumps(checked.to_dict(lang, strict), ensure_ascii=False, indent=2))
     elif checked.report is None:
