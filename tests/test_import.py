@@ -23,6 +23,7 @@ from govxl.catalogue import Join
 from govxl.errors import ReadError, UsageError
 from govxl.importer import import_report
 from govxl.spec import edition_ids, load_edition
+from govxl.writer_imported import write_imported_workbook
 
 # The statistics tables of the published 2023 report of 南关区政府办公室 (its title, section headings and
 # tables as a browser copies them from the web page; the report's own prose left out).
@@ -332,7 +333,7 @@ def test_blank_marks_read_as_blank_and_check_reports_them(tmp_path, ed2021):
     # Each mark is reported as read blank (not applicable), not as 0.
     assert [(f.rule, f.cell, f.actual) for f in r.findings] == [
         ("I-NA", "B4", "“/”"), ("I-NA", "C4", "“-”"), ("I-NA", "D4", "“—”"), ("I-NA", "B8", "“/”")]
-    out = r.write_xlsx(tmp_path / "x.xlsx")
+    out = write_imported_workbook(r, tmp_path / "x.xlsx")
     report = govxl.check(out)
     assert [(f.rule, f.actual) for f in report.findings] == [("V-BLANK", 4)] and report.ok()
 
@@ -346,7 +347,7 @@ def test_yuan_in_the_fee_cell_is_converted_to_wan_yuan(tmp_path, ed2021):
     assert r.values[("requests", "new", "natural_person")] == 10
     unit = [f for f in r.findings if f.rule == "I-UNIT"]
     assert [(f.severity, f.actual, f.expected) for f in unit] == [("info", "“251000元”", "25.1 万元")]
-    out = r.write_xlsx(tmp_path / "x.xlsx")
+    out = write_imported_workbook(r, tmp_path / "x.xlsx")
     wb = openpyxl.load_workbook(out)
     f = ed2021.field(("active", "fees", "amount"))
     assert wb[f.sheet][f.cell].value == 25.1 and "251000元" in wb[f.sheet][f.cell].comment.text

@@ -242,8 +242,9 @@ def marked_copy(path: str | os.PathLike, shown: str, out: str | os.PathLike, lan
                 raw = read_source(named)
             else:  # a document: its numbers in a govxl workbook of the official layout, then marked
                 from ..importer import import_report
+                from ..writer_imported import write_imported_workbook
 
-                raw = read_source(import_report(named).write_xlsx(Path(tmp) / "doc.xlsx", force=True))
+                raw = read_source(write_imported_workbook(import_report(named), Path(tmp) / "doc.xlsx", force=True))
         except GovxlError:
             return None
         report.file = shown

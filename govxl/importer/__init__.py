@@ -1,8 +1,8 @@
 """Import a published 政府信息公开工作年度报告 (an HTML page or text copied from one or from a
 PDF) into the values of an edition's tables.
 
-    result = import_report("report.html")
-    result.write_xlsx("report.xlsx")      # a govxl workbook; `govxl check` then judges it
+    result = import_report("report.html")   # plain data: the tables as published, the findings
+    write_imported_workbook(result, "report.xlsx")   # govxl.writer_imported: a govxl workbook
 
 Nothing here prints or exits: problems are findings (codes I-* in govxl.catalogue) or, when
 the file cannot be read at all, a govxl.errors.ReadError.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from ..catalogue import Join, phrase
@@ -68,23 +67,6 @@ class Imported:
     def stated(self) -> dict[Key, Number]:
         """Totals as printed in the report (they may disagree with their parts)."""
         return {k: v for k, v in self.values.items() if v is not None and self.edition.field(k).is_total}
-
-    def write_xlsx(self, path: str | os.PathLike, force: bool = False) -> Path:
-        """A govxl workbook holding the inputs; the printed totals are stored as the formulas'
-        cached results, so that `govxl check` reports each one that disagrees (I-TOTAL)."""
-        from ..safefile import refuse_same_file
-        from ..sources.workbook import import_marks
-        from ..writer import write_workbook
-
-        refuse_same_file(path, self.file)
-        ed = self.edition
-        unread = [f for f in ed.fields if f.key not in self.values]
-        blank = [ed.field(k) for k, (printed, _) in self.total_checks().items() if printed is None]
-        blank += [f for f in ed.fields if f.is_total and f.key in self.values and self.values[f.key] is None
-                  and f.key not in self.total_checks()]
-        return write_workbook(path, ed, agency=self.agency or "", year=self.year, values=self.inputs,
-                              cached=self.stated, comments=self.notes, force=force,
-                              marks=import_marks({"unread": unread, "blank_total": blank}))
 
     def data(self, findings: list[Finding] | None = None, invalid: set[Key] = frozenset()) -> ReportData:
         """The import as the judge's plain data (govxl.judge): a cell printed blank is blank (counts

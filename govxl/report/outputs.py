@@ -82,13 +82,14 @@ def _annotate_document(report: Report, copy: Path, lang: str) -> Path:
     import tempfile
 
     from ..importer import import_report
+    from ..writer_imported import write_imported_workbook
     from .annotate import annotate, read_source
 
     imp = import_report(report.file)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".govxl-", dir=copy.parent)
     os.close(fd)
     try:
-        imp.write_xlsx(tmp, force=True)
+        write_imported_workbook(imp, tmp, force=True)
         return annotate(report, copy, lang, raw=read_source(tmp))
     finally:
         os.unlink(tmp)

@@ -75,11 +75,12 @@ def import_(
         last = opened.reports[0].values if opened is not None else None
     result = import_report(report, edition=edition, agency=agency, year=year, previous=last)
     from ...export import imported_text, write_imported
+    from ...writer_imported import write_imported_workbook
 
     if to is To.json and output is None:
         typer.echo(imported_text(result, lang_))
         raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
-    written = write_imported(result, output, force, lang_) if to is To.json else result.write_xlsx(output, force)
+    written = write_imported(result, output, force, lang_) if to is To.json else write_imported_workbook(result, output, force)
     show(result, written, lang_, workbook=to is To.xlsx)
     raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
 
