@@ -32,9 +32,6 @@ MAX_TOTAL = 160 * 1024 * 1024  # all members together, uncompressed
 MAX_RATIO = 200  # compression ratio beyond which a large member is a bomb
 MAX_ENTRIES = 10_000
 
-# What `govxl check` takes from a folder besides govxl workbooks (.xlsx).
-# (Pictures only when named one by one: a folder's photos are not taken for reports.)
-DOCUMENT_SUFFIXES = tuple(s for s, (k, _) in KINDS.items() if s not in (".xlsx",) and k != "image")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 

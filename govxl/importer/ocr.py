@@ -29,7 +29,6 @@ from pathlib import Path
 from ..errors import ReadError
 from .source import Source
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 DPI = 200  # a PDF page is rendered at this resolution
 MIN_SCORE = 0.95  # the recogniser's confidence below which a number is not taken
 MAX_PAGES = 40
@@ -147,7 +146,6 @@ def pages_of(path: Path, kind: str):
 
 # ------------------------------------------------------------------ cells
 _DIGITS = re.compile(r"^-?\d+(?:\.\d+)?$")
-_DASHES = set("-—–―─一_~～")
 
 
 def table_rows(table, page: int, ti: int):

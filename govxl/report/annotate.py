@@ -208,7 +208,7 @@ def _height(values: list[str], widths: list[float]) -> float:
 def read_source(path: str | Path) -> RawWorkbook:
     """The original, read the way `govxl check` reads it."""
     from ..reader import read_xlsx
-    from ..sources.workbook import cover_rows, known_sheets, never_read
+    from ..sources.workbook_identity import cover_rows, known_sheets, never_read
 
     return read_xlsx(path, sheets=known_sheets(), rows=cover_rows(), skip=never_read())
 

@@ -113,7 +113,7 @@ def _align(official: list[set[str]], found: list[set[str]]) -> dict[int, int]:
 
 
 def _norm(text: object) -> str:
-    from ..sources.workbook import norm_label
+    from ..sources.workbook_identity import norm_label
 
     return norm_label(text)
 
@@ -224,7 +224,8 @@ def marks_of(report: Report, edition: Edition, blanks: Iterable[Field] = ()) -> 
 
 
 def make_plan(report: Report, raw: RawWorkbook, lang: str = "zh") -> Plan:
-    from ..sources.workbook import expected_for, read_input, value_rule
+    from ..sources.workbook_identity import expected_for, value_rule
+    from ..sources.workbook_values import read_input
 
     ed = load_edition(report.edition)
     plan = Plan(report, ed, lang)

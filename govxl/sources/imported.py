@@ -32,7 +32,8 @@ def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
     from ..importer import import_report
     from ..judge import judge
     from ..judge.rules import kind_ok
-    from .workbook import expected_for, value_reason, value_rule
+    from .workbook_identity import expected_for, value_rule
+    from .workbook_values import value_reason
 
     try:
         imp = import_report(path)

@@ -5,7 +5,7 @@ cached result that disagrees is reported (S-CACHE).
 
 The concerns live in their own modules (workbook_identity: which workbook and edition, text
 helpers, the plan; workbook_structure: sheets, labels, merges, locks, formulas; workbook_values:
-input cells and the cover); this module runs them in order and re-exports their public names.
+input cells and the cover); this module runs them in order.
 """
 
 from __future__ import annotations
@@ -19,38 +19,28 @@ from ..judge.rules import Key, evaluate
 from ..reader import RawSheet, RawWorkbook, read_xlsx
 from ..report.findings import Finding, Report
 from ..spec import load_edition
-from .workbook_identity import (  # noqa: F401  (re-exported: govxl.sources.workbook.norm_label etc.)
-    EXPECTED_TEXT,
+from .workbook_identity import (
     IMPORT_MARK,
-    NAME_PREFIX,
-    PROP_PREFIX,
     TablePlan,
     check_plan,
     checked_edition_ids,
     cover_rows,
-    expected_for,
     ident_of,
     identify,
-    import_marks,
     known_sheets,
     marked,
     never_read,
     norm_formula,
-    norm_label,
-    number_from_text,
-    quote,
-    value_rule,
     whole_number,
 )
-from .workbook_structure import (  # noqa: F401
-    MAX_EXTRA_LISTED,
+from .workbook_structure import (
     layout_changed,
     renamed_sheet,
     sheet_order_findings,
     structure_findings,
     total_findings,
 )
-from .workbook_values import STATED_MAX, cover_blanks, is_finite_number, published_findings, read_input, value_reason  # noqa: F401
+from .workbook_values import STATED_MAX, cover_blanks, is_finite_number, published_findings, read_input
 
 Reader = Callable[..., RawWorkbook]
 

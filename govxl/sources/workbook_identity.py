@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from ..catalogue import KIND_TEXT, Join, Phrase, phrase
+from ..catalogue import Join, Phrase, phrase
 from ..errors import NoIdentityError, NotGovxlError
 from ..judge.rules import Key
 from ..reader import RawWorkbook
@@ -31,8 +31,6 @@ from ..spec import (
 )
 
 PROP_PREFIX, NAME_PREFIX = "govxl.", "govxl_"
-
-EXPECTED_TEXT = KIND_TEXT  # what a value of each kind should be (zh, en)
 
 
 def expected_for(kind: str) -> Phrase:
