@@ -142,6 +142,45 @@ def test_the_reader_knows_nothing_of_the_specs():
     assert not any(m.startswith("govxl.spec") for m in all_imports(PACKAGE / "reader" / "__init__.py"))
 
 
+# ------------------------------------------------------------------ the road: sources → judge → report
+# The report's data (govxl.report.findings: Report, Finding) is what the judge returns, so every layer may
+# import it; nothing else of the report (outputs, marked copies, the page, the batch summary) below it.
+ABOVE_THE_JUDGE = ("govxl.sources", "govxl.report", "govxl.importer", "govxl.session", "govxl.extras",
+                   "govxl.crossyear", "govxl.aggregate", "govxl.export", "govxl.writer", "govxl.cli", "govxl.desk")
+ABOVE_THE_SOURCES = ("govxl.report", "govxl.session", "govxl.extras", "govxl.crossyear", "govxl.aggregate",
+                     "govxl.export", "govxl.writer", "govxl.cli", "govxl.desk")
+
+
+def outside(path: Path, above: tuple[str, ...], own: str) -> set[str]:
+    return {m for m in all_imports(path) if m.startswith(above) and not m.startswith(own)
+            and m != "govxl.report.findings"}
+
+
+def test_the_judge_knows_no_source_and_no_output():
+    """One judge for every source: it takes plain data and returns a report, whoever made the data."""
+    for path in (PACKAGE / "judge").rglob("*.py"):
+        assert outside(path, ABOVE_THE_JUDGE, "govxl.judge") == set(), path.name
+
+
+def test_a_source_knows_the_judge_but_no_output():
+    """A source turns a file into the judge's data and its own findings; what is done with the report
+    (marked copies, pages, summaries, sessions) is above it."""
+    for path in (PACKAGE / "sources").rglob("*.py"):
+        assert outside(path, ABOVE_THE_SOURCES, "govxl.sources") == set(), path.name
+    assert "govxl.judge" in all_imports(PACKAGE / "sources" / "workbook.py")
+    assert "govxl.judge" in all_imports(PACKAGE / "sources" / "imported.py")
+
+
+def test_the_report_data_is_at_the_bottom():
+    assert all_imports(PACKAGE / "report" / "findings.py") <= {"govxl.catalogue", "govxl.numbers"}
+
+
+def test_the_check_command_goes_through_the_public_api():
+    """`govxl check` runs as a library user would: govxl.check_many (not the session underneath)."""
+    used = all_imports(PACKAGE / "cli" / "commands" / "check.py")
+    assert "govxl" in used and not {m for m in used if m.startswith(("govxl.session", "govxl.sources"))}
+
+
 def test_spec_and_reader_packages_keep_their_public_names():
     import govxl.reader as reader
     import govxl.spec as spec
