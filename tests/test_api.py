@@ -112,6 +112,36 @@ def test_check_many_yields_checked_in_order_with_previous_dir(tmp_path, ed2021, 
     assert kept.report.values[CARRY] == 0 and kept.ok() and json.dumps(kept.to_dict())
 
 
+def carried(path: Path, report) -> tuple[str, float, int]:
+    """An `after` hook (module level: sent to the workers): what it sees of each report where it was checked."""
+    return path.name, report.values[CARRY], len(report.findings)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_check_many_runs_after_where_each_report_is_checked(tmp_path, ed2021, jobs):
+    """`govxl check --annotate/--report` go through this: `after` sees the values, the caller gets its result."""
+    folder = tmp_path / "2023"
+    folder.mkdir()
+    govxl.new(folder / "a.xlsx", agency=AGENCY, year=2023, values={**values(ed2021, NANGUAN_2023), CARRY: 0})
+    govxl.new(folder / "b.xlsx", agency="乙", year=2023, values={**values(ed2021, NANGUAN_2023), CARRY: 7})
+    (folder / "c.xlsx").write_bytes(b"PK\x03\x04 not really")
+    got = list(govxl.check_many(folder, jobs=jobs, after=carried))
+    assert [c.done for c in got] == [("a.xlsx", 0, 0), ("b.xlsx", 7, len(got[1].report.findings)), None]
+    assert got[1].report.findings and got[0].report.values == {} and got[2].error.code == "R-CORRUPT"
+
+
+def test_check_many_takes_last_years_file_and_refuses_an_impossible_run_at_the_call(tmp_path, ed2021):
+    last = last_year(tmp_path / "2022", ed2021)
+    (c,) = govxl.check_many(EXAMPLE, jobs=1, previous=last)
+    assert [(f.rule, f.cell) for f in c.report.findings] == [("X-CARRY", "D6"), ("X-CARRY", "J6")]
+    with pytest.raises(UsageError) as exc:
+        govxl.check_many(EXAMPLE, previous=last, previous_dir=tmp_path / "2022")  # raised before any next()
+    assert exc.value.code == "U-PREV-BOTH"
+    with pytest.raises(UsageError) as exc:
+        govxl.check_many([EXAMPLE, last], previous=last)
+    assert exc.value.code == "U-PREV-MANY"
+
+
 def test_coded_errors_survive_the_trip_from_a_worker():
     """Workers send errors back pickled: the code, the parameters and both languages survive."""
     import pickle
