@@ -146,6 +146,7 @@ def pages_of(path: Path, kind: str):
 
 # ------------------------------------------------------------------ cells
 _DIGITS = re.compile(r"^-?\d+(?:\.\d+)?$")
+_DASHES = set("-—–―─一_~～")
 
 
 def table_rows(table, page: int, ti: int):
