@@ -18,14 +18,17 @@ pytest.importorskip("flask")
 
 import openpyxl  # noqa: E402
 from desk_support import PASSWORD, fill, fresh_database, good_values, pg_cluster, unbalanced_values  # noqa: E402
+from docfixtures import write_docx  # noqa: E402
 from helpers import NANGUAN_2023, values  # noqa: E402
 from test_desk import Office, csrf, upload, verdict, workbook  # noqa: E402
+from test_documents import one_row_other  # noqa: E402
 
 import govxl  # noqa: E402
 from govxl.desk.app import create_app  # noqa: E402
 from govxl.desk.server import set_password  # noqa: E402
 from govxl.desk.store import Desk  # noqa: E402
 from govxl.desk.work import Runner  # noqa: E402
+from govxl.rules import evaluate  # noqa: E402
 from govxl.spec import load_edition  # noqa: E402
 
 ED = load_edition("2021")
@@ -506,22 +509,51 @@ def test_what_a_result_means_is_read_in_one_place():
     assert adapter.standing("not_verified", "D-COPY", "count") == "not_verified"
 
 
-def test_a_report_not_verified_is_never_counted_as_passed(app, desk, tmp_path):
-    from govxl.desk import adapter
+def not_verified_docx(path: Path, agency: str, year: int = 2025) -> Path:
+    """A Word report whose 表三 prints （六）其他处理 as one row with its sum (3, as the 2019 layout
+    did): its three sub-rows cannot be read, so their T3-COL rules are not verified; nothing is broken."""
+    inputs = {**good_values(ED), ("requests", "results.other.no_correction", "natural_person"): 3,
+              ("requests", "carried_over", "natural_person"): 5, ("requests", "carry_forward", "natural_person"): 2}
+    return write_docx(path, ED, evaluate(ED, inputs), title=f"{year}年{agency}政府信息公开工作年度报告", edit=one_row_other)
 
+
+def test_a_real_report_not_verified_is_shown_so_and_left_out_of_the_roll_up_with_its_rules(app, desk, tmp_path):
+    """A unit uploads a Word report where three cells of 表三 cannot be read: the unit and the office
+    see 未能核对 naming the rules (never 通过, never 不通过); the roll-up counts the unit that passed and
+    lists this one with the rules not verified, on the page and in the file."""
     office = Office(app)
     season = office.open_season(2025)
-    office.add_units(season, "甲局")
-    unit = desk.units(desk.seasons()[0].id)[0]
-    filled = fill(workbook(office, office.units(season)["甲局"], tmp_path, "b.xlsx"), tmp_path / "f.xlsx", ED,
-                  own_values(1))
-    sha, size, path = desk.store(filled.open("rb"), ".xlsx", 1 << 20)
-    out = adapter.check_upload(path, "年报.xlsx", None, "zh", {"year": 2025, "edition": "2021", "agency": "甲局"})
-    assert out.status == "passed"
-    out.status = "not_verified"  # as the library will say when a cell could not be read
-    upid = desk.record(unit.id, sha, size, ".xlsx", "年报.xlsx", out)
+    office.add_units(season, "县教育局\n县财政局")
+    units = office.units(season)
+    good = fill(workbook(office, units["县财政局"], tmp_path, "b.xlsx"), tmp_path / "财政.xlsx", ED, own_values(4))
+    c = app.test_client()
+    assert standing(result_page(c, upload(c, office.link(units["县财政局"]), good.read_bytes()))) == "passed"
+    doc = not_verified_docx(tmp_path / "教育局年报.docx", "县教育局")
+    unit = app.test_client()
+    link = office.link(units["县教育局"])
+    page = result_page(unit, upload(unit, link, doc.read_bytes(), "教育局年报.docx"))
+    assert standing(page) == "not_verified" and shown_verdict(page) == "未能核对"
+    reason = re.search(r'id="reason">([^<]*)<', page).group(1)
+    assert reason.startswith("没有发现错误，但 3 条规则未能核对（T3-COL ") and "D25,J25 只公布了合计" in reason
+    # the unit's own page states it, with the rules
+    home = unit.get(link).text
+    assert re.search(r'id="status" data-status="not_verified">当前状态：<span class="not_verified">未能核对</span>', home)
+    assert "T3-COL" in re.search(r'id="status-reason">([^<]*)<', home).group(1)
+    # the office: the unit's row, its own page, the left-out list
     dash = office.c.get(season).text
-    assert left_out(dash) == {"甲局": "最近一次上传未能核实：没有发现错误，但有单元格无法读取"}
-    page = office.c.get(f"/office/upload/{upid}").text
-    assert standing(page) == "not_verified" and shown_verdict(page) == "未能核实"
-    assert office.c.get(season + "/rollup.xlsx").status_code == 400
+    assert re.search(r'data-unit="县教育局" data-status="not_verified">.*?<td class="not_verified"><a [^>]*>未能核对</a>',
+                     dash, re.S)
+    assert re.search(r'data-unit="县财政局" data-status="passed">', dash)
+    why = left_out(dash)["县教育局"]
+    assert why.startswith("最近一次上传未能核对：没有发现错误，但 3 条规则未能核对（T3-COL ") and "D27,J27" in why
+    assert re.search(r'id="counted">1</b>', dash) and set(left_out(dash)) == {"县教育局"}
+    assert "T3-COL" in re.search(r'id="status-reason">([^<]*)<', office.c.get(units["县教育局"]).text).group(1)
+    # the roll-up: the passing unit only, the other listed with the same reason
+    r = office.c.get(season + "/rollup.xlsx")
+    assert r.status_code == 200
+    (tmp_path / "rollup.xlsx").write_bytes(r.data)
+    wb = openpyxl.load_workbook(tmp_path / "rollup.xlsx")
+    rows = [[c.value for c in row] for row in wb["未计入的单位"].iter_rows()]
+    assert rows[0] == ["单位", "原因"] and rows[1:] == [["001 县教育局", why]]
+    rolled = govxl.check(tmp_path / "rollup.xlsx")
+    assert rolled.values[NEW] == own_values(4)[NEW]
