@@ -295,6 +295,31 @@ def test_a_stranger_slows_the_login_down_but_never_locks_the_office_out(app):
     assert forged.post("/login", data={"password": PASSWORD, "csrf": csrf(forged.get("/login").text)}).status_code == 429
 
 
+def test_behind_a_trusted_proxy_a_stranger_at_the_offices_address_never_locks_its_browser_out(desk):
+    """Behind the proxy the whole office network may be one address: a stranger guessing from it
+    slows the account down, never the browser the office logged in with; for any other browser the
+    right password works again once the backoff is over (at most its longest wait)."""
+    app = create_app(desk, Runner(0), trust_proxy=True, **LIMITS)
+    same = {"X-Forwarded-For": "10.1.2.3"}
+
+    def login(client, password: str):
+        page = client.get("/login", headers=same).text
+        return client.post("/login", data={"password": password, "csrf": csrf(page)}, headers=same)
+
+    office = app.test_client()
+    assert login(office, PASSWORD).status_code == 303
+    office.post("/logout", data={"csrf": csrf(office.get("/office", headers=same).text)}, headers=same)
+    stranger = app.test_client()
+    for _ in range(8):
+        login(stranger, "wrong")
+    assert login(stranger, PASSWORD).status_code == 429  # the account is slowed down
+    assert login(office, PASSWORD).status_code == 303  # the office's browser is not
+    other = app.test_client()  # a new browser of the office: waits out the backoff, then gets in
+    assert login(other, PASSWORD).status_code == 429
+    time.sleep(LIMITS["login_limit"][1] + 0.2)
+    assert login(other, PASSWORD).status_code == 303
+
+
 def test_forwarded_scheme_and_address_only_when_trusted(desk):
     for trust, scheme in ((False, "http"), (True, "https")):
         app = create_app(desk, Runner(0), trust_proxy=trust, **LIMITS)

@@ -54,10 +54,11 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     def login():
         if request.method == "POST":
             # a browser the office logged in with before carries a device mark: its tries are counted on
-            # their own, so that a stranger's guesses (which slow the account down) never lock it out
+            # their own, so that a stranger's guesses (which slow the account down) never lock it out, not
+            # even from the same address (behind a proxy a whole office network may be one address)
             device = devices.loads(request.cookies.get(DEVICE, ""))
-            keys = [f"device:{device}"] if device else [ACCOUNT]
-            keys += [f"ip:{request.remote_addr}"] if app.config["TRUST_PROXY"] else []
+            keys = [f"device:{device}"] if device else [ACCOUNT] + (
+                [f"ip:{request.remote_addr}"] if app.config["TRUST_PROXY"] else [])
             wait = max(logins.wait(k) for k in keys)
             if wait > 0:
                 abort(429, say("login-wait", seconds=int(wait) + 1))
