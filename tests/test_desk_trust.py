@@ -582,3 +582,33 @@ def test_a_real_report_not_verified_is_shown_so_and_left_out_of_the_roll_up_with
     assert rows[0] == ["单位", "原因"] and rows[1:] == [["001 县教育局", why]]
     rolled = govxl.check(tmp_path / "rollup.xlsx")
     assert rolled.values[NEW] == own_values(4)[NEW]
+
+
+def test_a_word_report_with_no_year_or_with_a_dtd_is_never_passed(app, desk, tmp_path):
+    """A Word report whose title gives no year fails on D-YEAR (the year "not filled in"), never
+    plain 通过; one with a DTD inside is refused unread (R-DTD), as README says."""
+    import zipfile
+
+    office = Office(app)
+    season = office.open_season(2025)
+    office.add_units(season, "县教育局")
+    link = office.link(office.units(season)["县教育局"])
+    no_year = write_docx(tmp_path / "无年度.docx", ED, evaluate(ED, good_values(ED)), title="县教育局政府信息公开工作年度报告")
+    c = app.test_client()
+    page = result_page(c, upload(c, link, no_year.read_bytes(), "无年度.docx"))
+    assert standing(page) == "failed" and shown_verdict(page) == "不通过"
+    assert re.search(r'<li data-rule="D-YEAR" class="failed">报告年度为 （未填写），本次收的是 2025 年度的报告</li>', page)
+    assert "报告年度 （未填写）" in page
+    good = write_docx(tmp_path / "g.docx", ED, evaluate(ED, good_values(ED)), title="2025年县教育局政府信息公开工作年度报告")
+    bad = tmp_path / "带DTD.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                head, rest = data.split(b"?>", 1)
+                data = head + b'?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>' + rest
+            out.writestr(info, data)
+    page = result_page(c, upload(c, link, bad.read_bytes(), "带DTD.docx"))
+    assert standing(page) == "unreadable" and "文件包含不安全的 XML 内容（DTD/实体引用），已拒绝读取" in page
+    page = result_page(c, upload(c, link, good.read_bytes(), "g.docx"))
+    assert standing(page) == "passed"
