@@ -4,7 +4,9 @@ as its own server process (`govxl desk FOLDER`), on SQLite and on PostgreSQL.
 The office opens a season, adds three units and downloads a workbook; a unit fills it
 (openpyxl), uploads it, sees T3-BAL on the right cells, fixes it, uploads again and passes;
 another unit sends a failing report; the dashboard shows 1 passed, 1 failed, 1 missing; the
-roll-up downloads and passes `govxl check`.
+roll-up downloads and passes `govxl check`. With `--lang en` (SQLite): the office logs in and adds
+two units; one uploads a Word report with cells that cannot be read, the other a good workbook; the
+pages and the dashboard say "not verified" (naming the rules) and "passed", in English throughout.
 
 With GOVXL_DESK_SCREENSHOTS=DIR the dashboard and the findings page are also saved there
 (docs/desk-dashboard.png and docs/desk-findings.png in README were made so).
