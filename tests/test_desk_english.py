@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -160,6 +161,13 @@ def test_every_page_of_the_office_and_a_unit_is_english_with_lang_en(app, tmp_pa
     links_csv = office.c.get(season + "/links.csv").data.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(links_csv)))
     assert table[0] == ["No.", "Unit", "Own link"] and [r[1] for r in table[1:]] == UNITS
+    r = office.c.get(f"{season}/export.json")  # the findings in English; the rest is data (labels, values)
+    assert r.headers["Content-Disposition"].endswith("2025-report-export.json")
+    said = [f["message"] for rep in json.loads(r.data)["reports"] for f in rep["findings"]]
+    assert foreign("\n".join(said), crawl.data) == []  # (the two counted reports break no rule)
+    r = office.c.get(f"{season}/export.csv")
+    assert r.headers["Content-Disposition"].endswith("2025-report-export.csv")
+    assert not CJK.search(r.data.decode("utf-8-sig").splitlines()[0])
     r = office.c.post(season + "/close", data={"csrf": office.token})
     assert "The season is closed" in crawl.check("closed", office.c.get(r.headers["Location"]))
     late = app.test_client()
