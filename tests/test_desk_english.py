@@ -238,3 +238,13 @@ def test_the_crawl_takes_out_only_the_users_data_and_the_forms_labels():
     data = set(UNITS) | official_labels()
     assert foreign('<p>县教育局 passed “自然人”</p>', data) == []
     assert len(foreign('<p>县教育局 通过</p>', data)) == 2  # each character of it
+
+
+def test_a_library_error_is_said_in_the_desks_language():
+    """A workbook the library cannot make or sum (its GovxlError) reaches the page in the desk's language."""
+    from govxl.desk import adapter
+    from govxl.errors import UsageError
+
+    exc = UsageError(code="U-EXPORT-FORMAT", to="x")
+    assert CJK.search(adapter.readable_error(exc)) and not CJK.search(adapter.readable_error(exc, "en"))
+    assert adapter.readable_error(ValueError("x"), "en") is None

@@ -141,7 +141,7 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
                 if report.edition else ""
         except Exception as exc:  # noqa: BLE001 - the verdict stands without its drawing
             out.html = ""
-            out.reason = scrub(str(unexpected(exc)), tmp)
+            out.reason = scrub(unexpected(exc).text(lang), tmp)
         out.html = scrub(out.html, tmp)
         out.findings = [{k: scrub(v, tmp) if isinstance(v, str) else v for k, v in f.items()} for f in out.findings]
     out.measures = measures_of(report)
@@ -317,11 +317,11 @@ def edition_for_year(year: int) -> str:
     return pick(year)
 
 
-def readable_error(exc: BaseException) -> str | None:
-    """The clerk's sentence of a library error, or None for anything else."""
+def readable_error(exc: BaseException, lang: str = "zh") -> str | None:
+    """The clerk's sentence of a library error (in `lang`), or None for anything else."""
     from ..errors import GovxlError
 
-    return str(exc) if isinstance(exc, GovxlError) else None
+    return exc.text(lang) if isinstance(exc, GovxlError) else None
 
 
 # ------------------------------------------------------------------ the season overview

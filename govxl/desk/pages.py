@@ -101,7 +101,7 @@ class Pages:
                 self.runner.call(_blank_in_worker, str(out), clean_name(unit.name), season.year, season.edition,
                                  str(self.desk.previous_path(unit) or ""))
             except Exception as exc:  # noqa: BLE001 - a name the library refuses: a sentence, never a 500
-                msg = adapter.readable_error(exc)
+                msg = adapter.readable_error(exc, lang())
                 if msg is None:
                     raise
                 abort(400, say("e-blank", unit=unit.name, why=adapter.scrub(msg, tmp)))
@@ -158,7 +158,7 @@ class Pages:
                 self.runner.call(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year,
                                  left, lang())
             except Exception as exc:  # noqa: BLE001
-                msg = adapter.readable_error(exc)
+                msg = adapter.readable_error(exc, lang())
                 if msg is None:
                     raise
                 abort(400, say("e-rollup", why=adapter.scrub(msg, tmp, out.parent)))
