@@ -248,3 +248,18 @@ def test_a_library_error_is_said_in_the_desks_language():
     exc = UsageError(code="U-EXPORT-FORMAT", to="x")
     assert CJK.search(adapter.readable_error(exc)) and not CJK.search(adapter.readable_error(exc, "en"))
     assert adapter.readable_error(ValueError("x"), "en") is None
+
+
+def test_every_status_has_its_word_in_both_languages():
+    from govxl.desk import adapter
+    from govxl.desk.wording import status
+
+    codes = [adapter.PASSED, adapter.FAILED, adapter.UNREADABLE, adapter.NOT_VERIFIED, adapter.HELD, adapter.LEFT_OUT,
+             "missing", "scanning"]
+    assert [status(c, "en") for c in codes] == ["passed", "failed", "could not check", "not verified",
+                                                 "waiting for the office (not counted yet)",
+                                                 "left out of the roll-up (the office's decision)", "not submitted",
+                                                 "reading the scan…"]
+    assert [status(c) for c in codes] == ["通过", "不通过", "无法校验", "未能核对", "待确认（暂不计入汇总）",
+                                          "不计入汇总（公开办决定）", "未报送", "识别中"]
+    assert status("new-one", "en") == "new-one"  # a status with no word yet never breaks a page

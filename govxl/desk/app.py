@@ -19,7 +19,7 @@ from . import adapter, admin, manage, unit
 from .pages import Pages, say
 from .security import Backoff, RateLimit
 from .store import Desk
-from .wording import html_lang, type_names
+from .wording import html_lang, status, type_names
 from .work import Runner
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
@@ -78,7 +78,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(32)
         return {"csrf": session["csrf"], "t": say, "lang": lang, "html_lang": html_lang(lang),
-                "status_text": lambda st: say(f"status-{st}"), "standing": adapter.standing,
+                "status_text": lambda st: status(st, lang), "standing": adapter.standing,
                 "types": say("list-sep").join(type_names(adapter.ACCEPTED, lang)),
                 "DESK_RULES": ("D-YEAR", "D-EDITION", "D-AGENCY", "D-COPY"),
                 "accept": ",".join(adapter.ACCEPTED), "max_mb": max_upload >> 20,

@@ -17,7 +17,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status-not_verified": ("未能核对", "not verified"),
     "status-held": ("待确认（暂不计入汇总）", "waiting for the office (not counted yet)"),
     "status-left_out": ("不计入汇总（公开办决定）", "left out of the roll-up (the office's decision)"),
-    "status-recognising": ("识别中", "reading the scan…"),  # a scan waiting for text recognition
+    "status-scanning": ("识别中", "reading the scan…"),  # a scan waiting for text recognition (the OCR queue)
     # ---------------------------------------------------------------- every page
     "desk": ("收表台", "Collection desk"),
     "desk-name": ("govxl 收表台", "govxl collection desk"),
@@ -334,6 +334,12 @@ def say(code: str, lang: str = "zh", /, **params: object) -> str:
     """The text `code` in `lang` ("en", else Chinese) with `params` filled in."""
     zh, en = TEXTS[code]
     return (en if lang == "en" else zh).format(**params)
+
+
+def status(code: str, lang: str = "zh") -> str:
+    """What a status (passed, failed, not_verified, held, scanning...) is called; a status the desk
+    has no word for yet is shown as its code rather than breaking the page."""
+    return say(f"status-{code}", lang) if f"status-{code}" in TEXTS else code
 
 
 def html_lang(lang: str) -> str:
