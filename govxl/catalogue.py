@@ -342,9 +342,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "failing": ("{n} 个错误：{rules}", "{n} errors: {rules}"),
     "as-given": ("{zh}", "{en}"),
     # the desk's verdicts (govxl desk)
-    "desk-not-verified": ("没有发现错误，但有单元格无法读取，部分规则未能核实；请核对后重新上传",
-                          "no rule is broken, but some cells could not be read, so some rules were not checked; "
-                          "check the file and upload it again"),  # a text made elsewhere in both languages (an error's message)
+    "desk-not-verified": ("没有发现错误，但 {n} 条规则未能核对（{rules}）；请核对后重新上传",
+                          "no rule is broken, but {n} rules were not verified ({rules}); check the file and upload it "
+                          "again"),  # a text made elsewhere in both languages (an error's message)
 }
 
 # What a value of each kind should be (zh, en), by field kind.
