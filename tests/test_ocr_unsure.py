@@ -226,3 +226,28 @@ def test_the_real_tesseract_agrees_and_runs_on_one_thread(tmp_path, monkeypatch)
     assert [r for r in src.rows if len(r) == 3] == numbers and not src.unsure
     calls = log.read_text().splitlines()
     assert len(calls) >= 9 and set(calls) == {"OMP_THREAD_LIMIT=1"}
+
+
+def test_settle_takes_what_the_arithmetic_decides_and_says_so_with_the_picture():
+    """The import's step (readings.settle): a decided cell becomes a number with I-OCR-ARITH (zh
+    and en, the other reading, the picture, a note for the workbook); an undecided one stays
+    unknown with I-OCR."""
+    from govxl.importer.ocr import Unsure
+    from govxl.importer.readings import settle
+
+    values = evaluate(ED, scans.random_inputs(ED, 5))
+    a = ("requests", "new", "natural_person")
+    c = ("requests", "carried_over", "research")
+    crop = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(8) + b"IHDR" + bytes(8)).decode()
+    known = {k: v for k, v in values.items() if k not in (a, c)}
+    unsure = {a: Unsure(1, 9, 3, 2, str(values[a] + 5), readings=(str(values[a] + 5), str(values[a])), crop=crop),
+              c: Unsure(2, 4, 5, 1, "", readings=(), crop=crop)}
+    notes: dict = {}
+    found = settle(ED, known, unsure, notes)
+    assert [f.rule for f in found] == ["I-OCR-ARITH", "I-OCR"]
+    assert known[a] == values[a] and c not in known and list(notes) == [a]
+    arith = found[0]
+    assert f"取 {values[a]}" in arith.message() and f"另一读法 {values[a] + 5}" in arith.message()
+    assert f"{values[a]} was taken" in arith.message("en") and f"the other reading: {values[a] + 5}" in arith.message("en")
+    assert dict(arith.params)[PARAM] == crop and dict(found[1].params)[PARAM] == crop
+    assert json.loads(json.dumps(arith.to_dict()))["params"]["others"] == [str(values[a] + 5)]

@@ -211,7 +211,7 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
             res.findings.append(Finding.of("I-NOLABEL", sheet=t.sheet, actual=len(absent), reason="names",
                                            params={"names": Join(tuple(f"“{x}”" for x in absent))}))
     order = {t.sheet: i for i, t in enumerate(ed.tables)}
-    res.findings += settle(ed, res.values, unsure) if unsure else []
+    res.findings += settle(ed, res.values, unsure, res.notes) if unsure else []
     res.findings.sort(key=lambda f: order.get(f.sheet, -1))
     res.findings += published_arithmetic(res)
     res.findings += blank_totals(res)

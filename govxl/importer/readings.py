@@ -70,9 +70,11 @@ def number(text: str) -> Number | None:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def settle(ed: Edition, values: dict[Key, Number | None], unsure: Mapping[Key, Any]) -> list[Finding]:
+def settle(ed: Edition, values: dict[Key, Number | None], unsure: Mapping[Key, Any],
+           notes: dict[Key, str] | None = None) -> list[Finding]:
     """The findings of a scan's unsure cells (`unsure`: key -> ocr.Unsure): the readings the
-    arithmetic takes go into `values` (I-OCR-ARITH), the other cells stay unknown (I-OCR)."""
+    arithmetic takes go into `values` (I-OCR-ARITH; its message as the cell's note in `notes`, for
+    the workbook `govxl import` writes), the other cells stay unknown (I-OCR)."""
     candidates = {k: [n for t in u.readings if (n := number(t)) is not None and kind_ok(ed.field(k).kind, n)]
                   for k, u in unsure.items()}
     taken = choose(ed, values, {k: c for k, c in candidates.items() if c})
@@ -83,6 +85,8 @@ def settle(ed: Edition, values: dict[Key, Number | None], unsure: Mapping[Key, A
             v, others = taken[key]
             values[key] = v
             out.append(arithmetic_finding(f, where, v, others))
+            if notes is not None:
+                notes[key] = out[-1].message()
         else:
             out.append(unsure_finding(f, where))
     return out
