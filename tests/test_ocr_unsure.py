@@ -251,3 +251,23 @@ def test_settle_takes_what_the_arithmetic_decides_and_says_so_with_the_picture()
     assert f"{values[a]} was taken" in arith.message("en") and f"the other reading: {values[a] + 5}" in arith.message("en")
     assert dict(arith.params)[PARAM] == crop and dict(found[1].params)[PARAM] == crop
     assert json.loads(json.dumps(arith.to_dict()))["params"]["others"] == [str(values[a] + 5)]
+
+
+def test_only_a_small_well_formed_png_is_ever_drawn():
+    """What a finding's `crop` holds is drawn only when it is a PNG data: URI of a small picture:
+    anything else (another scheme, markup, a broken or huge picture) gives no <img> at all."""
+    from govxl.report_html import crop_img
+
+    def png(w, h):
+        return b"\x89PNG\r\n\x1a\n" + bytes(4) + b"IHDR" + w.to_bytes(4, "big") + h.to_bytes(4, "big") + bytes(5)
+
+    good = PREFIX + base64.b64encode(png(40, 20)).decode()
+    assert png_of(Finding.of("I-OCR", params={PARAM: good})) == png(40, 20)
+    assert crop_img(Finding.of("I-OCR", params={PARAM: good}), "<b>") == (
+        f'<br><img class="crop" src="{good}" width="40" height="20" alt="&lt;b&gt;">')
+    for bad in ("javascript:alert(1)", 'data:image/png;base64,"><script>x</script>', PREFIX + "!!!",
+                PREFIX + base64.b64encode(b"GIF89a" + bytes(30)).decode(), PREFIX + base64.b64encode(png(4000, 20)).decode(),
+                "data:image/svg+xml;base64," + base64.b64encode(b"<svg/>").decode(), 42):
+        f = Finding.of("I-OCR", params={PARAM: bad})
+        assert png_of(f) is None and crop_img(f, "x") == ""
+    assert crop_img(Finding.of("I-OCR"), "x") == ""
