@@ -197,8 +197,9 @@ def table_rows(table, page: int, ti: int):
             if len(cell.crops) == 1 and _is_dash(cell):
                 cells.append("-")
                 continue
-            if not text or (not _has_words(text) and not set(_norm(text)) <= _DASHES | set("/／")):
-                # ink, but no certain reading (a number, or a mark that is neither words nor a dash: `X`)
+            if not text or (not _has_words(text) and (_has_digit(text) or re.search(r"[A-Za-z]", text))):
+                # ink, but no certain reading (a number, or a mark that is neither words nor a dash: `X`;
+                # `（一）` stays the text it is)
                 marks[len(cells)] = _unsure(table, cell, (page, ri, ci, ti), text, ())
                 cells.append(UNSURE)
                 continue
