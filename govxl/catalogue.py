@@ -192,6 +192,10 @@ _RULES = [
          "扫描件中这一格识别存疑，未采用，数值未知，请人工核对{detail}",
          "this cell of the scan could not be read with certainty; it was not used and its value is unknown: "
          "check it by eye{detail}"),
+    Rule("I-OCR-ARITH", "warning", "识别存疑的单元格按勾稽关系取值", "Unsure reading chosen by the arithmetic",
+         "扫描件中这一格识别存疑，按勾稽关系取 {actual}（只有这一读法使相关合计或平衡成立），请人工核对{detail}",
+         "this cell of the scan could not be read with certainty; {actual} was taken, the only reading with which "
+         "the sums and balances that need it hold: check it by eye{detail}"),
     Rule("I-TITLE", "warning", "标题中没有机关名称或年度", "Agency or year not in the title",
          "没有从报告标题中读出{detail}，请用 --agency / --year 指定",
          "could not read the {detail} from the report's title; give --agency / --year"),
@@ -281,6 +285,10 @@ REASONS: dict[str, tuple[str, str]] = {
     # where an unsure cell of a scan is (I-OCR): page, table on the page, row and column as printed
     "ocr-at": ("（第 {page} 页第 {table} 张表第 {row} 行第 {col} 格，识别为“{read}”）",
                " (page {page}, table {table}, row {row}, cell {col}, read as “{read}”)"),
+    "ocr-arith-at": ("（第 {page} 页第 {table} 张表第 {row} 行第 {col} 格，另一读法 {others}）",
+                     " (page {page}, table {table}, row {row}, cell {col}; the other reading: {others})"),
+    "ocr-arith-one": ("（第 {page} 页第 {table} 张表第 {row} 行第 {col} 格）",
+                      " (page {page}, table {table}, row {row}, cell {col})"),
     "ocr-at-none": ("（第 {page} 页第 {table} 张表第 {row} 行第 {col} 格，未识别出文字）",
                     " (page {page}, table {table}, row {row}, cell {col}, nothing read)"),
     "no-label": ("找不到这一行的标签", "the row's label is not in the report"),

@@ -46,6 +46,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         from scans import require_ocr
 
         require_ocr()
+    # @pytest.mark.tesseract: the same for the Tesseract program, OCR's second engine (tests/scans.py).
+    if item.get_closest_marker("tesseract") is not None:
+        from scans import require_tesseract
+
+        require_tesseract()
     # @pytest.mark.postgres: the same for PostgreSQL's initdb/pg_ctl (tests/desk_support.py).
     if item.get_closest_marker("postgres") is not None:
         from desk_support import require_postgres

@@ -3,7 +3,8 @@ printed to PDF by LibreOffice, rasterised by pdftoppm, then degraded the ways re
 photographs are: rotated, blurred, noisy, JPEG-compressed, faint, stamped with a red seal,
 photographed at an angle.  Everything is made from the test's own data: nothing is fetched.
 
-`require_ocr` skips a test marked `ocr` when govxl[ocr] is missing, and fails it when CI=true.
+`require_ocr` skips a test marked `ocr` when govxl[ocr] is missing, and fails it when CI=true;
+`require_tesseract` the same for a test marked `tesseract` (the Tesseract program).
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ def require_ocr() -> None:
     why = "govxl[ocr] is not installed (pip install -e '.[ocr]')"
     if os.environ.get("CI") == "true":
         pytest.fail(f"{why}: the OCR tests must run in CI")
+    pytest.skip(why)
+
+
+def require_tesseract() -> None:
+    """The Tesseract program with its Chinese data (Debian: tesseract-ocr tesseract-ocr-chi-sim)."""
+    import shutil
+
+    exe = shutil.which("tesseract")
+    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=60).stdout.split() if exe else []
+    if exe and "chi_sim" in langs:
+        return
+    why = "Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{why}: the Tesseract tests must run in CI")
     pytest.skip(why)
 
 
@@ -180,3 +195,25 @@ def score(values: dict, truth: dict) -> tuple[int, list, int]:
         else:
             wrong.append((k, v, truth[k]))
     return right, wrong, sum(1 for k in truth if k not in values)
+
+
+def cell_boxes(img, table: int, cells: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Where cells of a page's `table`-th ruled table (0-based; (row, cell) 0-based as
+    ocr_grid cuts them) are on the page picture: (x, y, w, h).  For a page that is not rotated."""
+    from govxl.importer.ocr_grid import find_page
+
+    t = find_page(img[..., ::-1].copy()).tables[table]
+    pad = 6  # ocr_grid cuts a table with this margin
+    return [(t.box[0] - pad + t.rows[r][c].x, t.box[1] - pad + t.rows[r][c].y, t.rows[r][c].w, t.rows[r][c].h)
+            for r, c in cells]
+
+
+def cross_out(img, boxes: list[tuple[int, int, int, int]]):
+    """A pen's X drawn over each box (a clerk crossing out figures): the digits stay under it."""
+    import cv2
+
+    out = img.copy()
+    for x, y, w, h in boxes:
+        cv2.line(out, (x + 8, y + 6), (x + w - 8, y + h - 6), (30, 30, 30), 4)
+        cv2.line(out, (x + 8, y + h - 6), (x + w - 8, y + 6), (30, 30, 30), 4)
+    return out

@@ -23,6 +23,7 @@ from ..report.findings import Finding, Report
 from ..spec import Edition, Field, edition_ids, load_edition
 from .order import cells_of, col_name, row_name
 from .place import Placer
+from .readings import settle
 from .source import Source
 from .text import Atom, Lexicon, Val, canon, decompose, import_data, lexicon, simplify
 from .title import body_year, detect, title_of
@@ -160,10 +161,10 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
                        closed=end.endswith(("|", "｜")) and src.kind in ("pipe", "cells"),
                        said=lambda: said_in(src, ed), previous=previous).run()
     res.findings = findings + placement.findings
-    unknown: list[Finding] = []
+    unsure: dict[Key, Any] = {}
     for key, val in placement.placed.items():
-        if id(val) in tags:  # a cell of a scan read without certainty: its value is unknown
-            unknown.append(unsure_finding(ed.field(key), tags[id(val)]))
+        if id(val) in tags:  # a cell of a scan read without certainty: unknown, unless the arithmetic decides
+            unsure[key] = tags[id(val)]
             continue
         res.values[key] = _number(res, ed.field(key), val)
     for keys, val in placement.sums:  # a group of rows printed as one: each column's sum
@@ -192,7 +193,7 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
             res.findings.append(Finding.of("I-NOLABEL", sheet=t.sheet, actual=len(absent), reason="names",
                                            params={"names": Join(tuple(f"“{x}”" for x in absent))}))
     order = {t.sheet: i for i, t in enumerate(ed.tables)}
-    res.findings += unknown
+    res.findings += settle(ed, res.values, unsure, res.notes) if unsure else []
     res.findings.sort(key=lambda f: order.get(f.sheet, -1))
     res.findings += published_arithmetic(res)
     res.findings += blank_totals(res)
@@ -318,16 +319,6 @@ def blank_totals(res: Imported) -> list[Finding]:
         out.append(Finding.of("I-TOTAL", severity="warning", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
                               col_label=col_name(f), actual=phrase("blank"), expected=shown, reason="kept-blank"))
     return out
-
-
-def unsure_finding(f: Field, where) -> Finding:
-    """I-OCR: the cell `f` of a scan, read without certainty (`where`: an ocr.Unsure)."""
-    params = {"page": where.page, "table": where.table, "row": where.row, "col": where.col}
-    reason = "ocr-at" if where.read else "ocr-at-none"
-    if where.read:
-        params["read"] = where.read
-    return Finding.of("I-OCR", sheet=f.sheet, cell=f.cell, row_label=row_name(f), col_label=col_name(f),
-                      reason=reason, params=params)
 
 
 def rule_ids(ed: Edition) -> set[str]:

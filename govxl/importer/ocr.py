@@ -10,7 +10,8 @@ with a table, and the first page (its title), are read.
 Never a wrong number: a cell is a number only when the reading is certain: every reading of
 it (two differently prepared crops, and Tesseract's too where it is installed) gives the same
 digits with high confidence.  Otherwise the cell is left unread (its value is unknown) and an
-I-OCR finding names the page and the cell.
+I-OCR finding names the page and the cell and carries its picture (govxl.cellcrop); what the
+readings were is kept, for the arithmetic to choose between them (govxl/importer/readings.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ..cellcrop import data_uri
 from ..errors import ReadError
 from .source import Source
 
@@ -51,6 +53,8 @@ class Unsure:
     table: int  # the n-th table on the page (1-based)
     read: str  # what the recogniser read ("" when nothing)
     box: tuple[int, int, int, int] = (0, 0, 0, 0)  # x, y, w, h on the straightened table's image
+    readings: tuple[str, ...] = ()  # the numbers the readings gave (each engine's, each pass's), distinct
+    crop: str = ""  # the cell's picture, a PNG as a data: URI (govxl.cellcrop)
 
 
 def read_scan(path: Path, kind: str) -> Source:
@@ -183,7 +187,8 @@ def table_rows(table, page: int, ti: int):
                 if value is not None and (not _DIGITS.match(value) or re.match(r"^-?0\d", value)):
                     value = None  # a leading zero, or a sign or point inside a wrapped number
                 if value is None:
-                    marks[len(cells)] = Unsure(page, ri, ci, ti, text, (cell.x, cell.y, cell.w, cell.h))
+                    seen = () if cell.split else readings(got, again[id(cell)], cell.crops)
+                    marks[len(cells)] = _unsure(table, cell, (page, ri, ci, ti), text, seen)
                     cells.append(UNSURE)
                 else:
                     cells.append(value)
@@ -191,13 +196,50 @@ def table_rows(table, page: int, ti: int):
             if len(cell.crops) == 1 and _is_dash(cell):
                 cells.append("-")
                 continue
-            if not text or (_has_digit(text) and not _has_words(text)):
-                # ink, but no certain reading
-                marks[len(cells)] = Unsure(page, ri, ci, ti, text, (cell.x, cell.y, cell.w, cell.h))
+            if not text or (not _has_words(text) and (_has_digit(text) or re.search(r"[A-Za-z]", text))):
+                # ink, but no certain reading (a number, or a mark that is neither words nor a dash: `X`;
+                # `（一）` stays the text it is)
+                marks[len(cells)] = _unsure(table, cell, (page, ri, ci, ti), text, ())
                 cells.append(UNSURE)
                 continue
             cells.append(text)
         yield cells, marks
+
+
+def _unsure(table, cell, where: tuple[int, int, int, int], text: str, seen: tuple[str, ...]) -> Unsure:
+    page, ri, ci, ti = where
+    return Unsure(page, ri, ci, ti, text, (cell.x, cell.y, cell.w, cell.h), seen, crop_of(table.image, cell))
+
+
+CROP_MAX = (280, 64)  # the largest picture of a cell kept (width, height in pixels)
+
+
+def crop_of(image, cell) -> str:
+    """The cell with a margin (its ruling lines, a little of its neighbours), downscaled, as a
+    PNG data: URI; "" when it cannot be made."""
+    import cv2
+
+    m = max(6, cell.h // 4)
+    y0, x0 = max(0, cell.y - m), max(0, cell.x - m)
+    part = image[y0: cell.y + cell.h + m, x0: cell.x + cell.w + m]
+    if part.size == 0:
+        return ""
+    scale = min(1.0, CROP_MAX[0] / part.shape[1], CROP_MAX[1] / part.shape[0])
+    if scale < 1:
+        size = (max(1, round(part.shape[1] * scale)), max(1, round(part.shape[0] * scale)))
+        part = cv2.resize(part, size, interpolation=cv2.INTER_AREA)
+    ok, png = cv2.imencode(".png", part, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    return data_uri(png.tobytes()) if ok else ""
+
+
+def readings(first, second, crops) -> tuple[str, ...]:
+    """The numbers the readings of an unsure cell gave: the recogniser's two passes and
+    Tesseract's (where installed), each joined over the cell's lines; distinct, in that order."""
+    out = ["".join(_norm(t) for t, _ in first), "".join(_norm(t) for t, _ in second)]
+    tess = [_tesseract(c) for c in crops]
+    if tess and None not in tess:
+        out.append("".join(tess))  # type: ignore[arg-type]
+    return tuple(dict.fromkeys(t for t in out if _DIGITS.match(t) and not re.match(r"^-?0\d", t)))
 
 
 def _norm(text: str) -> str:
@@ -214,7 +256,8 @@ def _has_digit(text: str) -> bool:
 
 
 def _has_words(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Lo" for ch in text)
+    """Whether a text holds a character of words (`一` is a dash beside digits: a stroke across a number)."""
+    return any(unicodedata.category(ch) == "Lo" and ch not in _DASHES for ch in text)
 
 
 def _is_dash(cell) -> bool:
@@ -273,18 +316,25 @@ def tesseract_path() -> str | None:
 
 
 def _tesseract(crop) -> str | None:
-    """Tesseract's digits for a crop, where Tesseract is installed (None: not installed)."""
+    """Tesseract's digits for a crop, where Tesseract is installed (None: not installed): of the
+    crop binarised and enlarged, or, where that gives nothing (a lone `0` often does), as scanned."""
     exe = tesseract_path()
     if exe is None:
         return None
     import cv2
 
+    got = ""
     with tempfile.TemporaryDirectory() as d:
         f = Path(d) / "c.png"
-        cv2.imwrite(str(f), _variant(crop))
-        try:
-            r = subprocess.run([exe, str(f), "stdout", "--psm", "7", "-c", "tessedit_char_whitelist=0123456789.-"],
-                               capture_output=True, text=True, timeout=30, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
-        except (OSError, subprocess.SubprocessError):
-            return ""
-    return _norm(r.stdout)
+        for img in (_variant(crop), crop):
+            cv2.imwrite(str(f), img)
+            try:
+                r = subprocess.run([exe, str(f), "stdout", "--psm", "7", "-c", "tessedit_char_whitelist=0123456789.-"],
+                                   capture_output=True, text=True, timeout=30,
+                                   env={**os.environ, "OMP_THREAD_LIMIT": "1"})  # 5-10x slower on more threads
+            except (OSError, subprocess.SubprocessError):
+                return ""
+            got = _norm(r.stdout)
+            if got:
+                break
+    return got

@@ -96,6 +96,7 @@ def _marked_writer():
             if marks:
                 ws.write_comment(f.row, f.col, comment_text(marks, self.plan.lang),
                                  {"x_scale": 3, "y_scale": 1.2 + 0.8 * len(marks), "author": "govxl"})
+                self.picture(ws, t, f, marks)
             if f.is_total:
                 shown = self.cached.get(f.key, self.computed[f.key])
                 ws.write_formula(f.row, f.col, t.sum_formula(f), fmt, int(shown) if float(shown).is_integer() else shown)
@@ -112,6 +113,25 @@ def _marked_writer():
             else:
                 ws.write_string(f.row, f.col, str(content.value), fmt)
             ws.data_validation(f.row, f.col, f.row, f.col, validation(f))
+
+        def picture(self, ws, t: Table, f: Field, marks) -> None:
+            """The scanned cell's picture an I-OCR finding carries (govxl.cellcrop), anchored at
+            the cell and fitted inside it (it moves and sizes with the cell)."""
+            from io import BytesIO
+
+            from .cellcrop import png_of, png_size
+
+            png = next((p for p in map(png_of, marks) if p is not None), None)
+            if png is None:
+                return
+            c0, (w, h) = t.origin[1], png_size(png)
+            last = f.span[3] if f.span else f.col
+            width = sum(int(t.widths[c - c0] * 7 + 5) if 0 <= c - c0 < len(t.widths) else 64 for c in range(f.col, last + 1))
+            height = self.row_heights(t).get(f.row, 20.0) * 4 / 3
+            scale = min(1.0, (width - 2) / w, (height - 2) / h)
+            ws.insert_image(f.row, f.col, f"{f.cell}.png", {"image_data": BytesIO(png), "x_scale": scale, "y_scale": scale,
+                                                            "x_offset": 1, "y_offset": 1, "object_position": 1,
+                                                            "description": self.t["crop"]})
 
         def results(self, wb):
             p, t, lang = self.plan, self.t, self.plan.lang

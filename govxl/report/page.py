@@ -52,6 +52,7 @@ td.sev { font-weight: bold; white-space: nowrap; }
 ol.notes { margin: 0.3em 0 0.8em 1.5em; padding: 0; font-size: 9.5pt; }
 span.code { font-family: monospace; font-weight: bold; white-space: nowrap; }
 p.note { color: #C00000; }
+img.crop { margin-top: 2pt; border: 0.75pt solid #7F7F7F; max-width: 100%; height: auto; }
 section.file { break-before: page; page-break-before: always; }
 table, tr { break-inside: avoid; page-break-inside: avoid; }
 @media print { main { max-width: none; padding: 0; } a { color: inherit; } }
@@ -108,7 +109,7 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
                 where = f'<a href="#{anchor(index, sheet_key[f.sheet], first)}">{where}</a>'
             out.append(f'<tr class="{f.severity}"><td class="sev {f.severity}">{escape(severity_word(f.severity, lang))}'
                        f'</td><td><span class="code">{escape(f.rule)}</span></td><td>{where}</td>'
-                       f"<td>{escape(f.message(lang))}</td></tr>")
+                       f"<td>{escape(f.message(lang))}{crop_img(f, t['crop'])}</td></tr>")
         out.append("</table>")
     colon = ": " if lang == "en" else "："
     if report.unverified:  # the rules that could not be verified, and the cells that stopped them
@@ -159,6 +160,18 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
                 f'<li><span class="code">{escape(x.rule)}</span> {escape(x.cell)}{colon}{escape(x.message(lang))}</li>'
                 for x in notes.values()) + "</ol>")
     return "\n".join(out)
+
+
+def crop_img(finding, alt: str) -> str:
+    """The picture of a scanned cell a finding carries (I-OCR: govxl.cellcrop), as an <img> whose
+    source is the PNG itself (a data: URI: the page stays self-contained); "" when there is none."""
+    from .cellcrop import data_uri, png_of, png_size
+
+    png = png_of(finding)
+    if png is None:
+        return ""
+    w, h = png_size(png)
+    return f'<br><img class="crop" src="{data_uri(png)}" width="{w}" height="{h}" alt="{escape(alt)}">'
 
 
 def blank_cells(report: Report) -> set[tuple[str, int, int]]:

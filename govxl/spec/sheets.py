@@ -76,10 +76,10 @@ _OUT_KEYS = {
     "annotate": ({"sheet", "fills", "widths", "zh", "en"},
                  {"title", "file", "about", "verdict", "headers", "workbook", "marked", "listed", "repaired",
                   "not_copied", "none", "help", "unplaced_title", "unplaced_headers", "unplaced_extra",
-                  "unplaced_missing"}),
+                  "unplaced_missing", "crop"}),
     "report": ({"fills", "zh", "en"},
                {"title", "summary", "headers", "details", "copy", "findings", "finding_headers", "none",
-                "unreadable", "layout", "missing", "totals", "blank"}),
+                "unreadable", "layout", "missing", "totals", "blank", "crop"}),
 }
 
 
