@@ -28,7 +28,7 @@ from govxl.desk.app import create_app  # noqa: E402
 from govxl.desk.server import set_password  # noqa: E402
 from govxl.desk.store import Desk  # noqa: E402
 from govxl.desk.work import Runner  # noqa: E402
-from govxl.rules import evaluate  # noqa: E402
+from govxl.judge.rules import evaluate  # noqa: E402
 from govxl.spec import load_edition  # noqa: E402
 
 ED = load_edition("2021")

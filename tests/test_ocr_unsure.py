@@ -21,9 +21,9 @@ from ooxml import assert_valid_ooxml
 from test_documents import ED, GOOD, NANGUAN_AGENCY
 
 from govxl.cellcrop import PARAM, PREFIX, png_of, png_size
-from govxl.findings import Finding
 from govxl.importer.readings import choose, equations
-from govxl.rules import evaluate
+from govxl.judge.rules import evaluate
+from govxl.report.findings import Finding
 
 T3_SHEET = "三、收到和处理政府信息公开申请情况"
 CROSSED = [(10, 2), (10, 3), (11, 2), (11, 3)]  # table 三's cells (as ocr_grid cuts them) crossed out: a 2×2 block
@@ -256,7 +256,7 @@ def test_settle_takes_what_the_arithmetic_decides_and_says_so_with_the_picture()
 def test_only_a_small_well_formed_png_is_ever_drawn():
     """What a finding's `crop` holds is drawn only when it is a PNG data: URI of a small picture:
     anything else (another scheme, markup, a broken or huge picture) gives no <img> at all."""
-    from govxl.report_html import crop_img
+    from govxl.report.page import crop_img
 
     def png(w, h):
         return b"\x89PNG\r\n\x1a\n" + bytes(4) + b"IHDR" + w.to_bytes(4, "big") + h.to_bytes(4, "big") + bytes(5)

@@ -16,9 +16,9 @@ from typing import Any
 
 from ..catalogue import Join
 from ..cellcrop import PARAM
-from ..findings import Finding
+from ..judge.rules import Key, instances, kind_ok
 from ..numbers import TOLERANCE
-from ..rules import Key, instances, kind_ok
+from ..report.findings import Finding
 from ..spec import Edition, Field
 from .order import col_name, row_name
 

@@ -21,6 +21,7 @@ import math
 from functools import cache, partial
 from pathlib import Path
 
+from ..cellcrop import png_of, png_size
 from ..judge.rules import evaluate
 from ..reader import RawWorkbook
 from ..spec import Field, Table, parse_cell
@@ -118,8 +119,6 @@ def _marked_writer():
             """The scanned cell's picture an I-OCR finding carries (govxl.cellcrop), anchored at
             the cell and fitted inside it (it moves and sizes with the cell)."""
             from io import BytesIO
-
-            from .cellcrop import png_of, png_size
 
             png = next((p for p in map(png_of, marks) if p is not None), None)
             if png is None:

@@ -18,6 +18,7 @@ import tempfile
 from html import escape
 from pathlib import Path
 
+from ..cellcrop import data_uri, png_of, png_size
 from ..numbers import show
 from ..spec import load_edition, load_outputs
 from ..version import __version__
@@ -165,8 +166,6 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
 def crop_img(finding, alt: str) -> str:
     """The picture of a scanned cell a finding carries (I-OCR: govxl.cellcrop), as an <img> whose
     source is the PNG itself (a data: URI: the page stays self-contained); "" when there is none."""
-    from .cellcrop import data_uri, png_of, png_size
-
     png = png_of(finding)
     if png is None:
         return ""
