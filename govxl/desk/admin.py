@@ -113,10 +113,10 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     def dashboard(sid: int):
         season = pages.season(sid)
         board = desk.board(sid)
-        kinds = ("passed", "failed", "unreadable", "missing", "held", "not_verified", "left_out")
+        kinds = ("passed", "failed", "unreadable", "missing", "held", "not_verified", "left_out", "scanning")
         counts = {k: sum(1 for b in board if b.status == k) for k in kinds}
         counts["failed_all"] = counts["failed"] + counts["unreadable"]
-        counts["waiting"] = counts["held"] + counts["not_verified"] + counts["left_out"]
+        counts["waiting"] = counts["held"] + counts["not_verified"] + counts["left_out"] + counts["scanning"]
         counts["submitted"] = len(board) - counts["missing"]
         counts["total"] = len(board)
         _counted, left = desk.tally(sid)
@@ -151,7 +151,7 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         if not files:
             abort(400, "请选择上年度的报告（可一次选择多个文件）。")
         try:
-            got = desk.take_previous(sid, files, max_upload, runner.check)
+            got = desk.take_previous(sid, files, max_upload, pages.check)
         except TooLarge:
             abort(413)
         flash(f"上年报告：{len(got['matched'])} 份对应到已有单位，{len(got['added'])} 份新增了单位"
@@ -179,7 +179,7 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         if f is None or suffix is None:
             abort(400, "请选择上年度的报告文件（" + "、".join(adapter.ACCEPTED) + "）。")
         try:
-            out = desk.set_previous(uid, f.stream, suffix, max_upload, runner.check, f.filename)
+            out = desk.set_previous(uid, f.stream, suffix, max_upload, pages.check, f.filename)
         except TooLarge:
             abort(413)
         flash("已记录上年报告。" if out.status != adapter.UNREADABLE else f"上年报告无法校验，未记录：{out.reason}")
@@ -219,7 +219,8 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     def office_result(upid: int):
         up = pages.upload(upid)
         unit = desk.unit(up.unit_id)
-        return render_template("result.html", up=up, unit=unit, season=desk.season(unit.season_id), office=True)
+        return pages.refreshing(render_template("result.html", up=up, unit=unit, season=desk.season(unit.season_id),
+                                                office=True), up.status == adapter.SCANNING)
 
     @app.get("/office/upload/<int:upid>/original")
     @admin_only

@@ -15,24 +15,28 @@ from datetime import UTC, timedelta
 from flask import Flask, abort, render_template, request, session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..catalogue import say
 from . import adapter, admin, manage, unit
+from .ocrqueue import ScanQueue
 from .pages import Pages
 from .security import Backoff, RateLimit
 from .store import Desk
 from .work import Runner
 
 STATUS_ZH = {"passed": "通过", "failed": "不通过", "unreadable": "无法校验", "missing": "未报送",
-             "not_verified": "未能核实", "held": "待确认（暂不计入汇总）", "left_out": "不计入汇总（公开办决定）"}
+             "not_verified": "未能核实", "held": "待确认（暂不计入汇总）", "left_out": "不计入汇总（公开办决定）",
+             "scanning": say("desk-scanning", "zh", {})}
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 
 
 def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20 << 20,
                login_limit: tuple[int, float] = (5, 30.0), upload_limit: tuple[int, float] = (20, 60.0),
-               trust_proxy: bool = False, base_url: str | None = None) -> Flask:
+               trust_proxy: bool = False, base_url: str | None = None, scans: ScanQueue | None = None) -> Flask:
     """`login_limit`: (failed logins before the backoff starts, its longest wait in seconds);
     `trust_proxy`: the client's address and scheme from X-Forwarded-For/-Proto (only behind a
-    proxy that sets them); `base_url`: the address the units' links start with."""
+    proxy that sets them); `base_url`: the address the units' links start with; `scans`: the queue
+    that reads scans apart from the other uploads (without it, a scan is read where it is checked)."""
     app = Flask(__name__)
     if trust_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -78,7 +82,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
             session["csrf"] = secrets.token_urlsafe(32)
         return {"csrf": session["csrf"], "STATUS_ZH": STATUS_ZH, "ACCEPTED": adapter.ACCEPTED, "standing": adapter.standing,
                 "DESK_RULES": ("D-YEAR", "D-EDITION", "D-AGENCY", "D-COPY"),
-                "accept": ",".join(adapter.ACCEPTED), "max_mb": max_upload >> 20,
+                "accept": ",".join(adapter.SUFFIXES), "max_mb": max_upload >> 20,
                 "findings_css": adapter.findings_css()}
 
     @app.after_request
@@ -104,7 +108,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         app.logger.exception("desk error")
         return render_template("error.html", code=500, message="内部错误，请稍后重试。"), 500
 
-    pages = Pages(desk, runner, max_upload)
+    pages = Pages(desk, runner, max_upload, scans)
     admin.register(app, pages, logins)
     unit.register(app, pages, sends)
     manage.register(app, pages)

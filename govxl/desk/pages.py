@@ -12,10 +12,11 @@ import re
 import tempfile
 from pathlib import Path
 
-from flask import abort, current_app, redirect, request, send_file, session, url_for
+from flask import abort, current_app, make_response, redirect, request, send_file, session, url_for
 
 from . import adapter
 from .names import clean_name
+from .ocrqueue import ScanQueue
 from .store import Desk, safe_name, shown_name
 from .work import Runner
 
@@ -63,8 +64,25 @@ def _found(row):
 class Pages:
     """The desk, its workers and the upload limit, as the page functions use them."""
 
-    def __init__(self, desk: Desk, runner: Runner, max_upload: int) -> None:
-        self.desk, self.runner, self.max_upload = desk, runner, max_upload
+    def __init__(self, desk: Desk, runner: Runner, max_upload: int, scans: ScanQueue | None = None) -> None:
+        self.desk, self.runner, self.max_upload, self.scans = desk, runner, max_upload, scans
+
+    def check(self, path, shown: str, previous=None, expect: dict | None = None, previous_name: str = "",
+              wait: bool = True) -> adapter.Outcome:
+        """An upload's outcome from the Runner's workers; a scan goes to the queue of scans: with
+        `wait`, its verdict (read in the OCR worker after the scan before it), else SCANNING (识别中)."""
+        out = self.runner.check(path, shown, previous, expect, previous_name, scans=self.scans is None)
+        if out.status == adapter.SCANNING and wait:
+            out = self.scans.read(path, shown, previous, expect, previous_name) or adapter.scanning(self.runner.lang, failed=True)
+        return out
+
+    @staticmethod
+    def refreshing(html: str, on: bool, seconds: int = 10):
+        """A page that reloads itself every few `seconds` while `on` (a scan being read): no script."""
+        resp = make_response(html)
+        if on:
+            resp.headers["Refresh"] = str(seconds)
+        return resp
 
     # the rows a URL names; a wrong number is "not found"
     def season(self, sid: int):
@@ -109,7 +127,11 @@ class Pages:
             fd, tmp = tempfile.mkstemp(dir=self.desk.cache, suffix=".xlsx")
             os.close(fd)
             try:
-                if not self.runner.call(_marked_in_worker, str(self.desk.blob(up.sha256, up.suffix)), up.name, tmp):
+                args = (str(self.desk.blob(up.sha256, up.suffix)), up.name, tmp)
+                made = self.runner.call(_marked_in_worker, *args, self.scans is None)
+                if made == adapter.SCANNING:  # a scan: read again in the OCR worker, never here
+                    made = self.scans.call(_marked_in_worker, *args, True)
+                if not made:
                     abort(404)
                 os.replace(tmp, copy)
                 note.write_text(json.dumps(want), encoding="utf-8")
@@ -154,8 +176,9 @@ def _blank_in_worker(out: str, agency: str, year: int, edition: str, previous: s
     return str(adapter.blank_workbook(out, agency=agency, year=year, edition=edition, previous=previous or None))
 
 
-def _marked_in_worker(path: str, shown: str, out: str) -> bool:
-    return adapter.marked_copy(path, shown, out) is not None  # written atomically by the library
+def _marked_in_worker(path: str, shown: str, out: str, scans: bool = True) -> bool | str:
+    made = adapter.marked_copy(path, shown, out, scans=scans)  # written atomically by the library
+    return made if made == adapter.SCANNING else made is not None
 
 
 def _rollup_in_worker(paths: list[str], out: str, agency: str, year: int, left: list) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from ..catalogue import say
 from . import adapter
 from .db import seasons, units, uploads
 from .names import clean_name, name_key
@@ -60,6 +61,8 @@ class Seasons:
         desk_says = "；".join(f["message"] for f in findings if str(f.get("rule", "")).startswith("D-"))
         if b.status == adapter.UNREADABLE:
             return f"最近一次上传无法校验：{up.reason}"
+        if b.status == adapter.SCANNING:
+            return say("desk-scanning-left", "zh", {})
         if b.status == adapter.NOT_VERIFIED:
             return "最近一次上传未能核实：没有发现错误，但有单元格无法读取"
         if b.status == adapter.FAILED:

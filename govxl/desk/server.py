@@ -1,5 +1,6 @@
-"""Starting the desk: the database, the first admin password, the worker pool, the web server
-(waitress: a pure-Python, multi-threaded WSGI server that runs the same on Windows and Linux).
+"""Starting the desk: the database, the first admin password, the worker pool, the queue of scans
+(ocrqueue.py), the web server (waitress: a pure-Python, multi-threaded WSGI server that runs the
+same on Windows and Linux).
 
 The desk's address is kept in its folder (desk.json): the port it first listened on, and the
 address the units' links start with (--base-url, given once), so that links already sent work
@@ -107,6 +108,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
     from waitress.server import create_server
 
     from .app import create_app
+    from .ocrqueue import ScanQueue
     from .work import Runner
 
     place = remembered(desk.folder)
@@ -116,7 +118,9 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
     if port is None:
         port = int(place.get("port") or 0)
     runner = Runner(jobs, lang)
-    app = create_app(desk, runner, max_upload=max_upload_mb << 20, trust_proxy=trust_proxy, base_url=base_url)
+    scans = ScanQueue(desk, lang)  # scans are read one at a time, apart from the other uploads
+    app = create_app(desk, runner, max_upload=max_upload_mb << 20, trust_proxy=trust_proxy, base_url=base_url,
+                     scans=scans)
     server = None
     main = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
     old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
@@ -131,6 +135,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
         echo(f"各单位的链接以 {base_url or f'http://{shown}:{server.effective_port}'}/ 开头"
              + ("" if base_url else "（可用 --base-url 指定对外的地址，下次启动会沿用）"))
         sys.stdout.flush()
+        scans.start()  # the scans left 识别中 by the last run first
         server.run()
     except KeyboardInterrupt:
         pass
@@ -139,6 +144,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
             signal.signal(s, signal.SIG_IGN)  # a second signal does not cut the stop short
         if server is not None:
             server.close()
+        scans.close()
         runner.close()
         desk.close()
         for s, h in old.items():
