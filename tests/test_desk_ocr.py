@@ -200,10 +200,29 @@ def test_a_scan_is_read_apart_one_at_a_time_and_again_after_a_kill(tmp_path, db,
         assert result(again.url, tok["拍照单位"], b)[0] in (adapter.FAILED, adapter.NOT_VERIFIED)
         assert '"code">I-OCR<' in page or '"code">T3-BAL<' in page
         assert result(again.url, tok[WORKBOOK_UNIT], c)[0] == adapter.PASSED
+        if db is None:  # the marked copy of a scan is made in the OCR worker too (not a database matter)
+            status, _h, data = Client(again.url).get(f"/u/{tok['拍照单位']}/r/{b}/marked.xlsx")
+            assert status == 200 and data[:2] == b"PK"
     finally:
         watch.close()
         again.stop()
     assert watch.seen and watch.most == 1, (watch.seen, watch.most)
+
+
+@pytest.mark.ocr
+def test_ordinary_workers_hand_scans_on_without_reading_them(tmp_path):
+    """Where the desk has a queue of scans, its other workers never read one: a PDF without text, a
+    picture, or a workbook whose last year's report is a scan come back SCANNING within seconds."""
+    pdf, png = _blank_scan(tmp_path / "扫描件.pdf"), _blank_scan(tmp_path / "第3页.png")
+    book = fill(govxl.new(tmp_path / "blank.xlsx", agency=WORKBOOK_UNIT, year=YEAR), tmp_path / "b.xlsx", ED,
+                good_values(ED))
+    t = time.monotonic()
+    for path, previous in ((pdf, None), (png, None), (book, pdf)):
+        out = adapter.check_upload(path, path.name, previous, scans=False)
+        assert out.status == adapter.SCANNING and "文字识别（OCR）" in out.reason, (path, out.reason)
+        assert adapter.check_upload(path, path.name, previous, "en", scans=False).reason.startswith("this is a scan")
+    assert adapter.check_upload(book, book.name, scans=False).status == adapter.PASSED
+    assert time.monotonic() - t < 30  # nothing was read by text recognition
 
 
 # ------------------------------------------------------------------ without the extra

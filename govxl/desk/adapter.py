@@ -76,11 +76,16 @@ def accepted(name: str) -> str | None:
     return suffix if suffix in ACCEPTED else PICTURES.get(suffix)
 
 
-def picture_to_read(suffix: str) -> bool:
-    """A picture of report pages (a scan, whatever it holds) and text recognition (govxl[ocr]) here?"""
-    from ..importer.ocr import available
+def without_scans(fn, *args, **kwargs):
+    """`fn(*args, **kwargs)` where a scan (a picture, a PDF without text) is not read: SCANNING when
+    one would be (the desk reads it in its OCR worker, ocrqueue.py, never in the other workers)."""
+    from ..importer.isolate import ScanNeeded, scans_elsewhere
 
-    return suffix in PICTURES and available()  # (available() imports nothing of it)
+    try:
+        with scans_elsewhere():
+            return fn(*args, **kwargs)
+    except ScanNeeded:
+        return SCANNING
 
 
 @dataclass
@@ -121,24 +126,23 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
     is not read: the outcome is SCANNING, for the desk's queue of scans (ocrqueue.py)."""
     import shutil
     import tempfile
-    from contextlib import nullcontext
 
     from ..errors import GovxlError, unexpected
-    from ..importer.isolate import ScanNeeded, scans_elsewhere
 
-    if not scans and picture_to_read(Path(path).suffix):
-        return scanning(lang)  # (without govxl[ocr], the reader says how to install it)
     with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp:
         named = Path(tmp) / _plain_name(shown, Path(path).suffix)
         try:
             shutil.copyfile(path, named)
-            with nullcontext() if scans else scans_elsewhere():
-                report = _check(named)
-                report.file = shown
-                if previous is not None:
-                    report.findings += _cross_year(report, Path(previous), previous_name or shown)
-        except ScanNeeded:
-            return scanning(lang)
+            report = _check(named) if scans else without_scans(_check, named)
+            if isinstance(report, str):  # SCANNING
+                return scanning(lang)
+            report.file = shown
+            if previous is not None:
+                last = _cross_year(report, Path(previous), previous_name or shown) if scans else \
+                    without_scans(_cross_year, report, Path(previous), previous_name or shown)
+                if isinstance(last, str):  # SCANNING: last year's report is a scan: both are read in the OCR worker
+                    return scanning(lang)
+                report.findings += last
         except GovxlError as exc:
             return Outcome(UNREADABLE, reason=scrub(exc.text(lang), tmp, Path(path).parent))
         except Exception as exc:  # noqa: BLE001 - an odd upload is a verdict, never a crash
@@ -256,31 +260,16 @@ def _cross_year(report, previous: Path, name: str) -> list:
     return compare(report, last)
 
 
-def marked_copy(path: str | os.PathLike, shown: str, out: str | os.PathLike, lang: str = "zh",
-                scans: bool = True) -> Path | str | None:
+def marked_copy(path: str | os.PathLike, shown: str, out: str | os.PathLike, lang: str = "zh") -> Path | None:
     """The marked-up copy of the stored upload `path` written to `out`; None when it cannot be
-    made (an unreadable file has no cells to mark). With `scans` False, a scan that text
-    recognition can read is not read: SCANNING (the desk makes its copy in the OCR worker)."""
-    from ..importer.isolate import ScanNeeded
-
-    if not scans and picture_to_read(Path(path).suffix):
-        return SCANNING
-    try:
-        return _marked(path, shown, out, lang, scans)
-    except ScanNeeded:
-        return SCANNING
-
-
-def _marked(path: str | os.PathLike, shown: str, out: str | os.PathLike, lang: str, scans: bool) -> Path | None:
+    made (an unreadable file has no cells to mark)."""
     import shutil
     import tempfile
-    from contextlib import nullcontext
 
     from ..annotate import annotate, read_source
     from ..errors import GovxlError
-    from ..importer.isolate import scans_elsewhere
 
-    with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp, nullcontext() if scans else scans_elsewhere():
+    with tempfile.TemporaryDirectory(prefix="govxl-desk-") as tmp:
         named = Path(tmp) / _plain_name(shown, Path(path).suffix)
         shutil.copyfile(path, named)
         try:

@@ -43,7 +43,7 @@ class Devices:
 
 
 def register(app: Flask, pages: Pages, logins: Backoff) -> None:
-    desk, runner, max_upload = pages.desk, pages.runner, pages.max_upload
+    desk, max_upload = pages.desk, pages.max_upload
     devices = Devices(app.config["SECRET_KEY"])
 
     @app.get("/")
@@ -255,7 +255,7 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     def export(sid: int, to: str):
         season = pages.season(sid)
         with tempfile.TemporaryDirectory() as tmp:
-            text = runner.call(adapter.export, pages.counted(sid, Path(tmp)), to)
+            text = pages.work(adapter.export, pages.counted(sid, Path(tmp)), to)
         data = ("\ufeff" + text.lstrip("\ufeff")).encode("utf-8") if to == "csv" else text.encode("utf-8")  # one BOM
         return send_bytes(data, f"{season.year}年报-导出.{to}", "text/csv" if to == "csv" else "application/json")
 

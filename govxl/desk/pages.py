@@ -76,6 +76,14 @@ class Pages:
             out = self.scans.read(path, shown, previous, expect, previous_name) or adapter.scanning(self.runner.lang, failed=True)
         return out
 
+    def work(self, fn, *args):
+        """`fn(*args)` in the Runner's workers, where no scan is read; where one would be (a picture, a
+        PDF without text), in the OCR worker, after the reading under way: never two at once."""
+        if self.scans is None:
+            return self.runner.call(fn, *args)
+        made = self.runner.call(adapter.without_scans, fn, *args)
+        return self.scans.call(fn, *args) if made == adapter.SCANNING else made
+
     @staticmethod
     def refreshing(html: str, on: bool, seconds: int = 10):
         """A page that reloads itself every few `seconds` while `on` (a scan being read): no script."""
@@ -99,7 +107,7 @@ class Pages:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "blank.xlsx"
             try:
-                self.runner.call(_blank_in_worker, str(out), clean_name(unit.name), season.year, season.edition,
+                self.work(_blank_in_worker, str(out), clean_name(unit.name), season.year, season.edition,
                                  str(self.desk.previous_path(unit) or ""))
             except Exception as exc:  # noqa: BLE001 - a name the library refuses: a sentence, never a 500
                 msg = adapter.readable_error(exc)
@@ -127,11 +135,7 @@ class Pages:
             fd, tmp = tempfile.mkstemp(dir=self.desk.cache, suffix=".xlsx")
             os.close(fd)
             try:
-                args = (str(self.desk.blob(up.sha256, up.suffix)), up.name, tmp)
-                made = self.runner.call(_marked_in_worker, *args, self.scans is None)
-                if made == adapter.SCANNING:  # a scan: read again in the OCR worker, never here
-                    made = self.scans.call(_marked_in_worker, *args, True)
-                if not made:
+                if not self.work(_marked_in_worker, str(self.desk.blob(up.sha256, up.suffix)), up.name, tmp):
                     abort(404)
                 os.replace(tmp, copy)
                 note.write_text(json.dumps(want), encoding="utf-8")
@@ -160,7 +164,7 @@ class Pages:
             src.mkdir()
             paths = self.counted(season.id, src)
             try:
-                self.runner.call(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year,
+                self.work(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year,
                                  left)
             except Exception as exc:  # noqa: BLE001
                 msg = adapter.readable_error(exc)
@@ -176,9 +180,8 @@ def _blank_in_worker(out: str, agency: str, year: int, edition: str, previous: s
     return str(adapter.blank_workbook(out, agency=agency, year=year, edition=edition, previous=previous or None))
 
 
-def _marked_in_worker(path: str, shown: str, out: str, scans: bool = True) -> bool | str:
-    made = adapter.marked_copy(path, shown, out, scans=scans)  # written atomically by the library
-    return made if made == adapter.SCANNING else made is not None
+def _marked_in_worker(path: str, shown: str, out: str) -> bool:
+    return adapter.marked_copy(path, shown, out) is not None  # written atomically by the library
 
 
 def _rollup_in_worker(paths: list[str], out: str, agency: str, year: int, left: list) -> str:

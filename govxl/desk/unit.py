@@ -24,10 +24,8 @@ def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
     @app.get("/u/<token>")
     def unit_home(token: str):
         unit = unit_by_token(token)
-        status = desk.status_of(unit)
-        return pages.refreshing(render_template("unit.html", unit=unit, season=desk.season(unit.season_id),
-                                                uploads=desk.uploads_of(unit.id), jumps=desk.jumps(unit), status=status),
-                                status == adapter.SCANNING)
+        return render_template("unit.html", unit=unit, season=desk.season(unit.season_id), uploads=desk.uploads_of(unit.id),
+                               jumps=desk.jumps(unit), status=desk.status_of(unit))
 
     @app.post("/u/<token>/explain")
     def unit_explain(token: str):

@@ -64,8 +64,9 @@ def scan_allowed() -> bool:
 
 @contextmanager
 def scans_elsewhere() -> Iterator[None]:
-    """Within, in this thread, a file that turns out to be a scan text recognition can read is not
-    read: ScanNeeded reaches the caller (the desk reads scans one at a time in a worker of their own)."""
+    """Within, in this thread, a picture or a file that turns out to be a scan is not read where text
+    recognition can read it: ScanNeeded reaches the caller (the desk reads scans one at a time in a
+    worker of their own)."""
     before, _HERE.elsewhere = _HERE.elsewhere, True
     try:
         yield
@@ -79,6 +80,11 @@ def isolated(read: Callable[[Path], T], p: Path, scan: bool = False) -> T:
     R-DOC-CRASH); a true bug in govxl (an unexpected exception) becomes R-UNEXPECTED.  `scan`: under
     the scan budget from the start (a picture); a PDF that turns out to be a scan is read again so."""
     global _INSIDE, _SCAN
+    if scan and _HERE.elsewhere:
+        from .ocr import available
+
+        if available():  # (without govxl[ocr], the reader says how to install it)
+            raise ScanNeeded
     if _INSIDE or not hasattr(os, "fork") or os.environ.get("GOVXL_IN_PROCESS") == "1":
         return read(p)  # (in a child already: its limits hold)
     r, w = os.pipe()
