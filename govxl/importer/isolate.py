@@ -80,11 +80,6 @@ def isolated(read: Callable[[Path], T], p: Path, scan: bool = False) -> T:
     R-DOC-CRASH); a true bug in govxl (an unexpected exception) becomes R-UNEXPECTED.  `scan`: under
     the scan budget from the start (a picture); a PDF that turns out to be a scan is read again so."""
     global _INSIDE, _SCAN
-    if scan and _HERE.elsewhere:
-        from .ocr import available
-
-        if available():  # (without govxl[ocr], the reader says how to install it)
-            raise ScanNeeded
     if _INSIDE or not hasattr(os, "fork") or os.environ.get("GOVXL_IN_PROCESS") == "1":
         return read(p)  # (in a child already: its limits hold)
     r, w = os.pipe()
@@ -111,9 +106,9 @@ def isolated(read: Callable[[Path], T], p: Path, scan: bool = False) -> T:
             raise value
         if kind == "bug":
             raise ReadError(code="R-UNEXPECTED", detail=value)
+        if kind == "scan" and _HERE.elsewhere:
+            raise ScanNeeded
         if kind == "scan" and not scan:
-            if _HERE.elsewhere:
-                raise ScanNeeded
             return isolated(read, p, scan=True)
         code = 3 if kind == "crash" else code
         if kind == "memory":
