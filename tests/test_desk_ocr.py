@@ -1,7 +1,8 @@
 """Issue 28: the desk reads scans apart from ordinary checks (govxl/desk/ocrqueue.py). A scanned
 upload is acknowledged at once as 识别中 and read by the one OCR worker; ordinary uploads are
 answered meanwhile; only one scan is read at a time; a desk killed while reading one reads it
-again at its next start; without govxl[ocr] a scan is answered with the command that installs it.
+again at its next start, and one stopped while reading leaves no process; without govxl[ocr] a
+scan is answered with the command that installs it.
 
 The scans are made here (tests/scans.py): govxl's report printed by LibreOffice, rasterised at
 150 dpi (small, to keep the time down), saved as a PDF without text and as a TIFF."""
@@ -9,6 +10,7 @@ The scans are made here (tests/scans.py): govxl's report printed by LibreOffice,
 from __future__ import annotations
 
 import re
+import signal
 import threading
 import time
 from pathlib import Path
@@ -28,6 +30,7 @@ from desk_support import (  # noqa: E402
     good_values,
     pg_cluster,
 )
+from test_desk_process import group_alive  # noqa: E402
 from test_documents import BAD, GOOD, NANGUAN_AGENCY  # noqa: E402
 
 import govxl  # noqa: E402
@@ -89,6 +92,13 @@ def ocr_readers(pgid: int) -> int:
     return sum(1 for parent in limited.values() if parent not in limited)
 
 
+def wait_reading(pgid: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while ocr_readers(pgid) == 0:
+        assert time.monotonic() < deadline, "no scan is being read"
+        time.sleep(0.2)
+
+
 class Watch:
     """The most scans read at once, looked at every 0.1 s in a thread."""
 
@@ -139,7 +149,7 @@ def wait_verdict(base: str, token: str, upid: int, timeout: float = 400) -> str:
 
 @pytest.mark.ocr
 @pytest.mark.libreoffice
-def test_a_scan_is_read_apart_one_at_a_time_and_again_after_a_kill(tmp_path, db, scanned):
+def test_a_scan_is_read_apart_one_at_a_time_and_again_after_a_kill_or_a_stop(tmp_path, db, scanned):
     good_scan, bad_scan, book = scanned
     folder = tmp_path / "desk"
     desk = Desk(folder, db)
@@ -181,15 +191,26 @@ def test_a_scan_is_read_apart_one_at_a_time_and_again_after_a_kill(tmp_path, db,
         verdict = result(server.url, tok[NANGUAN_AGENCY], a)[0]
         assert verdict in (adapter.PASSED, adapter.NOT_VERIFIED) and "（0 个错误" in page and "识别中" not in page
         # the second is being read: the desk is killed (as a power cut would)
-        deadline = time.monotonic() + 120
-        while ocr_readers(server.proc.pid) == 0 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_reading(server.proc.pid)
         assert result(server.url, tok["拍照单位"], b)[0] == adapter.SCANNING
         server.kill()
     finally:
         watch.close()
         server.stop()
     assert watch.seen and watch.most == 1, (watch.seen, watch.most)
+
+    # started again, it reads the scan left 识别中; stopped (SIGTERM) while reading: no process is left
+    again = DeskServer(folder, db=db, jobs=1)
+    try:
+        wait_reading(again.proc.pid)
+        again.proc.send_signal(signal.SIGTERM)
+        assert again.proc.wait(timeout=60) == 0
+        deadline = time.monotonic() + 20
+        while group_alive(again.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not group_alive(again.proc.pid)
+    finally:
+        again.stop()
 
     again = DeskServer(folder, db=db, jobs=1)
     watch = Watch(again.proc.pid)
