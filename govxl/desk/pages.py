@@ -108,7 +108,7 @@ class Pages:
             out = Path(tmp) / "blank.xlsx"
             try:
                 self.work(_blank_in_worker, str(out), clean_name(unit.name), season.year, season.edition,
-                                 str(self.desk.previous_path(unit) or ""))
+                          str(self.desk.previous_path(unit) or ""))
             except Exception as exc:  # noqa: BLE001 - a name the library refuses: a sentence, never a 500
                 msg = adapter.readable_error(exc)
                 if msg is None:
@@ -164,8 +164,7 @@ class Pages:
             src.mkdir()
             paths = self.counted(season.id, src)
             try:
-                self.work(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year,
-                                 left)
+                self.work(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year, left)
             except Exception as exc:  # noqa: BLE001
                 msg = adapter.readable_error(exc)
                 if msg is None:
