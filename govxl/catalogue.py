@@ -342,21 +342,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "failing": ("{n} 个错误：{rules}", "{n} errors: {rules}"),
     "as-given": ("{zh}", "{en}"),
     # the desk's verdicts (govxl desk)
-    "desk-not-verified": ("没有发现错误，但有单元格无法读取，部分规则未能核实；请核对后重新上传",
-                          "no rule is broken, but some cells could not be read, so some rules were not checked; "
-                          "check the file and upload it again"),
-    "desk-scanning": ("识别中", "reading the scan…"),
-    "desk-scanning-note": ("这是扫描件或图片，正在用文字识别（OCR）读取其中的表格，每页约需 10–20 秒，"
-                           "前面还有扫描件时需要等候；本页会自动刷新，读完即显示结论",
-                           "this is a scan or a picture: its tables are being read by text recognition (OCR), "
-                           "some 10–20 seconds a page, after any scan uploaded before it; this page refreshes "
-                           "itself and shows the verdict once it is read"),
-    "desk-scanning-left": ("最近一次上传是扫描件，正在识别（识别中），读完才能确定是否计入",
-                           "the latest upload is a scan still being read (reading the scan…); whether it counts "
-                           "is known once it is read"),
-    "desk-scan-failed": ("无法校验：扫描件的识别进程异常退出或超时，请检查文件后重新上传",
-                         "could not check: reading the scan ended the text recognition's process or took too long; "
-                         "check the file and upload it again"),  # a text made elsewhere in both languages (an error's message)
+    "desk-not-verified": ("没有发现错误，但 {n} 条规则未能核对（{rules}）；请核对后重新上传",
+                          "no rule is broken, but {n} rules were not verified ({rules}); check the file and upload it "
+                          "again"),  # a text made elsewhere in both languages (an error's message)
 }
 
 # What a value of each kind should be (zh, en), by field kind.

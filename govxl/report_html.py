@@ -110,9 +110,10 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
                        f'</td><td><span class="code">{escape(f.rule)}</span></td><td>{where}</td>'
                        f"<td>{escape(f.message(lang))}</td></tr>")
         out.append("</table>")
+    colon = ": " if lang == "en" else "："
     if report.unverified:  # the rules that could not be verified, and the cells that stopped them
         out.append(f'<h3>{escape(say("not-verified-head", lang, {}))}</h3><ul class="unverified">' + "".join(
-            f'<li><span class="code">{escape(u.rule)}</span> {escape(u.cells)}：{escape(u.message(lang))}</li>'
+            f'<li><span class="code">{escape(u.rule)}</span> {escape(u.cells)}{colon}{escape(u.message(lang))}</li>'
             for u in report.unverified) + "</ul>")
     for tb in ed.tables:
         out.append(f'<h3>{escape(tb.title)}</h3>')
@@ -155,7 +156,7 @@ def section(report: Report, lang: str = "zh", strict: bool = False, copy_href: s
         out.append(table_html(tb, grid(tb, values), f' data-sheet="{escape(tb.sheet)}"', value_cell))
         if notes:
             out.append('<ol class="notes">' + "".join(
-                f'<li><span class="code">{escape(x.rule)}</span> {escape(x.cell)}：{escape(x.message(lang))}</li>'
+                f'<li><span class="code">{escape(x.rule)}</span> {escape(x.cell)}{colon}{escape(x.message(lang))}</li>'
                 for x in notes.values()) + "</ol>")
     return "\n".join(out)
 

@@ -336,3 +336,65 @@ raise SpecError("找不到模板目录")
     classes = {"GovxlError", "UsageError", "ReadError", "NotGovxlError", "SpecError", "MyError"}
     assert sorted(prose_in_errors(ast.parse(src), "x", classes)) == [
         ("x:15", "找不到模板目录"), ("x:3", "输出目录不存在："), ("x:6", "找不到文件："), ("x:8", "Word 文档")]
+
+
+# ------------------------------------------------------------------ the desk's own words (govxl/desk/wording.py)
+DESK = PACKAGE / "desk"
+# Chinese in the desk's code that is not its prose: the accepted types' Chinese names (said through
+# wording.type_names), the words a pasted list of units is read by, a spec error's detail.
+DESK_NOT_PROSE = {
+    ("adapter.py", "Excel 工作簿（.xlsx）"), ("adapter.py", "Excel 启用宏的工作簿（.xlsm）"),
+    ("adapter.py", "Excel 97-2003 工作簿（.xls）"), ("adapter.py", "Word 文档（.docx）"), ("adapter.py", "PDF 文件（.pdf）"),
+    ("adapter.py", "扫描或拍照的报告页（.tif、.png、.jpg）"),
+    ("adapter.py", ": fields 应写成 table/row/column"), ("adapter.py", "；"),  # a Join's separator
+    ("store.py", "单位"), ("store.py", "填报单位"), ("store.py", "单位名称"), ("store.py", "名称"), ("store.py", "序号"),
+    ("store.py", "编号"), ("store.py", "[\\d\\s.、．)）]+"), ("store.py", "[,，、;；]"),
+}
+
+
+def desk_texts():
+    from govxl.desk.wording import TEXTS
+
+    return TEXTS
+
+
+def test_every_desk_text_has_zh_and_en_with_the_same_placeholders():
+    texts = desk_texts()
+    assert len(texts) > 150
+    for code, (zh, en) in texts.items():
+        assert zh.strip() and en.strip(), code
+        assert placeholders(zh) == placeholders(en), code
+        assert not CJK.search(en), code
+        assert CJK.search(zh) or zh == en or not re.search(r"[A-Za-z]{3}", en), code
+
+
+def test_no_chinese_prose_in_the_desks_code_or_templates():
+    """The desk's pages are English under --lang en only if every word of theirs comes from
+    wording.py: none in a template (a user's data comes as a value), none in the code but docstrings."""
+    found = []
+    for path in sorted((DESK / "templates").glob("*.html")):
+        found += [(path.name, m.group(0)) for m in CJK.finditer(path.read_text(encoding="utf-8"))]
+    for path in sorted(DESK.glob("*.py")):
+        if path.name == "wording.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {id(n.body[0].value) for n in ast.walk(tree)
+                if isinstance(n, ast.Module | ast.FunctionDef | ast.ClassDef) and n.body
+                and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        found += [(path.name, n.value) for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                  and isinstance(n.value, str) and CJK.search(n.value) and id(n) not in docs
+                  and (path.name, n.value) not in DESK_NOT_PROSE]
+    assert found == []
+
+
+def test_every_desk_text_said_is_in_wording_and_every_one_is_said():
+    sources = [p.read_text(encoding="utf-8") for p in (*DESK.glob("*.py"), *(DESK / "templates").glob("*.html"))
+               if p.name != "wording.py"]
+    said = set()
+    for text in sources:
+        said |= set(re.findall(r"""\b(?:t|say)\(\s*['"]([a-z0-9_-]+)['"]""", text))
+    texts = desk_texts()
+    assert said and said - set(texts) - set(REASONS) == set()  # the findings' catalogue says some
+    quoted = {m for text in sources for m in re.findall(r"""['"]([a-z0-9_-]+)['"]""", text)}
+    heads = ("status-", "flash-")  # said as f"status-{st}", f"flash-{choice}"
+    assert [c for c in texts if c not in quoted and not c.startswith(heads)] == []

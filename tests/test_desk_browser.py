@@ -4,7 +4,9 @@ as its own server process (`govxl desk FOLDER`), on SQLite and on PostgreSQL.
 The office opens a season, adds three units and downloads a workbook; a unit fills it
 (openpyxl), uploads it, sees T3-BAL on the right cells, fixes it, uploads again and passes;
 another unit sends a failing report; the dashboard shows 1 passed, 1 failed, 1 missing; the
-roll-up downloads and passes `govxl check`.
+roll-up downloads and passes `govxl check`. With `--lang en` (SQLite): the office logs in and adds
+two units; one uploads a Word report with cells that cannot be read, the other a good workbook; the
+pages and the dashboard say "not verified" (naming the rules) and "passed", in English throughout.
 
 With GOVXL_DESK_SCREENSHOTS=DIR the dashboard and the findings page are also saved there
 (docs/desk-dashboard.png and docs/desk-findings.png in README were made so).
@@ -187,3 +189,64 @@ def test_a_season_in_the_browser(server, tmp_path):
     finally:
         quit_browser(office)
         quit_browser(unit)
+
+
+@pytest.mark.chromium
+def test_a_season_in_english_in_the_browser(tmp_path):
+    """`govxl desk --lang en`: the office logs in, opens a season, adds two units; one unit uploads a
+    Word report with cells that cannot be read, the other a good workbook; both pages and the
+    dashboard say so in English (not verified, naming the rules; passed), nothing else in Chinese."""
+    from selenium.webdriver.common.by import By
+    from test_desk_english import foreign, official_labels
+    from test_desk_trust import not_verified_docx
+
+    require_chromedriver()
+    names = UNITS[:2]
+    server = DeskServer(tmp_path / "desk", jobs=1, extra=("--lang", "en"))
+    driver = browser(tmp_path)
+    data = set(names) | official_labels() | {"北城市人民政府办公室", "东城区年报.docx", "西城区年报.xlsx"}
+    try:
+        css = driver.find_element
+        driver.get(server.url + "login")
+        assert css(By.TAG_NAME, "h1").text == "Office login"
+        css(By.ID, "password").send_keys(PASSWORD)
+        css(By.ID, "login").click()
+        css(By.ID, "year").clear()
+        css(By.ID, "year").send_keys("2025")
+        css(By.ID, "agency").send_keys("北城市人民政府办公室")
+        css(By.ID, "open-season").click()
+        css(By.ID, "names").send_keys("\n".join(names))
+        css(By.ID, "add-units").click()
+        assert css(By.CSS_SELECTOR, "p.flash").text == "2 units added."
+        dashboard = driver.current_url
+        links = []
+        for i in range(2):
+            driver.get(dashboard)
+            driver.find_elements(By.CSS_SELECTOR, "#units tbody tr td:nth-child(2) a")[i].click()
+            links.append(css(By.ID, "unit-link").text.strip())
+        doc = not_verified_docx(tmp_path / "东城区年报.docx", names[0])
+        good = fill(govxl.new(tmp_path / "b.xlsx", agency=names[1], year=2025), tmp_path / "西城区年报.xlsx", ED,
+                    good_values(ED))
+        for link, path, said in ((links[0], doc, "not verified"), (links[1], good, "passed")):
+            driver.get(link)
+            assert css(By.ID, "upload").text == "Upload and check"
+            css(By.ID, "file").send_keys(str(path))
+            css(By.ID, "upload").click()
+            assert css(By.ID, "verdict").text == said
+            assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+            assert foreign(driver.page_source, data) == []
+            driver.get(link)
+            assert css(By.ID, "status").text.startswith(f"Status now: {said} (")
+        driver.get(links[0])
+        assert "3 rules were not verified (T3-COL" in css(By.ID, "status-reason").text
+        driver.get(dashboard)
+        shown = {r.get_attribute("data-unit"): r.find_elements(By.TAG_NAME, "td")[2].text
+                 for r in driver.find_elements(By.CSS_SELECTOR, "#units tbody tr")}
+        assert shown == {names[0]: "not verified", names[1]: "passed"}
+        assert css(By.ID, "tally").text.startswith("The roll-up counts 1 units")
+        left = css(By.CSS_SELECTOR, "#left-out tbody tr td:nth-child(3)").text
+        assert left.startswith("the latest upload is not verified: no rule is broken, but 3 rules were not verified")
+        assert foreign(driver.page_source, data) == []
+    finally:
+        quit_browser(driver)
+        server.stop()

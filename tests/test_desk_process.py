@@ -4,6 +4,7 @@ terminal and no password says what to do in one line and leaves nothing behind."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -119,3 +120,46 @@ def test_an_upload_too_large_for_the_server_is_answered_in_chinese(tmp_path):
             conn.close()
     finally:
         srv.stop()
+
+
+def test_a_short_password_typed_at_the_terminal_is_refused_before_it_is_asked_again(tmp_path):
+    """At a terminal (a pseudo-terminal here) the first start asks for the admin password: a short
+    one is refused at once, not after it was typed a second time, and the folder is not left behind."""
+    import pty
+    import select
+
+    env = {k: v for k, v in os.environ.items() if k != "GOVXL_DESK_PASSWORD"}
+    env["PYTHONPATH"] = str(ROOT)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the desk on the terminal
+        os.execve(sys.executable, [sys.executable, "-m", "govxl", "desk", str(tmp_path / "desk")], env)
+    said = b""
+
+    def read_until(marker: bytes, timeout: float = 60) -> bytes:
+        nonlocal said
+        deadline = time.monotonic() + timeout
+        while marker not in said and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                said += chunk
+        return said
+
+    try:
+        # the prompt, then the space getpass writes once it has turned the echo off (input before it is flushed)
+        assert "请设置公开办的管理密码: ".encode() in read_until("管理密码: ".encode())
+        os.write(fd, b"short\r")
+        out = read_until("8 个字符".encode()).decode("utf-8", "replace")
+        assert "管理密码至少 8 个字符" in out and "请再输入一次" not in out
+        _pid, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 2
+        assert not (tmp_path / "desk").exists()
+    finally:
+        os.close(fd)
+        with contextlib.suppress(ChildProcessError, ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)

@@ -18,14 +18,17 @@ pytest.importorskip("flask")
 
 import openpyxl  # noqa: E402
 from desk_support import PASSWORD, fill, fresh_database, good_values, pg_cluster, unbalanced_values  # noqa: E402
+from docfixtures import write_docx  # noqa: E402
 from helpers import NANGUAN_2023, values  # noqa: E402
 from test_desk import Office, csrf, upload, verdict, workbook  # noqa: E402
+from test_documents import one_row_other  # noqa: E402
 
 import govxl  # noqa: E402
 from govxl.desk.app import create_app  # noqa: E402
 from govxl.desk.server import set_password  # noqa: E402
 from govxl.desk.store import Desk  # noqa: E402
 from govxl.desk.work import Runner  # noqa: E402
+from govxl.rules import evaluate  # noqa: E402
 from govxl.spec import load_edition  # noqa: E402
 
 ED = load_edition("2021")
@@ -292,6 +295,31 @@ def test_a_stranger_slows_the_login_down_but_never_locks_the_office_out(app):
     assert forged.post("/login", data={"password": PASSWORD, "csrf": csrf(forged.get("/login").text)}).status_code == 429
 
 
+def test_behind_a_trusted_proxy_a_stranger_at_the_offices_address_never_locks_its_browser_out(desk):
+    """Behind the proxy the whole office network may be one address: a stranger guessing from it
+    slows the account down, never the browser the office logged in with; for any other browser the
+    right password works again once the backoff is over (at most its longest wait)."""
+    app = create_app(desk, Runner(0), trust_proxy=True, **LIMITS)
+    same = {"X-Forwarded-For": "10.1.2.3"}
+
+    def login(client, password: str):
+        page = client.get("/login", headers=same).text
+        return client.post("/login", data={"password": password, "csrf": csrf(page)}, headers=same)
+
+    office = app.test_client()
+    assert login(office, PASSWORD).status_code == 303
+    office.post("/logout", data={"csrf": csrf(office.get("/office", headers=same).text)}, headers=same)
+    stranger = app.test_client()
+    for _ in range(8):
+        login(stranger, "wrong")
+    assert login(stranger, PASSWORD).status_code == 429  # the account is slowed down
+    assert login(office, PASSWORD).status_code == 303  # the office's browser is not
+    other = app.test_client()  # a new browser of the office: waits out the backoff, then gets in
+    assert login(other, PASSWORD).status_code == 429
+    time.sleep(LIMITS["login_limit"][1] + 0.2)
+    assert login(other, PASSWORD).status_code == 303
+
+
 def test_forwarded_scheme_and_address_only_when_trusted(desk):
     for trust, scheme in ((False, "http"), (True, "https")):
         app = create_app(desk, Runner(0), trust_proxy=trust, **LIMITS)
@@ -506,22 +534,81 @@ def test_what_a_result_means_is_read_in_one_place():
     assert adapter.standing("not_verified", "D-COPY", "count") == "not_verified"
 
 
-def test_a_report_not_verified_is_never_counted_as_passed(app, desk, tmp_path):
-    from govxl.desk import adapter
+def not_verified_docx(path: Path, agency: str, year: int = 2025) -> Path:
+    """A Word report whose 表三 prints （六）其他处理 as one row with its sum (3, as the 2019 layout
+    did): its three sub-rows cannot be read, so their T3-COL rules are not verified; nothing is broken."""
+    inputs = {**good_values(ED), ("requests", "results.other.no_correction", "natural_person"): 3,
+              ("requests", "carried_over", "natural_person"): 5, ("requests", "carry_forward", "natural_person"): 2}
+    return write_docx(path, ED, evaluate(ED, inputs), title=f"{year}年{agency}政府信息公开工作年度报告", edit=one_row_other)
+
+
+def test_a_real_report_not_verified_is_shown_so_and_left_out_of_the_roll_up_with_its_rules(app, desk, tmp_path):
+    """A unit uploads a Word report where three cells of 表三 cannot be read: the unit and the office
+    see 未能核对 naming the rules (never 通过, never 不通过); the roll-up counts the unit that passed and
+    lists this one with the rules not verified, on the page and in the file."""
+    office = Office(app)
+    season = office.open_season(2025)
+    office.add_units(season, "县教育局\n县财政局")
+    units = office.units(season)
+    good = fill(workbook(office, units["县财政局"], tmp_path, "b.xlsx"), tmp_path / "财政.xlsx", ED, own_values(4))
+    c = app.test_client()
+    assert standing(result_page(c, upload(c, office.link(units["县财政局"]), good.read_bytes()))) == "passed"
+    doc = not_verified_docx(tmp_path / "教育局年报.docx", "县教育局")
+    unit = app.test_client()
+    link = office.link(units["县教育局"])
+    page = result_page(unit, upload(unit, link, doc.read_bytes(), "教育局年报.docx"))
+    assert standing(page) == "not_verified" and shown_verdict(page) == "未能核对"
+    reason = re.search(r'id="reason">([^<]*)<', page).group(1)
+    assert reason.startswith("没有发现错误，但 3 条规则未能核对（T3-COL ") and "D25,J25 只公布了合计" in reason
+    # the unit's own page states it, with the rules
+    home = unit.get(link).text
+    assert re.search(r'id="status" data-status="not_verified">当前状态：<span class="not_verified">未能核对</span>', home)
+    assert "T3-COL" in re.search(r'id="status-reason">([^<]*)<', home).group(1)
+    # the office: the unit's row, its own page, the left-out list
+    dash = office.c.get(season).text
+    assert re.search(r'data-unit="县教育局" data-status="not_verified">.*?<td class="not_verified"><a [^>]*>未能核对</a>',
+                     dash, re.S)
+    assert re.search(r'data-unit="县财政局" data-status="passed">', dash)
+    why = left_out(dash)["县教育局"]
+    assert why.startswith("最近一次上传未能核对：没有发现错误，但 3 条规则未能核对（T3-COL ") and "D27,J27" in why
+    assert re.search(r'id="counted">1</b>', dash) and set(left_out(dash)) == {"县教育局"}
+    assert "T3-COL" in re.search(r'id="status-reason">([^<]*)<', office.c.get(units["县教育局"]).text).group(1)
+    # the roll-up: the passing unit only, the other listed with the same reason
+    r = office.c.get(season + "/rollup.xlsx")
+    assert r.status_code == 200
+    (tmp_path / "rollup.xlsx").write_bytes(r.data)
+    wb = openpyxl.load_workbook(tmp_path / "rollup.xlsx")
+    rows = [[c.value for c in row] for row in wb["未计入的单位"].iter_rows()]
+    assert rows[0] == ["单位", "原因"] and rows[1:] == [["001 县教育局", why]]
+    rolled = govxl.check(tmp_path / "rollup.xlsx")
+    assert rolled.values[NEW] == own_values(4)[NEW]
+
+
+def test_a_word_report_with_no_year_or_with_a_dtd_is_never_passed(app, desk, tmp_path):
+    """A Word report whose title gives no year fails on D-YEAR (the year "not filled in"), never
+    plain 通过; one with a DTD inside is refused unread (R-DTD), as README says."""
+    import zipfile
 
     office = Office(app)
     season = office.open_season(2025)
-    office.add_units(season, "甲局")
-    unit = desk.units(desk.seasons()[0].id)[0]
-    filled = fill(workbook(office, office.units(season)["甲局"], tmp_path, "b.xlsx"), tmp_path / "f.xlsx", ED,
-                  own_values(1))
-    sha, size, path = desk.store(filled.open("rb"), ".xlsx", 1 << 20)
-    out = adapter.check_upload(path, "年报.xlsx", None, "zh", {"year": 2025, "edition": "2021", "agency": "甲局"})
-    assert out.status == "passed"
-    out.status = "not_verified"  # as the library will say when a cell could not be read
-    upid = desk.record(unit.id, sha, size, ".xlsx", "年报.xlsx", out)
-    dash = office.c.get(season).text
-    assert left_out(dash) == {"甲局": "最近一次上传未能核实：没有发现错误，但有单元格无法读取"}
-    page = office.c.get(f"/office/upload/{upid}").text
-    assert standing(page) == "not_verified" and shown_verdict(page) == "未能核实"
-    assert office.c.get(season + "/rollup.xlsx").status_code == 400
+    office.add_units(season, "县教育局")
+    link = office.link(office.units(season)["县教育局"])
+    no_year = write_docx(tmp_path / "无年度.docx", ED, evaluate(ED, good_values(ED)), title="县教育局政府信息公开工作年度报告")
+    c = app.test_client()
+    page = result_page(c, upload(c, link, no_year.read_bytes(), "无年度.docx"))
+    assert standing(page) == "failed" and shown_verdict(page) == "不通过"
+    assert re.search(r'<li data-rule="D-YEAR" class="failed">报告年度为 （未填写），本次收的是 2025 年度的报告</li>', page)
+    assert "报告年度 （未填写）" in page
+    good = write_docx(tmp_path / "g.docx", ED, evaluate(ED, good_values(ED)), title="2025年县教育局政府信息公开工作年度报告")
+    bad = tmp_path / "带DTD.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                head, rest = data.split(b"?>", 1)
+                data = head + b'?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>' + rest
+            out.writestr(info, data)
+    page = result_page(c, upload(c, link, bad.read_bytes(), "带DTD.docx"))
+    assert standing(page) == "unreadable" and "文件包含不安全的 XML 内容（DTD/实体引用），已拒绝读取" in page
+    page = result_page(c, upload(c, link, good.read_bytes(), "g.docx"))
+    assert standing(page) == "passed"

@@ -155,10 +155,12 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
         out = Outcome(status, edition=report.edition, agency=report.agency, year=report.year, counts=report.counts,
                       findings=[f.to_dict(lang) for f in report.findings],
                       held=",".join(f.rule for f in matched if f.rule in HOLDS), figures=figures_of(report))
-        if status == NOT_VERIFIED:
-            from ..catalogue import say
+        if status == NOT_VERIFIED:  # which rules, and why (the first few)
+            from ..catalogue import Join, say
 
-            out.reason = say("desk-not-verified", lang, {})
+            unverified = list(getattr(report, "unverified", ()))
+            out.reason = say("desk-not-verified", lang, {"n": len(unverified), "rules": Join(
+                tuple(f"{u.rule} {u.message(lang)}" for u in unverified[:6]), "；")})
         try:
             from ..report_html import section
 
@@ -167,7 +169,7 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
                 if report.edition else ""
         except Exception as exc:  # noqa: BLE001 - the verdict stands without its drawing
             out.html = ""
-            out.reason = scrub(str(unexpected(exc)), tmp)
+            out.reason = scrub(unexpected(exc).text(lang), tmp)
         out.html = scrub(out.html, tmp)
         out.findings = [{k: scrub(v, tmp) if isinstance(v, str) else v for k, v in f.items()} for f in out.findings]
     out.measures = measures_of(report)
@@ -177,11 +179,11 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
 def scanning(lang: str = "zh", failed: bool = False) -> Outcome:
     """The outcome of a scan before it is read (识别中, and what happens next), or whose reading
     ended the OCR worker or ran out of time (`failed`)."""
-    from ..catalogue import say
+    from .wording import say
 
     if failed:
-        return Outcome(UNREADABLE, reason=say("desk-scan-failed", lang, {}))
-    return Outcome(SCANNING, reason=say("desk-scanning-note", lang, {}), counts={})
+        return Outcome(UNREADABLE, reason=say("e-scan-crashed", lang))
+    return Outcome(SCANNING, reason=say("scanning-note", lang), counts={})
 
 
 def _plain_name(shown: str, suffix: str) -> str:
@@ -308,7 +310,7 @@ def blank_workbook(out: str | os.PathLike, *, agency: str, year: int, edition: s
 
 
 def roll_up(paths: list[Path], out: str | os.PathLike, *, agency: str, year: int,
-            left_out: list[tuple[str, str]] = ()) -> Path:
+            left_out: list[tuple[str, str]] = (), lang: str = "zh") -> Path:
     """The summary workbook of `paths` (the reports the desk counts: each is summed, the desk has
     decided on duplicates), written to `out`, with a sheet of the units left out and why."""
     from ..aggregate import check_all, combine, list_sheet, sum_values
@@ -321,17 +323,20 @@ def roll_up(paths: list[Path], out: str | os.PathLike, *, agency: str, year: int
     agg.sums = sum_values(agg.edition, [e.report for e in agg.entries if e.included])
     extra = [list_sheet(agg)]
     if left_out:
-        extra.append(Extra("未计入的单位", ["单位", "原因"], [list(x) for x in left_out], [40, 80]))
+        from .wording import say
+
+        extra.append(Extra(say("sheet-left-out", lang), [say("sheet-unit", lang), say("sheet-why", lang)],
+                           [list(x) for x in left_out], [40, 80]))
     return write_workbook(out, agg.edition, agency=agency, year=agg.year, values=agg.sums, force=True, extra=extra)
 
 
-def export(paths: list[Path], to: str) -> str:
+def export(paths: list[Path], to: str, lang: str = "zh") -> str:
     """The reports' values as CSV or JSON text (`govxl export`), with the files' names only."""
     import json
 
     from ..export import export_text, load
 
-    text = export_text(load(paths), to)
+    text = export_text(load(paths), to, lang)
     for folder in {str(p.parent) for p in paths}:
         text = scrub(text, folder)
         text = text.replace(json.dumps(folder + os.sep)[1:-1], "")
@@ -350,11 +355,11 @@ def edition_for_year(year: int) -> str:
     return pick(year)
 
 
-def readable_error(exc: BaseException) -> str | None:
-    """The clerk's sentence of a library error, or None for anything else."""
+def readable_error(exc: BaseException, lang: str = "zh") -> str | None:
+    """The clerk's sentence of a library error (in `lang`), or None for anything else."""
     from ..errors import GovxlError
 
-    return str(exc) if isinstance(exc, GovxlError) else None
+    return exc.text(lang) if isinstance(exc, GovxlError) else None
 
 
 # ------------------------------------------------------------------ the season overview
@@ -362,6 +367,7 @@ def readable_error(exc: BaseException) -> str | None:
 class Measure:
     key: str
     label: str
+    label_en: str
     fields: tuple[tuple[str, str, str], ...]
     per: tuple[tuple[str, str, str], ...]
     ratio: float | None = None
@@ -387,7 +393,7 @@ def measures() -> tuple[Measure, ...]:
             if any(len(k) != 3 for k in keys):
                 raise ValueError(f"{m['key']}: fields 应写成 table/row/column")
             jump = m.get("jump", {})
-            out.append(Measure(m["key"], m["label"], tuple(tuple(k.split("/")) for k in m["fields"]),
+            out.append(Measure(m["key"], m["label"], m.get("label_en", m["key"]), tuple(tuple(k.split("/")) for k in m["fields"]),
                                tuple(tuple(k.split("/")) for k in m.get("per", ())),
                                jump.get("ratio"), jump.get("at_least", 0), jump.get("points")))
         return tuple(out)

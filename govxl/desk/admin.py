@@ -15,7 +15,7 @@ from flask import Flask, abort, flash, redirect, render_template, request, sessi
 
 from ..safefile import safe_text
 from . import adapter
-from .pages import XLSX, Pages, admin_only, base_url, local_target, send_bytes
+from .pages import XLSX, Pages, admin_only, base_url, lang, local_target, say, send_bytes
 from .security import Backoff, verify_password
 from .store import TooLarge, parse_units, shown_name
 
@@ -54,13 +54,14 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     def login():
         if request.method == "POST":
             # a browser the office logged in with before carries a device mark: its tries are counted on
-            # their own, so that a stranger's guesses (which slow the account down) never lock it out
+            # their own, so that a stranger's guesses (which slow the account down) never lock it out, not
+            # even from the same address (behind a proxy a whole office network may be one address)
             device = devices.loads(request.cookies.get(DEVICE, ""))
-            keys = [f"device:{device}"] if device else [ACCOUNT]
-            keys += [f"ip:{request.remote_addr}"] if app.config["TRUST_PROXY"] else []
+            keys = [f"device:{device}"] if device else [ACCOUNT] + (
+                [f"ip:{request.remote_addr}"] if app.config["TRUST_PROXY"] else [])
             wait = max(logins.wait(k) for k in keys)
             if wait > 0:
-                abort(429, f"密码输错次数较多，请 {int(wait) + 1} 秒后再试。")
+                abort(429, say("login-wait", seconds=int(wait) + 1))
             if verify_password(request.form.get("password", ""), desk.setting("admin_hash")):
                 session.clear()
                 session["admin"] = True
@@ -75,7 +76,7 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
                 return resp
             for k in {*keys, ACCOUNT}:
                 logins.failed(k)
-            flash("密码不正确。")
+            flash(say("login-wrong"))
         return render_template("login.html")
 
     @app.post("/logout")
@@ -96,14 +97,14 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         try:
             year = int(request.form.get("year", ""))
         except ValueError:
-            abort(400, "请填写报告年度（例如 2025）。")
+            abort(400, say("e-year-missing"))
         if not 1990 <= year <= 2200:
-            abort(400, "报告年度不在合理范围内。")
+            abort(400, say("e-year-range"))
         edition = request.form.get("edition") or adapter.edition_for_year(year)
         if edition not in adapter.editions():
-            abort(400, "未知的报告格式版本。")
+            abort(400, say("e-edition"))
         if any(s.year == year for s in desk.seasons()):
-            abort(400, f"{year} 年度的收表已经开始。")
+            abort(400, say("e-season-exists", year=year))
         sid = desk.open_season(year, edition, request.form.get("agency", "").strip()[:200],
                                copy_units=bool(request.form.get("copy_units")))
         return redirect(url_for("dashboard", sid=sid), 303)
@@ -119,7 +120,7 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         counts["waiting"] = counts["held"] + counts["not_verified"] + counts["left_out"] + counts["scanning"]
         counts["submitted"] = len(board) - counts["missing"]
         counts["total"] = len(board)
-        _counted, left = desk.tally(sid)
+        _counted, left = desk.tally(sid, lang())
         return render_template("dashboard.html", season=season, board=board, counts=counts, left=left,
                                retired=desk.retired(sid), base=base_url())
 
@@ -139,8 +140,8 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
                 except UnicodeDecodeError:
                     continue
         added, known = desk.add_units(sid, names)
-        flash(f"已添加 {len(added)} 个单位" + (f"，{len(known)} 个已在名单中（名称相同或看起来相同：{'、'.join(known[:10])}）"
-                                               if known else "") + "。")
+        flash(say("added-known", n=len(added), k=len(known), names=say("list-sep").join(known[:10])) if known
+              else say("added", n=len(added)))
         return redirect(url_for("dashboard", sid=sid), 303)
 
     @app.post("/office/s/<int:sid>/previous")
@@ -149,16 +150,18 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         pages.season(sid)
         files = [(f.stream, f.filename) for f in request.files.getlist("files") if f and f.filename][:1000]
         if not files:
-            abort(400, "请选择上年度的报告（可一次选择多个文件）。")
+            abort(400, say("e-previous-none"))
         try:
             got = desk.take_previous(sid, files, max_upload, pages.check)
         except TooLarge:
             abort(413)
-        flash(f"上年报告：{len(got['matched'])} 份对应到已有单位，{len(got['added'])} 份新增了单位"
-              + (f"，{len(got['unreadable'])} 份无法使用（{'、'.join(got['unreadable'][:10])}）" if got["unreadable"] else "")
-              + (f"，{len(got['wrong_year'])} 份不是 {pages.season(sid).year - 1} 年度的报告，未使用（"
-                 f"{'、'.join(got['wrong_year'][:10])}）" if got["wrong_year"] else "")
-              + "。")
+        sep = say("list-sep")
+        flash(say("previous-got", matched=len(got["matched"]), added=len(got["added"]))
+              + (say("previous-unreadable", n=len(got["unreadable"]), names=sep.join(got["unreadable"][:10]))
+                 if got["unreadable"] else "")
+              + (say("previous-wrong-year", n=len(got["wrong_year"]), year=pages.season(sid).year - 1,
+                     names=sep.join(got["wrong_year"][:10])) if got["wrong_year"] else "")
+              + say("end"))
         return redirect(url_for("dashboard", sid=sid), 303)
 
     @app.get("/office/s/<int:sid>/u/<int:uid>")
@@ -166,8 +169,9 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     def unit_page(sid: int, uid: int):
         season = pages.season(sid)
         unit = pages.unit(sid, uid)
-        return render_template("unit_office.html", season=season, unit=unit, uploads=desk.uploads_of(uid),
-                               office=True, base=base_url(), jumps=desk.jumps(unit), status=desk.status_of(unit))
+        ups, status = desk.uploads_of(uid), desk.status_of(unit)
+        return render_template("unit_office.html", season=season, unit=unit, uploads=ups, office=True, base=base_url(),
+                               jumps=desk.jumps(unit), status=status, latest_reason=pages.latest_reason(ups, status))
 
     @app.post("/office/s/<int:sid>/u/<int:uid>/previous")
     @admin_only
@@ -177,12 +181,12 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         f = request.files.get("file")
         suffix = adapter.accepted(f.filename if f else "")
         if f is None or suffix is None:
-            abort(400, "请选择上年度的报告文件（" + "、".join(adapter.ACCEPTED) + "）。")
+            abort(400, say("e-previous-file", types=say("list-sep").join(adapter.ACCEPTED)))
         try:
             out = desk.set_previous(uid, f.stream, suffix, max_upload, pages.check, f.filename)
         except TooLarge:
             abort(413)
-        flash("已记录上年报告。" if out.status != adapter.UNREADABLE else f"上年报告无法校验，未记录：{out.reason}")
+        flash(say("previous-set") if out.status != adapter.UNREADABLE else say("previous-bad", why=out.reason))
         return redirect(url_for("unit_page", sid=sid, uid=uid), 303)
 
     @app.get("/office/s/<int:sid>/u/<int:uid>/blank.xlsx")
@@ -199,7 +203,7 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
             for u in desk.units(sid):
                 data, name = pages.blank(season, u)
                 z.writestr(f"{u.position:03d}-{name}", data)
-        return send_bytes(buf.getvalue(), f"{season.year}年报-空白工作簿.zip", "application/zip")
+        return send_bytes(buf.getvalue(), say("file-blanks", year=season.year), "application/zip")
 
     @app.get("/office/s/<int:sid>/links.csv")
     @admin_only
@@ -209,10 +213,10 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         base = base_url()
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(["序号", "单位", "专用链接"])
+        w.writerow([say("csv-position"), say("csv-unit"), say("csv-link")])
         for u in desk.units(sid):
             w.writerow([u.position, safe_text(u.name), base + url_for("unit_home", token=u.token)])
-        return send_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"), f"{season.year}年报-各单位链接.csv", "text/csv")
+        return send_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"), say("file-links", year=season.year), "text/csv")
 
     @app.get("/office/upload/<int:upid>")
     @admin_only
@@ -242,22 +246,22 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         if season.frozen_sha256:  # a closed season: the roll-up made when it was closed, as it was
             data = desk.blob(season.frozen_sha256, ".xlsx").read_bytes()
             if hashlib.sha256(data).hexdigest() != season.frozen_sha256:
-                abort(409, "固定的汇总文件已损坏：请重新开启本年度收表后再结束，以重新生成汇总。")
-            return send_bytes(data, f"{season.year}年报-汇总.xlsx", XLSX)
+                abort(409, say("e-frozen-broken"))
+            return send_bytes(data, say("file-rollup", year=season.year), XLSX)
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "rollup.xlsx"
             pages.roll_up(season, out)
             data = out.read_bytes()
-        return send_bytes(data, f"{season.year}年报-汇总.xlsx", XLSX)
+        return send_bytes(data, say("file-rollup", year=season.year), XLSX)
 
     @app.get("/office/s/<int:sid>/export.<any(csv, json):to>")
     @admin_only
     def export(sid: int, to: str):
         season = pages.season(sid)
         with tempfile.TemporaryDirectory() as tmp:
-            text = pages.work(adapter.export, pages.counted(sid, Path(tmp)), to)
+            text = pages.work(adapter.export, pages.counted(sid, Path(tmp)), to, lang())
         data = ("\ufeff" + text.lstrip("\ufeff")).encode("utf-8") if to == "csv" else text.encode("utf-8")  # one BOM
-        return send_bytes(data, f"{season.year}年报-导出.{to}", "text/csv" if to == "csv" else "application/json")
+        return send_bytes(data, say("file-export", year=season.year, to=to), "text/csv" if to == "csv" else "application/json")
 
     @app.get("/office/s/<int:sid>/overview")
     @admin_only
@@ -272,6 +276,6 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         pages.unit(sid, uid)
         measure = request.form.get("measure", "")
         if measure not in {m.key for m in adapter.measures()}:
-            abort(400, "未知的指标。")
+            abort(400, say("e-measure"))
         desk.mark_explained(uid, measure, request.form.get("note", "").strip()[:2000])
         return redirect(url_for("overview", sid=sid) + f"#m-{measure}", 303)

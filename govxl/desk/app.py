@@ -15,28 +15,28 @@ from datetime import UTC, timedelta
 from flask import Flask, abort, render_template, request, session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..catalogue import say
 from . import adapter, admin, manage, unit
 from .ocrqueue import ScanQueue
-from .pages import Pages
+from .pages import Pages, say
 from .security import Backoff, RateLimit
 from .store import Desk
+from .wording import html_lang, status, type_names
 from .work import Runner
 
-STATUS_ZH = {"passed": "通过", "failed": "不通过", "unreadable": "无法校验", "missing": "未报送",
-             "not_verified": "未能核实", "held": "待确认（暂不计入汇总）", "left_out": "不计入汇总（公开办决定）",
-             "scanning": say("desk-scanning", "zh", {})}
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 
 
 def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20 << 20,
                login_limit: tuple[int, float] = (5, 30.0), upload_limit: tuple[int, float] = (20, 60.0),
-               trust_proxy: bool = False, base_url: str | None = None, scans: ScanQueue | None = None) -> Flask:
+               trust_proxy: bool = False, base_url: str | None = None, lang: str | None = None,
+               scans: ScanQueue | None = None) -> Flask:
     """`login_limit`: (failed logins before the backoff starts, its longest wait in seconds);
     `trust_proxy`: the client's address and scheme from X-Forwarded-For/-Proto (only behind a
-    proxy that sets them); `base_url`: the address the units' links start with; `scans`: the queue
-    that reads scans apart from the other uploads (without it, a scan is read where it is checked)."""
+    proxy that sets them); `base_url`: the address the units' links start with; `lang`: the
+    language of the pages ("zh", or "en"; by default that of the findings, the runner's); `scans`:
+    the queue that reads scans apart from the other uploads (without it, a scan is read where it
+    is checked)."""
     app = Flask(__name__)
     if trust_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -53,7 +53,8 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         TRUST_PROXY=trust_proxy,
         BASE_URL=base_url,
     )
-    runner = runner or Runner(0)
+    runner = runner or Runner(0, lang or "zh")
+    app.config["DESK_LANG"] = lang = "en" if (lang or runner.lang) == "en" else "zh"
     app.extensions["desk"] = desk
     app.extensions["runner"] = runner
     logins = Backoff(login_limit[0], login_limit[1])
@@ -65,7 +66,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         if request.method == "POST":
             token = request.form.get("csrf", "")
             if not token or not secrets.compare_digest(token, session.get("csrf", "")):
-                abort(400, "表单已过期或来源不明（缺少 CSRF 令牌），请刷新页面后重试。")
+                abort(400, say("e-csrf"))
 
     @app.template_filter("when")
     def _when(dt, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
@@ -80,7 +81,9 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
     def _globals() -> dict:
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(32)
-        return {"csrf": session["csrf"], "STATUS_ZH": STATUS_ZH, "ACCEPTED": adapter.ACCEPTED, "standing": adapter.standing,
+        return {"csrf": session["csrf"], "t": say, "lang": lang, "html_lang": html_lang(lang),
+                "status_text": lambda st: status(st, lang), "standing": adapter.standing,
+                "types": say("list-sep").join(type_names(adapter.ACCEPTED, lang)),
                 "DESK_RULES": ("D-YEAR", "D-EDITION", "D-AGENCY", "D-COPY"),
                 "accept": ",".join(adapter.SUFFIXES), "max_mb": max_upload >> 20,
                 "findings_css": adapter.findings_css()}
@@ -97,16 +100,17 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if isinstance(exc, RequestEntityTooLarge):
-            msg = f"文件太大：上传的文件不能超过 {max_upload >> 20} MB。"
+            msg = say("e-too-large", mb=max_upload >> 20)
         else:
-            msg = exc.description if exc.code in (400, 409, 429) and exc.description else {
-                404: "找不到这个页面。", 403: "没有权限。", 405: "不支持这种请求。"}.get(exc.code, "请求无法处理。")
+            own = exc.description and exc.description != type(exc).description  # werkzeug's own is English
+            msg = exc.description if exc.code in (400, 409, 429) and own else say(
+                {404: "e-404", 403: "e-403", 405: "e-405"}.get(exc.code or 0, "e-other"))
         return render_template("error.html", code=exc.code, message=msg), exc.code
 
     @app.errorhandler(Exception)
     def _error(exc: Exception):  # the last line: a page, never a traceback
         app.logger.exception("desk error")
-        return render_template("error.html", code=500, message="内部错误，请稍后重试。"), 500
+        return render_template("error.html", code=500, message=say("e-500")), 500
 
     pages = Pages(desk, runner, max_upload, scans)
     admin.register(app, pages, logins)

@@ -18,9 +18,20 @@ from . import adapter
 from .names import clean_name
 from .ocrqueue import ScanQueue
 from .store import Desk, safe_name, shown_name
+from .wording import say as _say
 from .work import Runner
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def lang() -> str:
+    """The language of the desk's pages: "zh" (the default) or "en" (`govxl desk --lang en`)."""
+    return current_app.config.get("DESK_LANG", "zh")
+
+
+def say(code: str, /, **params: object) -> str:
+    """The desk's text `code` (govxl/desk/wording.py) in the language of its pages."""
+    return _say(code, lang(), **params)
 
 
 def admin_only(view):
@@ -102,6 +113,12 @@ class Pages:
     def upload(self, upid: int, unit_id: int | None = None):
         return _found(self.desk.upload(upid, unit_id))
 
+    @staticmethod
+    def latest_reason(ups: list, status: str) -> str:
+        """Why the unit's latest upload stands as it does (which rules were not verified, why a file
+        could not be checked), for its status line; nothing when it passed or there is none."""
+        return ups[0].reason if ups and status not in (adapter.PASSED, "missing") else ""
+
     # files
     def blank(self, season, unit) -> tuple[bytes, str]:
         with tempfile.TemporaryDirectory() as tmp:
@@ -110,12 +127,12 @@ class Pages:
                 self.work(_blank_in_worker, str(out), clean_name(unit.name), season.year, season.edition,
                           str(self.desk.previous_path(unit) or ""))
             except Exception as exc:  # noqa: BLE001 - a name the library refuses: a sentence, never a 500
-                msg = adapter.readable_error(exc)
+                msg = adapter.readable_error(exc, lang())
                 if msg is None:
                     raise
-                abort(400, f"无法生成“{unit.name}”的工作簿：{adapter.scrub(msg, tmp)}")
+                abort(400, say("e-blank", unit=unit.name, why=adapter.scrub(msg, tmp)))
             data = out.read_bytes()
-        return data, f"{season.year}年报-{safe_name(unit.name)}.xlsx"
+        return data, say("file-blank", year=season.year, unit=safe_name(unit.name))
 
     def send_blank(self, season, unit):
         return send_bytes(*self.blank(season, unit), XLSX)
@@ -142,13 +159,13 @@ class Pages:
             finally:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
-        return send_bytes(copy.read_bytes(), f"标注-{Path(shown_name(up.name)).stem}.xlsx", XLSX)
+        return send_bytes(copy.read_bytes(), say("file-marked", name=Path(shown_name(up.name)).stem), XLSX)
 
     def counted(self, sid: int, tmp: Path) -> list[Path]:
         """The files of the units the roll-up counts, copied under their 序号 and names."""
         files = self.desk.counted_files(sid)
         if not files:
-            abort(400, "还没有可以计入汇总的报告（各单位最近一次上传通过校验、且无待确认事项），无法汇总或导出。")
+            abort(400, say("e-nothing-counted"))
         out = []
         for pos, name, path in files:
             p = tmp / f"{pos:03d}-{safe_name(name)}{path.suffix}"
@@ -158,20 +175,21 @@ class Pages:
 
     def roll_up(self, season, out: Path) -> None:
         """The roll-up of the counted units, with the others listed and why, written to `out`."""
-        left = [(f"{b.position:03d} {b.name}", why) for b, why in self.desk.tally(season.id)[1]]
+        left = [(f"{b.position:03d} {b.name}", why) for b, why in self.desk.tally(season.id, lang())[1]]
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "reports"
             src.mkdir()
             paths = self.counted(season.id, src)
             try:
-                self.work(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year, left)
+                self.work(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year, left,
+                          lang())
             except Exception as exc:  # noqa: BLE001
-                msg = adapter.readable_error(exc)
+                msg = adapter.readable_error(exc, lang())
                 if msg is None:
                     raise
-                abort(400, f"无法汇总：{adapter.scrub(msg, tmp, out.parent)}")
+                abort(400, say("e-rollup", why=adapter.scrub(msg, tmp, out.parent)))
         if not out.is_file():
-            abort(400, "无法汇总。")
+            abort(400, say("e-rollup-none"))
 
 
 # Called in a worker process: plain arguments only.
@@ -183,5 +201,5 @@ def _marked_in_worker(path: str, shown: str, out: str) -> bool:
     return adapter.marked_copy(path, shown, out) is not None  # written atomically by the library
 
 
-def _rollup_in_worker(paths: list[str], out: str, agency: str, year: int, left: list) -> str:
-    return str(adapter.roll_up([Path(p) for p in paths], out, agency=agency, year=year, left_out=left))
+def _rollup_in_worker(paths: list[str], out: str, agency: str, year: int, left: list, lang: str = "zh") -> str:
+    return str(adapter.roll_up([Path(p) for p in paths], out, agency=agency, year=year, left_out=left, lang=lang))

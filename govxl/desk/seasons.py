@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from ..catalogue import say
 from . import adapter
 from .db import seasons, units, uploads
 from .names import clean_name, name_key
+from .wording import say
 
 
 def now() -> datetime:
@@ -41,35 +41,35 @@ class Seasons:
             c.execute(uploads.update().where(uploads.c.id == upid, uploads.c.held != "").values(decision=decision))
 
     # ------------------------------------------------------------ the roll-up
-    def tally(self, sid: int) -> tuple[list, list[tuple]]:
+    def tally(self, sid: int, lang: str = "zh") -> tuple[list, list[tuple]]:
         """(the units the roll-up counts: their latest upload passed and is not held, as board rows;
-        every other unit as (board row, why it is left out)), in the units' order."""
+        every other unit as (board row, why it is left out, in `lang`)), in the units' order."""
         counted, left = [], []
         for b in self.board(sid):
             if b.status == adapter.PASSED:
                 counted.append(b)
             else:
-                left.append((b, self.why_left_out(b)))
+                left.append((b, self.why_left_out(b, lang)))
         return counted, left
 
-    def why_left_out(self, b) -> str:
+    def why_left_out(self, b, lang: str = "zh") -> str:
         up = b.latest
         if up is None:
-            return "未报送"
+            return say("why-missing", lang)
         with self.engine.connect() as c:  # its findings only (not its drawing)
             findings = c.execute(sa.select(uploads.c.findings).where(uploads.c.id == up.id)).scalar() or []
-        desk_says = "；".join(f["message"] for f in findings if str(f.get("rule", "")).startswith("D-"))
+        desk_says = say("why-sep", lang).join(f["message"] for f in findings if str(f.get("rule", "")).startswith("D-"))
         if b.status == adapter.UNREADABLE:
-            return f"最近一次上传无法校验：{up.reason}"
-        if b.status == adapter.SCANNING:
-            return say("desk-scanning-left", "zh", {})
-        if b.status == adapter.NOT_VERIFIED:
-            return "最近一次上传未能核实：没有发现错误，但有单元格无法读取"
+            return say("why-unreadable", lang, why=up.reason)
+        if b.status == adapter.SCANNING:  # a scan the queue has not read yet (识别中)
+            return say("why-scanning", lang)
+        if b.status == adapter.NOT_VERIFIED:  # its reason names the rules not verified and why
+            return say("why-not-verified", lang, why=up.reason)
         if b.status == adapter.FAILED:
-            return f"最近一次上传不通过（{up.errors} 个错误）" + (f"：{desk_says}" if desk_says else "")
+            return say("why-failed", lang, n=up.errors) + (say("why-says", lang, says=desk_says) if desk_says else "")
         if b.status == adapter.HELD:
-            return f"待公开办确认：{desk_says}"
-        return f"公开办决定不计入：{desk_says}"
+            return say("why-held", lang, says=desk_says)
+        return say("why-left", lang, says=desk_says)
 
     def status_of(self, unit) -> str:
         """The unit's standing now: that of its latest upload, or missing."""

@@ -68,21 +68,23 @@ def check_base_url(url: str) -> str | None:
     return url
 
 
-def plain_errors(max_upload_mb: int):
+def plain_errors(max_upload_mb: int, lang: str = "zh"):
     """The server's own answers (a request too large for it, before the app sees it) as the
-    desk's pages are: Chinese, HTML; a waitress channel class that gives them."""
+    desk's pages are: in the desk's language, HTML; a waitress channel class that gives them."""
     from html import escape
 
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
+    from .wording import html_lang, say
+
     class DeskError(ErrorTask):
         def execute(self) -> None:
             e = self.request.error
-            text = (f"文件太大：上传的文件不能超过 {max_upload_mb} MB。" if e.code == 413
-                    else "请求无法处理（格式不正确）。")
-            body = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>出错了</title></head>'
-                    f'<body><h1>无法完成</h1><p id="error">{escape(text)}</p></body></html>').encode()
+            text = say("e-too-large", lang, mb=max_upload_mb) if e.code == 413 else say("e-bad-request", lang)
+            body = (f'<!DOCTYPE html><html lang="{html_lang(lang)}"><head><meta charset="utf-8">'
+                    f'<title>{escape(say("error-title", lang))}</title></head><body><h1>{escape(say("error-head", lang))}'
+                    f'</h1><p id="error">{escape(text)}</p></body></html>').encode()
             self.status = f"{e.code} {e.reason}"
             self.response_headers.extend([("Content-Type", "text/html; charset=utf-8"),
                                           ("Content-Security-Policy", "default-src 'none'"),
@@ -109,6 +111,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
 
     from .app import create_app
     from .ocrqueue import ScanQueue
+    from .wording import say
     from .work import Runner
 
     place = remembered(desk.folder)
@@ -120,7 +123,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
     runner = Runner(jobs, lang)
     scans = ScanQueue(desk, lang)  # scans are read one at a time, apart from the other uploads
     app = create_app(desk, runner, max_upload=max_upload_mb << 20, trust_proxy=trust_proxy, base_url=base_url,
-                     scans=scans)
+                     lang=lang, scans=scans)
     server = None
     main = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
     old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
@@ -128,12 +131,12 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
         server = create_server(app, host=host, port=port, threads=threads,
                                max_request_body_size=(max_upload_mb + 2) << 20,
                                connection_limit=max(100, threads * 8), channel_timeout=300, ident="govxl-desk")
-        server.channel_class = plain_errors(max_upload_mb)
+        server.channel_class = plain_errors(max_upload_mb, lang)
         remember(desk.folder, port=server.effective_port)
         shown = f"[{host}]" if ":" in host else host
-        echo(f"收表台已启动：http://{shown}:{server.effective_port}/ （数据在 {desk.folder}；按 Ctrl+C 停止）")
-        echo(f"各单位的链接以 {base_url or f'http://{shown}:{server.effective_port}'}/ 开头"
-             + ("" if base_url else "（可用 --base-url 指定对外的地址，下次启动会沿用）"))
+        echo(say("started", lang, url=f"http://{shown}:{server.effective_port}/", folder=desk.folder))
+        echo(say("links-start", lang, url=base_url or f"http://{shown}:{server.effective_port}")
+             + ("" if base_url else say("links-hint", lang)))
         sys.stdout.flush()
         scans.start()  # the scans left 识别中 by the last run first
         server.run()

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Flask, abort, flash, g, redirect, render_template, request, url_for
 
 from . import adapter
-from .pages import Pages
+from .pages import Pages, lang, say
 from .security import RateLimit
 from .store import TooLarge, shown_name
+from .wording import type_names
 
 
 def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
@@ -24,20 +25,21 @@ def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
     @app.get("/u/<token>")
     def unit_home(token: str):
         unit = unit_by_token(token)
-        return render_template("unit.html", unit=unit, season=desk.season(unit.season_id), uploads=desk.uploads_of(unit.id),
-                               jumps=desk.jumps(unit), status=desk.status_of(unit))
+        ups, status = desk.uploads_of(unit.id), desk.status_of(unit)
+        return render_template("unit.html", unit=unit, season=desk.season(unit.season_id), uploads=ups,
+                               jumps=desk.jumps(unit), status=status, latest_reason=pages.latest_reason(ups, status))
 
     @app.post("/u/<token>/explain")
     def unit_explain(token: str):
         unit = unit_by_token(token)
         measure = request.form.get("measure", "")
         if measure not in {j["measure"].key for j in desk.jumps(unit)}:
-            abort(400, "这一指标没有需要说明的变化。")
+            abort(400, say("e-no-jump"))
         text = request.form.get("text", "").strip()[:2000]
         if not text:
-            abort(400, "请填写说明。")
+            abort(400, say("e-no-text"))
         desk.explain(unit.id, measure, text)
-        flash("已提交说明。")
+        flash(say("explained-sent"))
         return redirect(url_for("unit_home", token=token), 303)
 
     @app.get("/u/<token>/blank.xlsx")
@@ -50,23 +52,23 @@ def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
         unit = unit_by_token(token)
         season = desk.season(unit.season_id)
         if season.closed_at is not None:
-            abort(400, f"{season.year} 年度的收表已经结束，不再接收上传；如需更正请联系公开办。")
+            abort(400, say("e-season-closed", year=season.year))
         if unit.retired_at is not None:
-            abort(400, "本单位已不在收表名单中，不再接收上传；如有疑问请联系公开办。")
+            abort(400, say("e-retired"))
         if not sends.allow(f"u{unit.id}"):
-            abort(429, "上传过于频繁，请稍后再试。")
+            abort(429, say("e-too-often"))
         f = request.files.get("file")
         if f is None or not f.filename:
-            abort(400, "请选择要上传的文件。")
+            abort(400, say("e-no-file"))
         suffix = adapter.accepted(f.filename)
         if suffix is None:
-            abort(400, "不支持这种文件：请上传 " + "、".join(adapter.ACCEPTED.values()) + "。")
+            abort(400, say("e-file-type", types=say("list-sep").join(type_names(adapter.ACCEPTED, lang()))))
         try:
             sha, size, path = desk.store(f.stream, suffix, max_upload)
         except TooLarge:
             abort(413)
         if size == 0:
-            abort(400, "上传的文件是空的。")
+            abort(400, say("e-empty"))
         name = shown_name(f.filename)
         expect = {"year": season.year, "edition": season.edition, "agency": unit.name}
         out = pages.check(path, name, desk.previous_path(unit), expect, unit.previous_name or "", wait=False)

@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from . import adapter
+from .wording import say
 
 TIMEOUT = 300  # seconds a check may take before the upload is answered "could not check"
 
@@ -27,7 +28,7 @@ def _warm() -> None:
 class Runner:
     def __init__(self, jobs: int = 0, lang: str = "zh") -> None:
         self.jobs = jobs
-        self.lang = lang  # the language of the findings (the pages themselves are Chinese)
+        self.lang = lang  # the language of the findings (and, by default, of the pages)
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -58,7 +59,7 @@ class Runner:
     def check(self, path, shown: str, previous, expect: dict | None = None, previous_name: str = "",
               scans: bool = True) -> adapter.Outcome:
         """`scans` False: a scan is not read here (the outcome is SCANNING, for the queue of scans)."""
-        failed = adapter.Outcome(adapter.UNREADABLE, reason="无法校验：文件导致校验进程异常退出或超时，请检查文件后重新上传")
+        failed = adapter.Outcome(adapter.UNREADABLE, reason=say("e-crashed", self.lang))
         return self.call(adapter.check_upload, str(path), shown, str(previous) if previous else None, self.lang, expect,
                          previous_name, scans, fallback=failed)
 
