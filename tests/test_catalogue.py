@@ -345,6 +345,7 @@ DESK = PACKAGE / "desk"
 DESK_NOT_PROSE = {
     ("adapter.py", "Excel 工作簿（.xlsx）"), ("adapter.py", "Excel 启用宏的工作簿（.xlsm）"),
     ("adapter.py", "Excel 97-2003 工作簿（.xls）"), ("adapter.py", "Word 文档（.docx）"), ("adapter.py", "PDF 文件（.pdf）"),
+    ("adapter.py", "扫描或拍照的报告页（.tif、.png、.jpg）"),
     ("adapter.py", ": fields 应写成 table/row/column"), ("adapter.py", "；"),  # a Join's separator
     ("store.py", "单位"), ("store.py", "填报单位"), ("store.py", "单位名称"), ("store.py", "名称"), ("store.py", "序号"),
     ("store.py", "编号"), ("store.py", "[\\d\\s.、．)）]+"), ("store.py", "[,，、;；]"),

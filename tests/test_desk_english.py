@@ -23,6 +23,7 @@ from test_desk import Office, csrf, upload, workbook  # noqa: E402
 from test_desk_trust import ED, LIMITS, not_verified_docx, own_values  # noqa: E402
 
 import govxl  # noqa: E402
+from govxl.desk import adapter  # noqa: E402
 from govxl.desk.app import create_app  # noqa: E402
 from govxl.desk.server import set_password  # noqa: E402
 from govxl.desk.store import Desk  # noqa: E402
@@ -93,7 +94,7 @@ class Crawl:
 
 
 def test_every_page_of_the_office_and_a_unit_is_english_with_lang_en(app, tmp_path):
-    names = {"教育局年报.docx", "财政局.xlsx", "交通局.xlsx", "卫健委.xlsx", "坏文件.xlsx", "a.xlsx"}
+    names = {"教育局年报.docx", "财政局.xlsx", "交通局.xlsx", "卫健委.xlsx", "坏文件.xlsx", "a.xlsx", "第3页.png"}
     crawl = Crawl(set(UNITS) | names | {AGENCY, "某市人民政府办公室", "别的单位"} | official_labels())
     anon = app.test_client()
     crawl.check("login", anon.get("/login"))
@@ -143,6 +144,20 @@ def test_every_page_of_the_office_and_a_unit_is_english_with_lang_en(app, tmp_pa
     home = crawl.check("unit home", c.get(links["县教育局"]))
     assert re.search(r'Status now: <span class="not_verified">not verified</span>', home)
 
+    # 统计局 sends again: a scan, 识别中 until the queue of scans has read it. Its row is recorded as the
+    # upload records it (adapter.scanning, the file stored); no queue runs here, so it stays scanning.
+    d = app.extensions["desk"]
+    unit = next(u for u in d.units(int(season.rsplit("/", 1)[1])) if u.name == "县统计局")
+    sha, size, _path = d.store(io.BytesIO(b"\x89PNG\r\n\x1a\n a picture of a page"), ".png", 1 << 20)
+    upid = d.record(unit.id, sha, size, ".png", "第3页.png", adapter.scanning(app.extensions["runner"].lang))
+    r = c.get(f"{links['县统计局']}/r/{upid}")
+    scan = crawl.check("result scanning", r)
+    assert r.headers["Refresh"] == "10" and re.search(r'id="verdict" data-status="scanning"[^>]*>reading the scan…<', scan)
+    assert "this is a scan or a picture: its tables are being read by text recognition (OCR)" in scan
+    assert "errors," not in scan  # no counts before it is read
+    assert re.search(r'Status now: <span class="scanning">reading the scan…</span>',
+                     crawl.check("unit home scanning", c.get(links["县统计局"])))
+
     # the office decides on the held one, closes the season, reopens it, renames and retires a unit
     held = re.search(r'data-unit="县卫生健康委员会" data-status="held">.*?href="(/office/upload/\d+)"',
                      office.c.get(season).text, re.S).group(1)
@@ -151,6 +166,8 @@ def test_every_page_of_the_office_and_a_unit_is_english_with_lang_en(app, tmp_pa
     dash = crawl.check("dashboard", office.c.get(season))
     assert re.search(r'id="tally">The roll-up counts <b id="counted">2</b> units', dash)
     assert "the latest upload is not verified: no rule is broken, but 3 rules were not verified" in dash
+    assert "the latest upload is a scan still being read (reading the scan…)" in dash
+    assert re.search(r'data-unit="县统计局" data-status="scanning">', dash)
     r = office.c.get(season + "/rollup.xlsx")
     assert r.status_code == 200 and r.headers["Content-Disposition"].endswith("2025-report-rollup.xlsx")
     (tmp_path / "r.xlsx").write_bytes(r.data)
@@ -188,6 +205,7 @@ def test_every_page_of_the_office_and_a_unit_is_english_with_lang_en(app, tmp_pa
     crawl.follow(office.c, ["/office", season])
     crawl.follow(app.test_client(), list(links.values()))
     assert len(crawl.seen) > 20
+    assert f"/office/upload/{upid}" in crawl.seen  # the office's page of the scan 识别中 too
     assert crawl.bad == {}, "\n".join(f"{k}: {v}" for k, v in crawl.bad.items())
 
 
@@ -242,7 +260,6 @@ def test_the_crawl_takes_out_only_the_users_data_and_the_forms_labels():
 
 def test_a_library_error_is_said_in_the_desks_language():
     """A workbook the library cannot make or sum (its GovxlError) reaches the page in the desk's language."""
-    from govxl.desk import adapter
     from govxl.errors import UsageError
 
     exc = UsageError(code="U-EXPORT-FORMAT", to="x")
@@ -251,7 +268,6 @@ def test_a_library_error_is_said_in_the_desks_language():
 
 
 def test_every_status_has_its_word_in_both_languages():
-    from govxl.desk import adapter
     from govxl.desk.wording import status
 
     codes = [adapter.PASSED, adapter.FAILED, adapter.UNREADABLE, adapter.NOT_VERIFIED, adapter.HELD, adapter.LEFT_OUT,

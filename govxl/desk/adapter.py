@@ -33,9 +33,15 @@ ACCEPTED: dict[str, str] = {
     ".xls": "Excel 97-2003 工作簿（.xls）",
     ".docx": "Word 文档（.docx）",
     ".pdf": "PDF 文件（.pdf）",
+    ".tif": "扫描或拍照的报告页（.tif、.png、.jpg）",
 }
+# Pictures of a report's pages (read by text recognition, govxl[ocr]): the suffix as given -> as stored.
+PICTURES = {".tif": ".tif", ".tiff": ".tif", ".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg"}
+SUFFIXES = tuple(dict.fromkeys([*ACCEPTED, *PICTURES]))  # every suffix a unit's file may have
+STORED = tuple(dict.fromkeys([*ACCEPTED, *PICTURES.values()]))  # the suffixes of the file store
 
 PASSED, FAILED, UNREADABLE = "passed", "failed", "unreadable"
+SCANNING = "scanning"  # a scan waiting for text recognition or being read (识别中): its verdict follows
 NOT_VERIFIED = "not_verified"  # no rule broken, but some rule could not be checked (a cell not read)
 HELD = "held"  # passed, but the office must accept it first (another agency's name, a copy)
 LEFT_OUT = "left_out"  # passed, but the office decided not to count it
@@ -55,7 +61,8 @@ def verdict_of(report) -> str:
 
 def standing(status: str, held: str = "", decision: str | None = None) -> str:
     """What an upload's stored result means for the season: passed (counted in the roll-up),
-    held (waits for the office), left_out (the office said no), failed, not_verified, unreadable."""
+    held (waits for the office), left_out (the office said no), failed, not_verified, unreadable,
+    scanning (a scan not read yet: 识别中)."""
     if status != PASSED:
         return status
     if held and decision is None:
@@ -64,9 +71,21 @@ def standing(status: str, held: str = "", decision: str | None = None) -> str:
 
 
 def accepted(name: str) -> str | None:
-    """The accepted suffix of an uploaded file's name (lower case), or None."""
+    """The accepted suffix of an uploaded file's name (lower case, as stored), or None."""
     suffix = os.path.splitext(name or "")[1].lower()
-    return suffix if suffix in ACCEPTED else None
+    return suffix if suffix in ACCEPTED else PICTURES.get(suffix)
+
+
+def without_scans(fn, *args, **kwargs):
+    """`fn(*args, **kwargs)` where a scan (a picture, a PDF without text) is not read: SCANNING when
+    one would be (the desk reads it in its OCR worker, ocrqueue.py, never in the other workers)."""
+    from ..importer.isolate import ScanNeeded, scans_elsewhere
+
+    try:
+        with scans_elsewhere():
+            return fn(*args, **kwargs)
+    except ScanNeeded:
+        return SCANNING
 
 
 @dataclass
@@ -97,11 +116,14 @@ def _check(path: Path):
 
 
 def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLike | None = None,
-                 lang: str = "zh", expect: dict | None = None, previous_name: str = "") -> Outcome:
+                 lang: str = "zh", expect: dict | None = None, previous_name: str = "",
+                 scans: bool = True) -> Outcome:
     """Check the stored upload `path` (`shown`: the name to show for it); with `previous`, last
     year's report of the unit, the cross-year relations (上年结转) are checked too; with `expect`
     (year, edition, agency of the season and the unit), the report is matched to them. The file is
-    checked under its shown name in a temporary folder: no name of the store reaches a message."""
+    checked under its shown name in a temporary folder: no name of the store reaches a message.
+    With `scans` False, a scan that text recognition can read (the upload or last year's report)
+    is not read: the outcome is SCANNING, for the desk's queue of scans (ocrqueue.py)."""
     import shutil
     import tempfile
 
@@ -111,10 +133,16 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
         named = Path(tmp) / _plain_name(shown, Path(path).suffix)
         try:
             shutil.copyfile(path, named)
-            report = _check(named)
+            report = _check(named) if scans else without_scans(_check, named)
+            if isinstance(report, str):  # SCANNING
+                return scanning(lang)
             report.file = shown
             if previous is not None:
-                report.findings += _cross_year(report, Path(previous), previous_name or shown)
+                last = _cross_year(report, Path(previous), previous_name or shown) if scans else \
+                    without_scans(_cross_year, report, Path(previous), previous_name or shown)
+                if isinstance(last, str):  # SCANNING: last year's report is a scan: both are read in the OCR worker
+                    return scanning(lang)
+                report.findings += last
         except GovxlError as exc:
             return Outcome(UNREADABLE, reason=scrub(exc.text(lang), tmp, Path(path).parent))
         except Exception as exc:  # noqa: BLE001 - an odd upload is a verdict, never a crash
@@ -146,6 +174,16 @@ def check_upload(path: str | os.PathLike, shown: str, previous: str | os.PathLik
         out.findings = [{k: scrub(v, tmp) if isinstance(v, str) else v for k, v in f.items()} for f in out.findings]
     out.measures = measures_of(report)
     return out
+
+
+def scanning(lang: str = "zh", failed: bool = False) -> Outcome:
+    """The outcome of a scan before it is read (识别中, and what happens next), or whose reading
+    ended the OCR worker or ran out of time (`failed`)."""
+    from .wording import say
+
+    if failed:
+        return Outcome(UNREADABLE, reason=say("e-scan-crashed", lang))
+    return Outcome(SCANNING, reason=say("scanning-note", lang), counts={})
 
 
 def _plain_name(shown: str, suffix: str) -> str:

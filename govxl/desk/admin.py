@@ -43,7 +43,7 @@ class Devices:
 
 
 def register(app: Flask, pages: Pages, logins: Backoff) -> None:
-    desk, runner, max_upload = pages.desk, pages.runner, pages.max_upload
+    desk, max_upload = pages.desk, pages.max_upload
     devices = Devices(app.config["SECRET_KEY"])
 
     @app.get("/")
@@ -114,10 +114,10 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     def dashboard(sid: int):
         season = pages.season(sid)
         board = desk.board(sid)
-        kinds = ("passed", "failed", "unreadable", "missing", "held", "not_verified", "left_out")
+        kinds = ("passed", "failed", "unreadable", "missing", "held", "not_verified", "left_out", "scanning")
         counts = {k: sum(1 for b in board if b.status == k) for k in kinds}
         counts["failed_all"] = counts["failed"] + counts["unreadable"]
-        counts["waiting"] = counts["held"] + counts["not_verified"] + counts["left_out"]
+        counts["waiting"] = counts["held"] + counts["not_verified"] + counts["left_out"] + counts["scanning"]
         counts["submitted"] = len(board) - counts["missing"]
         counts["total"] = len(board)
         _counted, left = desk.tally(sid, lang())
@@ -152,7 +152,7 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         if not files:
             abort(400, say("e-previous-none"))
         try:
-            got = desk.take_previous(sid, files, max_upload, runner.check)
+            got = desk.take_previous(sid, files, max_upload, pages.check)
         except TooLarge:
             abort(413)
         sep = say("list-sep")
@@ -183,7 +183,7 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
         if f is None or suffix is None:
             abort(400, say("e-previous-file", types=say("list-sep").join(adapter.ACCEPTED)))
         try:
-            out = desk.set_previous(uid, f.stream, suffix, max_upload, runner.check, f.filename)
+            out = desk.set_previous(uid, f.stream, suffix, max_upload, pages.check, f.filename)
         except TooLarge:
             abort(413)
         flash(say("previous-set") if out.status != adapter.UNREADABLE else say("previous-bad", why=out.reason))
@@ -223,7 +223,8 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     def office_result(upid: int):
         up = pages.upload(upid)
         unit = desk.unit(up.unit_id)
-        return render_template("result.html", up=up, unit=unit, season=desk.season(unit.season_id), office=True)
+        return pages.refreshing(render_template("result.html", up=up, unit=unit, season=desk.season(unit.season_id),
+                                                office=True), up.status == adapter.SCANNING)
 
     @app.get("/office/upload/<int:upid>/original")
     @admin_only
@@ -258,7 +259,7 @@ def register(app: Flask, pages: Pages, logins: Backoff) -> None:
     def export(sid: int, to: str):
         season = pages.season(sid)
         with tempfile.TemporaryDirectory() as tmp:
-            text = runner.call(adapter.export, pages.counted(sid, Path(tmp)), to, lang())
+            text = pages.work(adapter.export, pages.counted(sid, Path(tmp)), to, lang())
         data = ("\ufeff" + text.lstrip("\ufeff")).encode("utf-8") if to == "csv" else text.encode("utf-8")  # one BOM
         return send_bytes(data, say("file-export", year=season.year, to=to), "text/csv" if to == "csv" else "application/json")
 

@@ -16,6 +16,7 @@ from flask import Flask, abort, render_template, request, session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import adapter, admin, manage, unit
+from .ocrqueue import ScanQueue
 from .pages import Pages, say
 from .security import Backoff, RateLimit
 from .store import Desk
@@ -28,11 +29,14 @@ CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; for
 
 def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20 << 20,
                login_limit: tuple[int, float] = (5, 30.0), upload_limit: tuple[int, float] = (20, 60.0),
-               trust_proxy: bool = False, base_url: str | None = None, lang: str | None = None) -> Flask:
+               trust_proxy: bool = False, base_url: str | None = None, lang: str | None = None,
+               scans: ScanQueue | None = None) -> Flask:
     """`login_limit`: (failed logins before the backoff starts, its longest wait in seconds);
     `trust_proxy`: the client's address and scheme from X-Forwarded-For/-Proto (only behind a
     proxy that sets them); `base_url`: the address the units' links start with; `lang`: the
-    language of the pages ("zh", or "en"; by default that of the findings, the runner's)."""
+    language of the pages ("zh", or "en"; by default that of the findings, the runner's); `scans`:
+    the queue that reads scans apart from the other uploads (without it, a scan is read where it
+    is checked)."""
     app = Flask(__name__)
     if trust_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -81,7 +85,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
                 "status_text": lambda st: status(st, lang), "standing": adapter.standing,
                 "types": say("list-sep").join(type_names(adapter.ACCEPTED, lang)),
                 "DESK_RULES": ("D-YEAR", "D-EDITION", "D-AGENCY", "D-COPY"),
-                "accept": ",".join(adapter.ACCEPTED), "max_mb": max_upload >> 20,
+                "accept": ",".join(adapter.SUFFIXES), "max_mb": max_upload >> 20,
                 "findings_css": adapter.findings_css()}
 
     @app.after_request
@@ -108,7 +112,7 @@ def create_app(desk: Desk, runner: Runner | None = None, *, max_upload: int = 20
         app.logger.exception("desk error")
         return render_template("error.html", code=500, message=say("e-500")), 500
 
-    pages = Pages(desk, runner, max_upload)
+    pages = Pages(desk, runner, max_upload, scans)
     admin.register(app, pages, logins)
     unit.register(app, pages, sends)
     manage.register(app, pages)

@@ -3,8 +3,8 @@ upgraded by Alembic migrations (govxl/desk/migrations/). No SQL is written by ha
 
 Tables: settings (the admin password's hash, the session key), seasons, units (with their
 unguessable token and last year's report, if known), uploads (one row per upload, never
-updated but for nothing: every upload is kept), explanations (a unit's explanation of a flagged
-year-over-year jump, and the office's mark).
+updated but for the office's decision and a scan's verdict once it is read: every upload is
+kept), explanations (a unit's explanation of a flagged year-over-year jump, and the office's mark).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ uploads = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("suffix", sa.String(8), nullable=False),
     sa.Column("name", sa.Text, nullable=False),  # as the unit called it: shown, never used as a path
-    sa.Column("status", sa.String(16), nullable=False),  # passed / failed / unreadable
+    sa.Column("status", sa.String(16), nullable=False),  # passed / failed / not_verified / unreadable / scanning (识别中)
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("errors", sa.Integer, nullable=False, server_default="0"),
     sa.Column("warnings", sa.Integer, nullable=False, server_default="0"),

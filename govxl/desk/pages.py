@@ -12,10 +12,11 @@ import re
 import tempfile
 from pathlib import Path
 
-from flask import abort, current_app, redirect, request, send_file, session, url_for
+from flask import abort, current_app, make_response, redirect, request, send_file, session, url_for
 
 from . import adapter
 from .names import clean_name
+from .ocrqueue import ScanQueue
 from .store import Desk, safe_name, shown_name
 from .wording import say as _say
 from .work import Runner
@@ -74,8 +75,33 @@ def _found(row):
 class Pages:
     """The desk, its workers and the upload limit, as the page functions use them."""
 
-    def __init__(self, desk: Desk, runner: Runner, max_upload: int) -> None:
-        self.desk, self.runner, self.max_upload = desk, runner, max_upload
+    def __init__(self, desk: Desk, runner: Runner, max_upload: int, scans: ScanQueue | None = None) -> None:
+        self.desk, self.runner, self.max_upload, self.scans = desk, runner, max_upload, scans
+
+    def check(self, path, shown: str, previous=None, expect: dict | None = None, previous_name: str = "",
+              wait: bool = True) -> adapter.Outcome:
+        """An upload's outcome from the Runner's workers; a scan goes to the queue of scans: with
+        `wait`, its verdict (read in the OCR worker after the scan before it), else SCANNING (识别中)."""
+        out = self.runner.check(path, shown, previous, expect, previous_name, scans=self.scans is None)
+        if out.status == adapter.SCANNING and wait:
+            out = self.scans.read(path, shown, previous, expect, previous_name) or adapter.scanning(self.runner.lang, failed=True)
+        return out
+
+    def work(self, fn, *args):
+        """`fn(*args)` in the Runner's workers, where no scan is read; where one would be (a picture, a
+        PDF without text), in the OCR worker, after the reading under way: never two at once."""
+        if self.scans is None:
+            return self.runner.call(fn, *args)
+        made = self.runner.call(adapter.without_scans, fn, *args)
+        return self.scans.call(fn, *args) if made == adapter.SCANNING else made
+
+    @staticmethod
+    def refreshing(html: str, on: bool, seconds: int = 10):
+        """A page that reloads itself every few `seconds` while `on` (a scan being read): no script."""
+        resp = make_response(html)
+        if on:
+            resp.headers["Refresh"] = str(seconds)
+        return resp
 
     # the rows a URL names; a wrong number is "not found"
     def season(self, sid: int):
@@ -98,8 +124,8 @@ class Pages:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "blank.xlsx"
             try:
-                self.runner.call(_blank_in_worker, str(out), clean_name(unit.name), season.year, season.edition,
-                                 str(self.desk.previous_path(unit) or ""))
+                self.work(_blank_in_worker, str(out), clean_name(unit.name), season.year, season.edition,
+                          str(self.desk.previous_path(unit) or ""))
             except Exception as exc:  # noqa: BLE001 - a name the library refuses: a sentence, never a 500
                 msg = adapter.readable_error(exc, lang())
                 if msg is None:
@@ -126,7 +152,7 @@ class Pages:
             fd, tmp = tempfile.mkstemp(dir=self.desk.cache, suffix=".xlsx")
             os.close(fd)
             try:
-                if not self.runner.call(_marked_in_worker, str(self.desk.blob(up.sha256, up.suffix)), up.name, tmp):
+                if not self.work(_marked_in_worker, str(self.desk.blob(up.sha256, up.suffix)), up.name, tmp):
                     abort(404)
                 os.replace(tmp, copy)
                 note.write_text(json.dumps(want), encoding="utf-8")
@@ -155,8 +181,8 @@ class Pages:
             src.mkdir()
             paths = self.counted(season.id, src)
             try:
-                self.runner.call(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year,
-                                 left, lang())
+                self.work(_rollup_in_worker, [str(p) for p in paths], str(out), season.agency, season.year, left,
+                          lang())
             except Exception as exc:  # noqa: BLE001
                 msg = adapter.readable_error(exc, lang())
                 if msg is None:

@@ -61,6 +61,8 @@ class Seasons:
         desk_says = say("why-sep", lang).join(f["message"] for f in findings if str(f.get("rule", "")).startswith("D-"))
         if b.status == adapter.UNREADABLE:
             return say("why-unreadable", lang, why=up.reason)
+        if b.status == adapter.SCANNING:  # a scan the queue has not read yet (识别中)
+            return say("why-scanning", lang)
         if b.status == adapter.NOT_VERIFIED:  # its reason names the rules not verified and why
             return say("why-not-verified", lang, why=up.reason)
         if b.status == adapter.FAILED:

@@ -1,5 +1,6 @@
-"""Starting the desk: the database, the first admin password, the worker pool, the web server
-(waitress: a pure-Python, multi-threaded WSGI server that runs the same on Windows and Linux).
+"""Starting the desk: the database, the first admin password, the worker pool, the queue of scans
+(ocrqueue.py), the web server (waitress: a pure-Python, multi-threaded WSGI server that runs the
+same on Windows and Linux).
 
 The desk's address is kept in its folder (desk.json): the port it first listened on, and the
 address the units' links start with (--base-url, given once), so that links already sent work
@@ -109,6 +110,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
     from waitress.server import create_server
 
     from .app import create_app
+    from .ocrqueue import ScanQueue
     from .wording import say
     from .work import Runner
 
@@ -119,8 +121,9 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
     if port is None:
         port = int(place.get("port") or 0)
     runner = Runner(jobs, lang)
+    scans = ScanQueue(desk, lang)  # scans are read one at a time, apart from the other uploads
     app = create_app(desk, runner, max_upload=max_upload_mb << 20, trust_proxy=trust_proxy, base_url=base_url,
-                     lang=lang)
+                     lang=lang, scans=scans)
     server = None
     main = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
     old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
@@ -135,6 +138,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
         echo(say("links-start", lang, url=base_url or f"http://{shown}:{server.effective_port}")
              + ("" if base_url else say("links-hint", lang)))
         sys.stdout.flush()
+        scans.start()  # the scans left 识别中 by the last run first
         server.run()
     except KeyboardInterrupt:
         pass
@@ -143,6 +147,7 @@ def serve(desk, *, host: str, port: int | None, jobs: int, max_upload_mb: int, t
             signal.signal(s, signal.SIG_IGN)  # a second signal does not cut the stop short
         if server is not None:
             server.close()
+        scans.close()
         runner.close()
         desk.close()
         for s, h in old.items():

@@ -1,7 +1,7 @@
 """What the desk keeps: the database rows and the file store, and the operations on both.
 
 Files are stored by content: ``files/<first two hex digits>/<sha256><suffix>``, the suffix one of
-adapter.ACCEPTED. A name a unit gave its file is shown on pages, never used as a path. An upload
+adapter.STORED. A name a unit gave its file is shown on pages, never used as a path. An upload
 is written to a temporary file in the store, flushed, renamed to its content name; only then is
 its row inserted, in one transaction with its verdict. A crash between the two leaves a file
 without a row (harmless: the unit was never told it arrived), never a row without its file.
@@ -40,6 +40,14 @@ class TooLarge(Exception):
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def _verdict(out: adapter.Outcome) -> dict:
+    """An upload's columns of its verdict."""
+    return dict(status=out.status, reason=out.reason, errors=out.counts.get("error", 0),
+                warnings=out.counts.get("warning", 0), infos=out.counts.get("info", 0), edition=out.edition,
+                agency=out.agency, year=out.year, findings=out.findings, measures=out.measures, html=out.html,
+                figures=out.figures, held=out.held)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -168,7 +176,7 @@ class Desk(Overview, Seasons):
 
     # ------------------------------------------------------------ files
     def blob(self, sha: str, suffix: str) -> Path:
-        if not re.fullmatch(r"[0-9a-f]{64}", sha) or suffix not in adapter.ACCEPTED:
+        if not re.fullmatch(r"[0-9a-f]{64}", sha) or suffix not in adapter.STORED:
             raise ValueError("bad blob name")
         return self.files / sha[:2] / f"{sha}{suffix}"
 
@@ -342,15 +350,33 @@ class Desk(Overview, Seasons):
 
     # ------------------------------------------------------------ uploads
     def record(self, unit_id: int, sha: str, size: int, suffix: str, name: str, out: adapter.Outcome) -> int:
-        """One upload and its verdict, in one transaction; returns its id."""
+        """One upload and its verdict (or SCANNING: its verdict follows), in one transaction; returns its id."""
         with self.engine.begin() as c:
             return c.execute(uploads.insert().values(
-                unit_id=unit_id, received_at=now(), size=size, sha256=sha, suffix=suffix, name=name,
-                status=out.status, reason=out.reason, errors=out.counts.get("error", 0),
-                warnings=out.counts.get("warning", 0), infos=out.counts.get("info", 0), edition=out.edition,
-                agency=out.agency, year=out.year, findings=out.findings, measures=out.measures, html=out.html,
-                figures=out.figures, held=out.held,
+                unit_id=unit_id, received_at=now(), size=size, sha256=sha, suffix=suffix, name=name, **_verdict(out),
             )).inserted_primary_key[0]
+
+    def mark_copy(self, unit, sha: str, out: adapter.Outcome, lang: str) -> None:
+        """D-COPY added to `out` when it is the same file or figures as another unit's: the office decides."""
+        copy = self.copy_of(unit, sha, out.figures) if out.status not in (adapter.UNREADABLE, adapter.SCANNING) else None
+        if copy is not None:
+            out.findings.append(adapter.copy_finding(*copy, lang))
+            out.counts["warning"] = out.counts.get("warning", 0) + 1
+            out.held = ",".join(x for x in (out.held, "D-COPY") if x)
+
+    def next_scan(self):
+        """The oldest upload waiting for text recognition (识别中), or None (ocrqueue.py)."""
+        with self.engine.connect() as c:
+            return c.execute(sa.select(uploads.c.id, uploads.c.unit_id, uploads.c.sha256, uploads.c.suffix, uploads.c.name)
+                             .where(uploads.c.status == adapter.SCANNING).order_by(uploads.c.id).limit(1)).first()
+
+    def finish_scan(self, upid: int, unit, out: adapter.Outcome, lang: str) -> None:
+        """A scan's verdict, written into its row once (while it is 识别中), in one transaction."""
+        row = self.upload(upid)
+        self.mark_copy(unit, row.sha256, out, lang)
+        with self.engine.begin() as c:
+            c.execute(uploads.update().where(uploads.c.id == upid, uploads.c.status == adapter.SCANNING)
+                      .values(**_verdict(out)))
 
     def uploads_of(self, unit_id: int, full: bool = False) -> list:
         cols = [uploads] if full else [c for c in uploads.c if c.name not in ("html", "findings")]

@@ -71,20 +71,19 @@ def register(app: Flask, pages: Pages, sends: RateLimit) -> None:
             abort(400, say("e-empty"))
         name = shown_name(f.filename)
         expect = {"year": season.year, "edition": season.edition, "agency": unit.name}
-        out = runner.check(path, name, desk.previous_path(unit), expect, unit.previous_name or "")
-        copy = desk.copy_of(unit, sha, out.figures) if out.status != adapter.UNREADABLE else None
-        if copy is not None:  # the same file or figures as another unit's: the office decides
-            out.findings.append(adapter.copy_finding(*copy, runner.lang))
-            out.counts["warning"] = out.counts.get("warning", 0) + 1
-            out.held = ",".join(x for x in (out.held, "D-COPY") if x)
+        out = pages.check(path, name, desk.previous_path(unit), expect, unit.previous_name or "", wait=False)
+        desk.mark_copy(unit, sha, out, runner.lang)  # the same file or figures as another unit's: the office decides
         upid = desk.record(unit.id, sha, size, suffix, name, out)  # the one transaction: then acknowledged
+        if out.status == adapter.SCANNING:  # a scan: 识别中 now, its verdict when the queue has read it
+            pages.scans.notify()
         return redirect(url_for("unit_result", token=token, upid=upid), 303)
 
     @app.get("/u/<token>/r/<int:upid>")
     def unit_result(token: str, upid: int):
         unit = unit_by_token(token)
         up = pages.upload(upid, unit.id)
-        return render_template("result.html", up=up, unit=unit, season=desk.season(unit.season_id), office=False)
+        return pages.refreshing(render_template("result.html", up=up, unit=unit, season=desk.season(unit.season_id),
+                                                office=False), up.status == adapter.SCANNING)
 
     @app.get("/u/<token>/r/<int:upid>/marked.xlsx")
     def unit_marked(token: str, upid: int):

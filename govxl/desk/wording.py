@@ -184,6 +184,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report-says": ("报告中写的：填报单位 {agency} · 报告年度 {year} · 格式版本 {edition} 版",
                     "The report says: agency {agency} · year {year} · edition {edition}"),
     "verdict": ("结论：", "Verdict: "),
+    "scanning-note": ("这是扫描件或图片，正在用文字识别（OCR）读取其中的表格，每页约需 10–20 秒，"
+                      "前面还有扫描件时需要等候；本页会自动刷新，读完即显示结论",
+                      "this is a scan or a picture: its tables are being read by text recognition (OCR), "
+                      "some 10–20 seconds a page, after any scan uploaded before it; this page refreshes "
+                      "itself and shows the verdict once it is read"),
     "result-counts": ("（{errors} 个错误，{warnings} 个警告，{infos} 个提示）",
                       " ({errors} errors, {warnings} warnings, {infos} notes)"),
     "desk-check": ("与本单位、本年度的核对：", "Against this unit and this season:"),
@@ -239,6 +244,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "e-empty": ("上传的文件是空的。", "The uploaded file is empty."),
     "e-crashed": ("无法校验：文件导致校验进程异常退出或超时，请检查文件后重新上传",
                   "could not check: the file made the check stop or run out of time; check the file and upload it again"),
+    "e-scan-crashed": ("无法校验：扫描件的识别进程异常退出或超时，请检查文件后重新上传",
+                       "could not check: reading the scan ended the text recognition's process or took too long; "
+                       "check the file and upload it again"),
     # ---------------------------------------------------------------- the season overview
     "ov-title": ("{year} 年度概览", "Season {year}: overview"),
     "ov-intro": ("各单位最近一次通过校验的报告（没有通过的用最近一次能校验的报告）。位次：低于该单位的单位所占比例。"
@@ -303,6 +311,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- why a unit is left out of the roll-up
     "why-missing": ("未报送", "nothing submitted"),
     "why-unreadable": ("最近一次上传无法校验：{why}", "the latest upload could not be checked: {why}"),
+    "why-scanning": ("最近一次上传是扫描件，正在识别（识别中），读完才能确定是否计入",
+                     "the latest upload is a scan still being read (reading the scan…); whether it counts "
+                     "is known once it is read"),
     "why-not-verified": ("最近一次上传未能核对：{why}", "the latest upload is not verified: {why}"),
     "why-failed": ("最近一次上传不通过（{n} 个错误）", "the latest upload failed ({n} errors)"),
     "why-says": ("：{says}", ": {says}"),
@@ -325,6 +336,7 @@ TYPES_EN: dict[str, str] = {
     ".xls": "Excel 97-2003 workbook (.xls)",
     ".docx": "Word document (.docx)",
     ".pdf": "PDF file (.pdf)",
+    ".tif": "scanned or photographed report pages (.tif, .png, .jpg)",
 }
 
 LANGS = ("zh", "en")

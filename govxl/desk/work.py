@@ -56,10 +56,12 @@ class Runner:
         except TimeoutError:
             return fallback
 
-    def check(self, path, shown: str, previous, expect: dict | None = None, previous_name: str = "") -> adapter.Outcome:
+    def check(self, path, shown: str, previous, expect: dict | None = None, previous_name: str = "",
+              scans: bool = True) -> adapter.Outcome:
+        """`scans` False: a scan is not read here (the outcome is SCANNING, for the queue of scans)."""
         failed = adapter.Outcome(adapter.UNREADABLE, reason=say("e-crashed", self.lang))
         return self.call(adapter.check_upload, str(path), shown, str(previous) if previous else None, self.lang, expect,
-                         previous_name, fallback=failed)
+                         previous_name, scans, fallback=failed)
 
     def close(self, wait: float = 10.0) -> None:
         """Stop the workers: those still checking are given `wait` seconds, then ended; none is left."""

@@ -137,8 +137,11 @@ def read_document(path: str | os.PathLike, kind: str) -> Source:
     label = next(lb for k, lb in KINDS.values() if k == kind)
     _check_file(p)
     if kind == "image":
-        from .ocr import read_scan
+        from .isolate import ScanNeeded, scan_allowed
+        from .ocr import available, read_scan
 
+        if available() and not scan_allowed():
+            raise ScanNeeded  # (a picture is read under the scan budget; within scans_elsewhere(), not here)
         return read_scan(p, "image")
     with p.open("rb") as fh:
         head = fh.read(8)

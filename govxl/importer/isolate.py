@@ -20,8 +20,10 @@ import os
 import pickle
 import select
 import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,14 +44,34 @@ _INSIDE = False  # this process is a child of isolated()
 _SCAN = False  # ... under the scan budget
 
 
+class _Here(threading.local):
+    elsewhere = False  # in this thread, scans are read elsewhere (scans_elsewhere())
+
+
+_HERE = _Here()
+
+
 class ScanNeeded(Exception):
     """Raised by a reader in a child under the document budget when the file is a scan that text
     recognition can read: isolated() then reads it again under the scan budget."""
 
 
 def scan_allowed() -> bool:
-    """May text recognition run here? (In a child only under the scan budget; outside the guards, yes.)"""
-    return _SCAN or not _INSIDE
+    """May text recognition run here? (In a child only under the scan budget; outside the guards, yes;
+    never within scans_elsewhere().)"""
+    return not _HERE.elsewhere and (_SCAN or not _INSIDE)
+
+
+@contextmanager
+def scans_elsewhere() -> Iterator[None]:
+    """Within, in this thread, a picture or a file that turns out to be a scan is not read where text
+    recognition can read it: ScanNeeded reaches the caller (the desk reads scans one at a time in a
+    worker of their own)."""
+    before, _HERE.elsewhere = _HERE.elsewhere, True
+    try:
+        yield
+    finally:
+        _HERE.elsewhere = before
 
 
 def isolated(read: Callable[[Path], T], p: Path, scan: bool = False) -> T:
@@ -84,6 +106,8 @@ def isolated(read: Callable[[Path], T], p: Path, scan: bool = False) -> T:
             raise value
         if kind == "bug":
             raise ReadError(code="R-UNEXPECTED", detail=value)
+        if kind == "scan" and _HERE.elsewhere:
+            raise ScanNeeded
         if kind == "scan" and not scan:
             return isolated(read, p, scan=True)
         code = 3 if kind == "crash" else code
