@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, TimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
+from ..sources.workbook import prepare
 from . import adapter
 
 TIMEOUT = 1500  # seconds: a scan and last year's report, each within the scan budget's wall clock
@@ -28,8 +29,6 @@ log = logging.getLogger("govxl.desk")
 
 
 def _warm() -> None:
-    from ..checker import prepare
-
     prepare()
 
 
