@@ -212,3 +212,14 @@ def test_a_junk_cell_anywhere_in_a_bounded_source_is_unknown_and_nothing_is_wron
     assert f.key not in r.values, (kind, f.cell, token)
     assert any(x.rule == "I-UNREAD" and x.cell == f.cell and x.actual == f"“{token}”" for x in r.findings), \
         (kind, f.cell, token, [x.message() for x in r.findings])
+
+
+def test_a_mark_on_a_line_of_its_own_after_a_table_is_no_cell(tmp_path):
+    """`*` or `？` alone after a table (a footnote mark): not a cell of the table's last row."""
+    truth = truth_of(ED)
+    page = html_report(ED, truth).replace("</table>", "</table><p>*</p><p>？</p><table><tr><td>1O</td></tr></table>")
+    p = tmp_path / "r.html"
+    p.write_text(page, encoding="utf-8")
+    r = import_report(p)
+    assert r.values == truth and r.complete
+    assert not [f for f in r.findings if f.rule in ("I-UNREAD", "I-ROW")]

@@ -249,14 +249,13 @@ def atomize(src: Source, lex: Lexicon, tags: dict[int, Any] | None = None) -> li
         for r, row in enumerate(src.rows):
             if any(c.strip() for c in row) and all(_furniture(c, is_page_number) for c in row if c.strip()):
                 continue
-            for c, cell in enumerate(row):
-                if src.kind == "cells" and cell and set(cell) == {"|"}:
-                    raw.append(Atom("S", cell, r))  # a filler line between rows
-                    continue
-                got = decompose(cell, lex, row=r)
-                if len(got) == 1 and got[0].kind == "T" and unreadable(cell):
-                    # A cell with real bounds holding junk (`1O`, `*`, `不详`): that cell, value unknown,
-                    # so that the cells after it keep their columns.
+            cells = [[Atom("S", cell, r)] if src.kind == "cells" and cell and set(cell) == {"|"}  # a filler line
+                     else decompose(cell, lex, row=r) for cell in row]
+            # A cell with real bounds holding junk (`1O`, `*`, `不详`) in a row with labels or numbers (one
+            # cell per line: in any row): that cell, value unknown, so that the cells after it keep their columns.
+            some = src.kind == "cells" or any(a.kind in "LV" for got in cells for a in got)
+            for c, (cell, got) in enumerate(zip(row, cells)):
+                if some and len(got) == 1 and got[0].kind == "T" and unreadable(cell):
                     text = " ".join("".join(ln.strip() for ln in cell.splitlines()).split())  # (wrapped in a narrow cell)
                     got = [Atom("V", text, r, val=Val(text, None, junk=True))]
                 if tags is not None and (r, c) in src.unsure:
