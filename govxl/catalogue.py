@@ -188,6 +188,9 @@ _RULES = [
     Rule("I-NA", "info", "不适用的单元格按空白读取", "Not-applicable mark read as blank",
          "“{row}”×“{col}”印作{actual}（不适用），按空白读取，不是 0",
          "“{row}” × “{col}” reads {actual} (not applicable): read as blank, not as 0"),
+    Rule("I-UNREAD", "warning", "单元格中不是数字", "Cell holds no number",
+         "“{row}”×“{col}”无法读取{actual}，不是数字，数值未知，请核对原报告",
+         "“{row}” × “{col}”: cannot read {actual}, which is no number; the value is unknown: check the report"),
     Rule("I-OCR", "warning", "识别存疑", "Unsure reading",
          "扫描件中这一格识别存疑，未采用，数值未知，请人工核对{detail}",
          "this cell of the scan could not be read with certainty; it was not used and its value is unknown: "

@@ -25,7 +25,7 @@ from .order import cells_of, col_name, row_name
 from .place import Placer
 from .readings import settle
 from .source import Source
-from .text import Atom, Lexicon, Val, canon, decompose, import_data, lexicon, simplify
+from .text import Atom, Lexicon, Val, canon, decompose, import_data, lexicon, simplify, unreadable
 from .title import body_year, detect, title_of
 
 __all__ = ["Imported", "import_report"]
@@ -166,6 +166,11 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
         if id(val) in tags:  # a cell of a scan read without certainty: unknown, unless the arithmetic decides
             unsure[key] = tags[id(val)]
             continue
+        if val.junk:  # a cell printed with no number in it (`1O`, `*`, `不详`): its value is unknown
+            f = ed.field(key)
+            unknown.append(Finding.of("I-UNREAD", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
+                                      col_label=col_name(f), actual="“" + _clip(val.text) + "”"))
+            continue
         res.values[key] = _number(res, ed.field(key), val)
     for keys, val in placement.sums:  # a group of rows printed as one: each column's sum
         n = _number(res, ed.field(keys[0]), val)
@@ -227,11 +232,15 @@ def atomize(src: Source, lex: Lexicon, tags: dict[int, Any] | None = None) -> li
         for r, row in enumerate(src.rows):
             if any(c.strip() for c in row) and all(_furniture(c, is_page_number) for c in row if c.strip()):
                 continue
-            for c, cell in enumerate(row):
-                if src.kind == "cells" and cell and set(cell) == {"|"}:
-                    raw.append(Atom("S", cell, r))  # a filler line between rows
-                    continue
-                got = decompose(cell, lex, row=r)
+            cells = [[Atom("S", cell, r)] if src.kind == "cells" and cell and set(cell) == {"|"}  # a filler line
+                     else decompose(cell, lex, row=r) for cell in row]
+            # A cell with real bounds holding junk (`1O`, `*`, `不详`) in a row with labels or numbers (one
+            # cell per line: in any row): that cell, value unknown, so that the cells after it keep their columns.
+            some = src.kind == "cells" or any(a.kind in "LV" for got in cells for a in got)
+            for c, (cell, got) in enumerate(zip(row, cells)):
+                if some and len(got) == 1 and got[0].kind == "T" and unreadable(cell):
+                    text = " ".join("".join(ln.strip() for ln in cell.splitlines()).split())  # (wrapped in a narrow cell)
+                    got = [Atom("V", text, r, val=Val(text, None, junk=True))]
                 if tags is not None and (r, c) in src.unsure:
                     tags.update((id(a.val), src.unsure[(r, c)]) for a in got if a.val is not None)
                 raw += got or [Atom("E", cell, r)]
@@ -273,14 +282,19 @@ def said_in(src: Source, ed: Edition) -> list:
 MAX_FIGURE_DIGITS = 18  # digits before the point of any figure a report prints (a count is below 10**9)
 
 
+def _clip(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def _number(res: Imported, f: Field, val: Val) -> Number | None:
+    if val.junk:
+        return None  # no number was printed: unknown, not a blank
     n = val.number
     if n is not None and (not n.is_finite() or n.adjusted() >= MAX_FIGURE_DIGITS):
         n = None  # `1e400`, a run of a thousand digits: no figure; the cell is unknown, never a made-up value
     if n is None:
         if val.text.strip():
-            shown = val.text.strip()
-            shown = shown if len(shown) <= 60 else shown[:57] + "…"
+            shown = _clip(val.text.strip())
             res.na.add(f.key)
             res.findings.append(Finding.of("I-NA", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
                                            col_label=col_name(f), actual="“" + shown + "”"))

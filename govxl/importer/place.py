@@ -22,7 +22,7 @@ from .groups import blank_rows, one_row_sum
 from .order import Key, Segment, align, constraints_of, quoted, reading_order
 from .runs import Budget
 from .splits import Splits
-from .text import Atom, Val, canon
+from .text import Atom, Val, canon, unreadable
 
 BUDGET = 150_000  # search steps for splitting runs of digits, per report
 
@@ -229,9 +229,10 @@ class Placer(Splits):
         # Where the text stops, fewer numbers than cells is the cut, not digits run together: a
         # run is split there only in a single row whose own total checks the split.
         at = [n for n, a in enumerate(seg.atoms) if a.kind == "V"]
-        # Words between the numbers (`16 16减12 3`): a cell holds words, so where each number
-        # stands is not certain: no digits are split around them.
-        worded = bool(at) and any(a.kind == "T" for a in seg.atoms[at[0]: at[-1]])
+        # Words between the numbers (`16 16减12 3`), or junk instead of a number (`1O`, `*`, `不详`) on their
+        # lines: where each number stands is not certain: no digits are split around them.
+        worded = bool(at) and any(a.kind == "T" for a in seg.atoms[at[0]: at[-1]]) or any(a.val.junk for a in vals) or any(
+            a.kind == "T" and a.row in {v.row for v in vals} and unreadable(a.text) for a in seg.atoms)
         if vals and not worded and (dashes or (len(vals) < k and any(a.val.run for a in vals))) and (
                 not seg.truncated or (len(_rows(seg.fields)) == 1 and self.local(seg))):
             self.split(seg, vals)

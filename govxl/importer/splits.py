@@ -130,7 +130,7 @@ class Splits:
     def settle_ambiguous(self) -> None:
         if not self.ambiguous:
             return
-        fixed: dict[Key, Decimal | None] = {k: v.number for k, v in self.out.placed.items()}
+        fixed: dict[Key, Decimal | None] = {k: v.number for k, v in self.out.placed.items() if not v.junk}
         keys = [[f.key for f in seg.fields] for seg, _, _ in self.ambiguous]
         ok = possible([o for _, _, o in self.ambiguous], keys, fixed, self.constraints, self.budget)
         for s, (seg, vals, options) in enumerate(self.ambiguous):

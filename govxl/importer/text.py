@@ -116,6 +116,9 @@ class Val:
     run: bool = False
     # A hyphen run into digits (`2-32`): a blank mark before the next cell, or its minus sign.
     dash: bool = False
+    # A cell printed with something that is neither a number nor a word (`1O`, `l2`, `*`, `？`,
+    # `不详`): the cell stands in its place, its value is unknown (never a number read into it).
+    junk: bool = False
 
 
 @cache
@@ -158,6 +161,21 @@ def parse_values(token: str, glued: bool = False) -> list[Val] | None:
             sign = ""
         pos = m.end()
     return out
+
+
+# What a cell holds instead of its number when nobody knew it or it was mistyped.
+UNKNOWN_WORDS = frozenset({"不详", "未知", "不清楚", "无法统计", "待统计", "待定", "待核实", "待补充", "暂缺", "缺",
+                           "略", "空", "无数据", "暂无数据"})
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+
+
+def unreadable(text: str) -> bool:
+    """A short text that stands where a number should (`1O` with a letter O, `l2`, `*`, `？`, `#N/A`,
+    `不详`): no number, no word; not a blank mark (parse_values reads those)."""
+    s = canon(text)
+    if not s or len(s) > 8 or parse_values(s) is not None:
+        return False
+    return s in UNKNOWN_WORDS or not _IDEOGRAPH.search(s)
 
 
 # ------------------------------------------------------------------ labels
