@@ -74,7 +74,8 @@ def test_copy_from_the_report_equals_the_copy_from_a_second_import(tmp_path, doc
     assert marked  # the finding of the inconsistent row is marked on the copy
 
 
-def test_annotate_reads_the_document_once(tmp_path, documents, monkeypatch):
+def counting(monkeypatch) -> list[str]:
+    """The documents govxl.importer.import_report reads from now on (in this process)."""
     calls = []
     real = govxl.importer.import_report
 
@@ -83,10 +84,32 @@ def test_annotate_reads_the_document_once(tmp_path, documents, monkeypatch):
         return real(path, **kw)
 
     monkeypatch.setattr(govxl.importer, "import_report", counted)
+    return calls
+
+
+def test_annotate_reads_the_document_once(tmp_path, documents, monkeypatch):
+    calls = counting(monkeypatch)
     r = run("check", documents["docx"], "--annotate", tmp_path / "copies")
     assert r.returncode == 1, r.stdout + r.stderr
     assert (tmp_path / "copies" / "甲.xlsx").is_file()
     assert calls == [str(documents["docx"])]
+
+
+@pytest.mark.ocr
+@pytest.mark.libreoffice
+def test_annotate_reads_a_scan_by_ocr_once(tmp_path, monkeypatch):
+    """A scan (the 南关区 report printed and scanned at 200 dpi): --annotate and --report read it once."""
+    import scans
+
+    pdf, _ = scans.report_pdf(tmp_path, "good", values(ED, NANGUAN_2023), NANGUAN_AGENCY, 2023)
+    scan = scans.save_pdf(scans.rasterise(pdf, 200), tmp_path / "扫描件.pdf", 200)
+    calls = counting(monkeypatch)
+    r = run("check", scan, "--annotate", tmp_path / "copies", "--report", tmp_path / "r.html")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert calls == [str(scan)]
+    copy = tmp_path / "copies" / "扫描件.xlsx"
+    again = govxl.check(copy)  # a govxl workbook holding the numbers read
+    assert again.source is None and again.verdict == "passed" and again.agency == NANGUAN_AGENCY
 
 
 def test_a_workbook_report_has_no_printed_copy(tmp_path):
