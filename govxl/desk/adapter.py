@@ -280,11 +280,10 @@ def marked_copy(path: str | os.PathLike, shown: str, out: str | os.PathLike, lan
                 return None
             if not getattr(report, "source", None):
                 raw = read_source(named)
-            else:  # a document: its numbers in a govxl workbook of the official layout, then marked
-                from ..importer import import_report
-                from ..writer_imported import write_imported_workbook
+            else:  # a document: its numbers in a govxl workbook of the official layout (from its report), then marked
+                from ..writer_imported import write_report_workbook
 
-                raw = read_source(write_imported_workbook(import_report(named), Path(tmp) / "doc.xlsx", force=True))
+                raw = read_source(write_report_workbook(report, Path(tmp) / "doc.xlsx", force=True))
         except GovxlError:
             return None
         report.file = shown

@@ -19,7 +19,7 @@ from ..catalogue import Join, phrase
 from ..judge import ReportData, Sum, judge
 from ..judge.rules import Key, evaluate, instances
 from ..numbers import plain, show
-from ..report.findings import Finding, Report
+from ..report.findings import Finding, Printed, Report
 from ..spec import Edition, Field, edition_ids, load_edition
 from .order import cells_of, col_name, row_name
 from .place import Placer
@@ -97,7 +97,20 @@ class Imported:
         is summarised by V-BLANK, as `govxl check` does; a cell not found is unknown) and findings."""
         rep = judge(self.data())
         rep.values = {k: rep.values[k] for k in self.values}
+        rep.printed = self.printed()
         return rep
+
+    def printed(self) -> Printed:
+        """The import as its workbook holds it (govxl.writer_imported): inputs and totals as printed,
+        remarks, the cells not read and the totals printed blank."""
+        ed = self.edition
+        checks = self.total_checks()
+        unread = tuple(f.key for f in ed.fields if f.key not in self.values)
+        blank = [k for k, (printed, _) in checks.items() if printed is None]
+        blank += [f.key for f in ed.fields if f.is_total and f.key in self.values and self.values[f.key] is None
+                  and f.key not in checks]
+        return Printed(inputs=self.inputs, stated=self.stated, notes=dict(self.notes), unread=unread,
+                       blank_total=tuple(blank))
 
     def total_checks(self) -> dict[Key, tuple[Number | None, Number]]:
         """Each printed total (None: printed blank) whose parts were all read, with their sum."""

@@ -123,6 +123,20 @@ class Unverified:
                 "message": self.message(lang)}
 
 
+@dataclass(frozen=True)
+class Printed:
+    """A report read from a document, as `govxl import` writes it in a workbook (its marked copy
+    starts from that workbook): the inputs and the totals as printed (a total may disagree with its
+    parts), the import's remark on a cell (a converted unit, a total that disagrees), the cells it
+    could not read and the totals printed blank. Plain data, keyed (table, row_key, col_key)."""
+
+    inputs: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    stated: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    notes: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    unread: tuple[tuple[str, str, str], ...] = ()
+    blank_total: tuple[tuple[str, str, str], ...] = ()
+
+
 @dataclass
 class Report:
     """The result of checking one workbook."""
@@ -139,6 +153,8 @@ class Report:
     # and the rules that did not apply to it.
     source: str | None = None
     not_applied: tuple[str, ...] = ()
+    # A report read from a document: what its marked copy holds (govxl.writer_imported).
+    printed: Printed | None = field(default=None, repr=False)
     # A workbook written by `govxl import`: the numbers as the report published them (None where
     # it printed a blank or the import read nothing), which `govxl export` gives instead of 0.
     published: dict[tuple[str, str, str], float | None] | None = field(default=None, repr=False)

@@ -78,18 +78,16 @@ class Outputs:
 def _annotate_document(report: Report, copy: Path, lang: str) -> Path:
     """The marked-up copy of a document not made by govxl (Word, PDF, a hand-made sheet): a govxl
     workbook in the official layout holding the numbers read from it (as `govxl import` writes it,
-    printed totals kept), with the document's findings marked."""
+    printed totals kept), with the document's findings marked. Made from the report alone."""
     import tempfile
 
-    from ..importer import import_report
-    from ..writer_imported import write_imported_workbook
+    from ..writer_imported import write_report_workbook
     from .annotate import annotate, read_source
 
-    imp = import_report(report.file)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".govxl-", dir=copy.parent)
     os.close(fd)
     try:
-        write_imported_workbook(imp, tmp, force=True)
+        write_report_workbook(report, tmp, force=True)  # from the report alone: the document is not read again
         return annotate(report, copy, lang, raw=read_source(tmp))
     finally:
         os.unlink(tmp)

@@ -60,7 +60,9 @@ def check_document(path: str | os.PathLike, kind: str | None = None) -> Report:
     data.findings += bad
     data.source = kind or imp.source
     data.not_applied = NOT_APPLIED
-    return judge(data)
+    rep = judge(data)
+    rep.printed = imp.printed()  # its marked copy is made from the report alone (govxl.writer_imported)
+    return rep
 
 
 def source_line(report: Report, lang: str = "zh") -> str | None:
