@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 import scans
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_documents import ED, NANGUAN_AGENCY
 
 from govxl.cellcrop import PARAM
@@ -72,3 +74,48 @@ def test_a_blotted_or_smeared_figure_is_unknown_never_blank_nor_a_number(blotted
     assert not wrong
     assert len(unknown) <= 4 + 2, sorted(unknown)
     assert report.verdict == "passed" and checked.verdict == "not_verified"
+
+
+# ------------------------------------------------------------------ the grid alone, over many cells
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """dpi -> (the first page of a printed report, table 三's cells that hold a figure on it)."""
+    d = tmp_path_factory.mktemp("blotgrid")
+    pdf, _ = scans.report_pdf(d, "r", scans.random_inputs(ED, 12), NANGUAN_AGENCY, 2023)
+    out = {}
+    for dpi in (150, 200):
+        page = scans.rasterise(pdf, dpi)[0]
+        t = find_page(page[..., ::-1].copy()).tables[T3]
+        cells = [(ri, ci) for ri, r in enumerate(t.rows) for ci in range(len(r) - 7, len(r)) if len(r) >= 8]
+        text = [scans.printed_text(pdf, 0, b, dpi) for b in scans.cell_boxes(page, T3, cells)]
+        out[dpi] = page, [c for c, x in zip(cells, text) if x.isdigit()]
+    return out
+
+
+@pytest.mark.ocr
+@pytest.mark.libreoffice
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(dpi=st.sampled_from([150, 200]), picks=st.lists(st.integers(0, 10_000), min_size=4, max_size=4),
+       dirt=st.sampled_from(["clean", "noise", "jpeg", "faint"]), ink=st.integers(15, 90))
+def test_a_blot_anywhere_is_never_blank_and_an_empty_cell_stays_blank(pages, dpi, picks, dirt, ink):
+    """On table 三, at any of its figures: a blot (of any darkness) or a heavy blur is never an empty
+    cell (ocr.py makes it unsure), and a cell printed blank (its inside paper) is empty, also under
+    the page's noise, JPEG blocks or low contrast."""
+    page, cells = pages[dpi]
+    chosen = list(dict.fromkeys(cells[p % len(cells)] for p in picks))
+    blotted, smeared, blank = chosen[0::3], chosen[1::3], chosen[2::3]
+    boxes = dict(zip(chosen, scans.cell_boxes(page, T3, chosen)))
+    page = scans.erase(page, [boxes[c] for c in blank])
+    page = scans.blot(page, [boxes[c] for c in blotted], grey=ink, seed=picks[0])
+    page = scans.smear(page, [boxes[c] for c in smeared])
+    page = {"clean": lambda p: p, "noise": lambda p: scans.noise(p, 9), "jpeg": lambda p: scans.jpeg(p, 35),
+            "faint": scans.faint}[dirt](page)
+    rows = find_page(page[..., ::-1].copy()).tables[T3].rows
+    for r, c in blotted:
+        assert rows[r][c].blot, (r, c)
+    for r, c in smeared:
+        assert rows[r][c].blot or rows[r][c].ink, (r, c)  # unsure, or read (where the figure still shows)
+    for r, c in blank:
+        assert not rows[r][c].ink and not rows[r][c].blot, (r, c)
+    others = [(ri, ci) for ri, ci in cells if (ri, ci) not in chosen]
+    assert not [rc for rc in others if rows[rc[0]][rc[1]].blot or not rows[rc[0]][rc[1]].ink]

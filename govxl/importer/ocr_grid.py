@@ -227,9 +227,14 @@ def _read_ink(img, ink, lines, region, cell: Cell, th: int) -> None:
     own[~region[y0:y1, x0:x1]] = 0
     own = _despeckle(own, th)
     rows = np.flatnonzero(own.any(1))
+    # a blot as wide as a cell is taken for a piece of ruling line: looked for with the lines kept
+    # (a ruling line is thinner than what `solid` looks for), then through the lines blanked
+    near = lines[y0:y1, x0:x1] > 0
     inside = img[y0:y1, x0:x1].copy()
-    inside[(lines[y0:y1, x0:x1] > 0) | ~region[y0:y1, x0:x1]] = 255
-    cell.blot = solid(inside, th) or (rows.size == 0 and shaded(inside, th))
+    inside[~region[y0:y1, x0:x1] & ~near] = 255
+    blot = solid(inside, th)
+    inside[near] = 255
+    cell.blot = blot or (rows.size == 0 and shaded(inside, th))
     if rows.size == 0:
         return
     cell.ink = True
