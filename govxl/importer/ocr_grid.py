@@ -5,6 +5,10 @@ outside the tables.  Only numpy and OpenCV here; ocr.py reads the pieces.
 A cell is a region enclosed by ruling lines, so rows and columns follow from the lines alone,
 whatever the cells hold; a red seal is removed before the lines are looked for (black lines
 under the seal stay dark), and short gaps in a line (noise, a faint scan) are bridged.
+
+A cell is blank only when its inside is paper: a solid dark patch (a blot, a marker) or, where
+no ink was found, an area clearly darker than paper (a smear, a blurred figure) marks it `blot`,
+which ocr.py reads as unsure, never as blank nor as a number.
 """
 
 from __future__ import annotations
