@@ -217,3 +217,69 @@ def cross_out(img, boxes: list[tuple[int, int, int, int]]):
         cv2.line(out, (x + 8, y + 6), (x + w - 8, y + h - 6), (30, 30, 30), 4)
         cv2.line(out, (x + 8, y + h - 6), (x + w - 8, y + 6), (30, 30, 30), 4)
     return out
+
+
+def blot(img, boxes: list[tuple[int, int, int, int]], grey: int = 25, seed: int = 0):
+    """A solid dark blot over each box (spilt ink, a black marker, a dark patch of a bad scan): an
+    irregular filled shape covering most of the cell, its edge a little soft, the ruling lines showing
+    where it does not reach."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    out = img.copy()
+    mask = np.zeros(img.shape[:2], np.uint8)
+    for x, y, w, h in boxes:
+        cx, cy = x + w // 2, y + h // 2
+        angles = np.linspace(0, 2 * np.pi, 14, endpoint=False)
+        radii = rng.uniform(0.75, 1.0, angles.size)
+        pts = np.stack([cx + radii * 0.42 * w * np.cos(angles), cy + radii * 0.42 * h * np.sin(angles)], 1)
+        cv2.fillPoly(mask, [pts.astype(np.int32)], 255)
+    soft = cv2.GaussianBlur(mask, (5, 5), 0).astype(np.float32)[..., None] / 255
+    return (out * (1 - soft) + grey * soft).astype(np.uint8)
+
+
+def smear(img, boxes: list[tuple[int, int, int, int]], sigma: float = 0.0):
+    """A heavy local blur over each box (a finger on wet ink, a cell out of focus): the cell's
+    inside blurred with a Gaussian of `sigma` (a third of the cell's height by default)."""
+    import cv2
+
+    out = img.copy()
+    for x, y, w, h in boxes:
+        s = sigma or h / 3
+        part = out[y + 3: y + h - 3, x + 3: x + w - 3]
+        out[y + 3: y + h - 3, x + 3: x + w - 3] = cv2.GaussianBlur(part, (0, 0), s)
+    return out
+
+
+def smudge(img, boxes: list[tuple[int, int, int, int]], grey: int = 200):
+    """A light grey smudge over each box (a dirty thumb, a coffee ring's shadow): a soft patch a
+    little darker than the paper."""
+    import cv2
+    import numpy as np
+
+    mask = np.zeros(img.shape[:2], np.uint8)
+    for x, y, w, h in boxes:
+        cv2.ellipse(mask, (x + w // 2, y + h // 2), (int(0.4 * w), int(0.35 * h)), 0, 0, 360, 255, -1)
+    soft = cv2.GaussianBlur(mask, (0, 0), 4).astype(np.float32)[..., None] / 255
+    return (img * (1 - soft) + np.minimum(img, grey) * soft).astype(np.uint8)
+
+
+def erase(img, boxes: list[tuple[int, int, int, int]]):
+    """Each box's inside made paper (a cell printed blank), its ruling lines kept."""
+    out = img.copy()
+    for x, y, w, h in boxes:
+        out[y + 4: y + h - 3, x + 4: x + w - 3] = 255
+    return out
+
+
+def printed_text(pdf: Path, page: int, box: tuple[int, int, int, int], dpi: int) -> str:
+    """The text the printed PDF (with its text layer) holds inside a box of its page rasterised at
+    `dpi` (page 0-based)."""
+    import pdfplumber
+
+    x, y, w, h = (v * 72 / dpi for v in box)
+    with pdfplumber.open(pdf) as doc:
+        words = doc.pages[page].extract_words()
+    return "".join(wd["text"] for wd in words
+                   if x <= (wd["x0"] + wd["x1"]) / 2 <= x + w and y <= (wd["top"] + wd["bottom"]) / 2 <= y + h)

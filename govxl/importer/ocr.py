@@ -178,8 +178,13 @@ def table_rows(table, page: int, ti: int):
         for ci, cell in enumerate(r, start=1):
             got = reads[id(cell)]
             text = "".join(t for t, _ in got).strip()
+            if cell.blot and not _has_words(text):
+                # a blot or a smear: whatever shows around it, or nothing, is not what was printed
+                marks[len(cells)] = _unsure(table, cell, (page, ri, ci, ti), text, ())
+                cells.append(UNSURE)
+                continue
             if not cell.ink:
-                cells.append("")
+                cells.append("")  # printed blank: nothing inside but paper
                 continue
             if id(cell) in again:
                 parts = [_sure(a, b, c) for a, b, c in zip(got, again[id(cell)], cell.crops)]

@@ -5,6 +5,10 @@ outside the tables.  Only numpy and OpenCV here; ocr.py reads the pieces.
 A cell is a region enclosed by ruling lines, so rows and columns follow from the lines alone,
 whatever the cells hold; a red seal is removed before the lines are looked for (black lines
 under the seal stay dark), and short gaps in a line (noise, a faint scan) are bridged.
+
+A cell is blank only when its inside is paper: a solid dark patch (a blot, a marker) or, where
+no ink was found, an area clearly darker than paper (a smear, a blurred figure) marks it `blot`,
+which ocr.py reads as unsure, never as blank nor as a number.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ class Cell:
     crops: list[np.ndarray] = field(default_factory=list)  # its lines of text (grey), top to bottom
     marks: list[tuple[int, int, int, int]] = field(default_factory=list)  # the ink boxes of those lines
     ink: bool = False
+    blot: bool = False  # a dark patch no print makes (a blot, a smear): never read as blank, nor as a number
     split: bool = False  # the cells above and below it are split where it is not: a line was missed
 
 
@@ -226,6 +231,14 @@ def _read_ink(img, ink, lines, region, cell: Cell, th: int) -> None:
     own[~region[y0:y1, x0:x1]] = 0
     own = _despeckle(own, th)
     rows = np.flatnonzero(own.any(1))
+    # a blot as wide as a cell is taken for a piece of ruling line: looked for with the lines kept
+    # (a ruling line is thinner than what `solid` looks for), then through the lines blanked
+    near = lines[y0:y1, x0:x1] > 0
+    inside = img[y0:y1, x0:x1].copy()
+    inside[~region[y0:y1, x0:x1] & ~near] = 255
+    blot = solid(inside, th)
+    inside[near] = 255
+    cell.blot = blot or (rows.size == 0 and shaded(inside, th))
     if rows.size == 0:
         return
     cell.ink = True
@@ -248,6 +261,30 @@ def _read_ink(img, ink, lines, region, cell: Cell, th: int) -> None:
         xa, xb = max(0, cols[0] - pad), min(grey.shape[1], cols[-1] + pad + 1)
         cell.crops.append(grey[ya:yb, xa:xb])
         cell.marks.append((int(x0 + cols[0]), int(y0 + a), int(cols[-1] - cols[0] + 1), int(b - a + 1)))
+
+
+def solid(grey: np.ndarray, th: int) -> bool:
+    """Whether a cell's inside (grey, its ruling lines white) holds a solid dark patch: ink wider
+    than any stroke of print in every direction (spilt ink, a marker, a dark patch of a bad scan)."""
+    k = max(3, th // 2)  # wider than a stroke, and than the knot of strokes of a dense character at 150 dpi
+    dark = (grey < 110).astype(np.uint8)
+    core = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    return int(core.sum()) >= th * th  # the size of a whole character, solid
+
+
+def shaded(grey: np.ndarray, th: int) -> bool:
+    """Whether a cell where no ink was found is still not empty paper: seen through a blur of
+    about a stroke's width (which fades noise, JPEG blocks and the speckles a seal leaves), an
+    area the size of half a character is clearly darker than paper (a smear, a shadow, a blurred
+    figure)."""
+    if min(grey.shape) < 3:
+        return False
+    soft = cv2.GaussianBlur(grey, (0, 0), max(1.0, th / 6))
+    return int((soft < PAPER - SHADE).sum()) >= th * th // 2
+
+
+PAPER = 255  # the paper's grey after `normalise`
+SHADE = 28  # how much darker than paper an area must be to be a mark
 
 
 def _despeckle(ink: np.ndarray, th: int) -> np.ndarray:
