@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from test_documents import ED, NANGUAN_AGENCY
 
 from govxl.cellcrop import PARAM
-from govxl.documents import check_path
 from govxl.importer.ocr_grid import find_page
+from govxl.sources import check_path
 
 T3 = 1  # table 三 is the second ruled table of the first page
 
