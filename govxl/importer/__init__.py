@@ -175,13 +175,14 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
                        said=lambda: said_in(src, ed), previous=previous).run()
     res.findings = findings + placement.findings
     unsure: dict[Key, Any] = {}
+    unread: list[Finding] = []  # cells printed with no number in them (I-UNREAD)
     for key, val in placement.placed.items():
         if id(val) in tags:  # a cell of a scan read without certainty: unknown, unless the arithmetic decides
             unsure[key] = tags[id(val)]
             continue
         if val.junk:  # a cell printed with no number in it (`1O`, `*`, `不详`): its value is unknown
             f = ed.field(key)
-            unknown.append(Finding.of("I-UNREAD", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
+            unread.append(Finding.of("I-UNREAD", sheet=f.sheet, cell=f.cell, row_label=row_name(f),
                                       col_label=col_name(f), actual="“" + _clip(val.text) + "”"))
             continue
         res.values[key] = _number(res, ed.field(key), val)
@@ -212,6 +213,7 @@ def read_and_place(path: str | os.PathLike, *, edition: str | None, agency: str 
                                            params={"names": Join(tuple(f"“{x}”" for x in absent))}))
     order = {t.sheet: i for i, t in enumerate(ed.tables)}
     res.findings += settle(ed, res.values, unsure, res.notes) if unsure else []
+    res.findings += unread
     res.findings.sort(key=lambda f: order.get(f.sheet, -1))
     res.findings += published_arithmetic(res)
     res.findings += blank_totals(res)
